@@ -1,0 +1,21 @@
+"""convmath: convolution arithmetic that agrees with PyTorch and Keras, numbers for the scenes."""
+
+from .arithmetic import (
+    ConvArithmeticError,
+    conv_input_sizes,
+    conv_output_size,
+    output_padding_for,
+    transposed_output_size,
+)
+from .explain import Formula, explain_conv, explain_transposed
+
+__all__ = [
+    "ConvArithmeticError",
+    "conv_output_size",
+    "transposed_output_size",
+    "conv_input_sizes",
+    "output_padding_for",
+    "explain_conv",
+    "explain_transposed",
+    "Formula",
+]

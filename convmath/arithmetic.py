@@ -1,0 +1,384 @@
+"""Output sizes of convolutions and transposed convolutions, and the inverse (ambiguity) questions.
+
+Two conventions are mirrored exactly, refusals included:
+
+- ``"torch"``: ``torch.nn.Conv*d`` / ``ConvTranspose*d``.
+- ``"keras"``: Keras 3 ``Conv*D`` / ``Conv*DTranspose``.
+
+Every public function takes one spatial size (an int) or one per axis (a tuple); each parameter is then
+an int or a per-axis tuple, and the result has the same form as the size.
+"""
+
+from __future__ import annotations
+
+import operator
+from dataclasses import dataclass
+from typing import Sequence, Union
+
+__all__ = [
+    "ConvArithmeticError",
+    "AxisParams",
+    "conv_output_size",
+    "transposed_output_size",
+    "conv_input_sizes",
+    "output_padding_for",
+    "axis_params",
+    "CONVENTIONS",
+    "PADDING_STRINGS",
+]
+
+CONVENTIONS = ("torch", "keras")
+PADDING_STRINGS = ("valid", "same", "full")
+
+Size = Union[int, Sequence[int]]
+Padding = Union[int, str, Sequence]
+
+
+class ConvArithmeticError(ValueError):
+    """A parameter the real op would refuse; the message names it, its value and what is allowed."""
+
+
+@dataclass(frozen=True)
+class AxisParams:
+    """One spatial axis of a validated configuration; ``padding`` is an int, a (before, after) pair or a string."""
+
+    kernel: int
+    stride: int
+    padding: int | tuple[int, int] | str
+    dilation: int
+    convention: str
+
+    @property
+    def effective_kernel(self) -> int:
+        """k̂ = d(k − 1) + 1, the span of the dilated kernel."""
+        return self.dilation * (self.kernel - 1) + 1
+
+    def conv_pads(self, i: int) -> tuple[int, int]:
+        """Zero rows/cols added (before, after) by the conv for input size ``i``."""
+        p = self.padding
+        if isinstance(p, tuple):
+            return p
+        if isinstance(p, int):
+            return (p, p)
+        span = self.effective_kernel - 1
+        if p == "valid":
+            return (0, 0)
+        if p == "full":
+            return (span, span)
+        # "same"
+        if self.convention == "torch":
+            total = span
+        else:
+            o = -(-i // self.stride)
+            total = max((o - 1) * self.stride + span + 1 - i, 0)
+        return (total // 2, total - total // 2)
+
+
+def _fmt(value) -> str:
+    return repr(value) if isinstance(value, str) else str(value)
+
+
+def _int(name: str, value, minimum: int, allowed: str) -> int:
+    """``value`` as a Python int at least ``minimum``, else an error naming the parameter."""
+    if isinstance(value, bool):
+        raise ConvArithmeticError(f"{name}={value!r} is not a size: {name} must be {allowed}.")
+    try:
+        number = operator.index(value)
+    except TypeError:
+        raise ConvArithmeticError(
+            f"{name}={_fmt(value)} is not an integer: {name} must be {allowed}."
+        ) from None
+    if number < minimum:
+        raise ConvArithmeticError(f"{name}={number} is not allowed: {name} must be {allowed}.")
+    return number
+
+
+def _check_convention(convention: str) -> str:
+    if convention not in CONVENTIONS:
+        raise ConvArithmeticError(
+            f"convention={convention!r} is unknown: use 'torch' or 'keras'."
+        )
+    return convention
+
+
+def _spatial(name: str, size: Size, allowed: str, minimum: int = 1) -> tuple[tuple[int, ...], bool]:
+    """The per-axis sizes and whether the caller gave a tuple."""
+    if isinstance(size, (str, bytes)):
+        raise ConvArithmeticError(f"{name}={size!r} is not a size: {name} must be {allowed}.")
+    if isinstance(size, Sequence):
+        if not 1 <= len(size) <= 3:
+            raise ConvArithmeticError(
+                f"{name}={tuple(size)} has {len(size)} axes: convolutions have 1, 2 or 3 spatial axes."
+            )
+        return tuple(_int(name, s, minimum, allowed) for s in size), True
+    return (_int(name, size, minimum, allowed),), False
+
+
+def _per_axis(name: str, value, n: int, is_tuple: bool, size_name: str) -> list:
+    if isinstance(value, (list, tuple)):
+        if not is_tuple:
+            raise ConvArithmeticError(
+                f"{name}={tuple(value)} gives one value per axis but {size_name} is a single size: "
+                f"give {size_name} as a {len(value)}-tuple, or {name} as one int."
+            )
+        if len(value) != n:
+            raise ConvArithmeticError(
+                f"{name}={tuple(value)} has {len(value)} entries but {size_name} has {n} axes: "
+                f"give {n} entries or one int."
+            )
+        return list(value)
+    return [value] * n
+
+
+def _padding_per_axis(padding, n: int, is_tuple: bool, size_name: str) -> list:
+    """Padding per axis: an int, a (before, after) pair or a string."""
+    if isinstance(padding, (list, tuple)) and not is_tuple:
+        if len(padding) != 2:
+            raise ConvArithmeticError(
+                f"padding={tuple(padding)} is not allowed for a single axis: give one int, "
+                "a (before, after) pair or 'valid'/'same'/'full'."
+            )
+        return [tuple(padding)]
+    return _per_axis("padding", padding, n, is_tuple, size_name)
+
+
+def _normalise_padding(p, convention: str, transposed: bool):
+    if isinstance(p, str):
+        if p not in PADDING_STRINGS:
+            raise ConvArithmeticError(
+                f"padding={p!r} is unknown: use an int, a (before, after) pair, 'valid', 'same' or 'full'."
+            )
+        if transposed and convention == "torch":
+            raise ConvArithmeticError(
+                f"padding={p!r} is not supported by PyTorch's ConvTranspose: padding must be a "
+                "non-negative int (use padding=0 for 'valid', or convention='keras')."
+            )
+        if convention == "keras" and p == "full":
+            raise ConvArithmeticError(
+                "padding='full' is not supported by Keras conv layers: use 'valid' or 'same'."
+            )
+        return p
+    if convention == "keras":
+        raise ConvArithmeticError(
+            f"padding={_fmt(p)} is not supported by Keras conv layers: use 'valid' or 'same' "
+            "(explicit zeros come from a ZeroPadding layer before a 'valid' conv)."
+        )
+    if isinstance(p, tuple):
+        if transposed:
+            raise ConvArithmeticError(
+                f"padding={p} is not supported by PyTorch's ConvTranspose: padding must be one "
+                "non-negative int per axis."
+            )
+        allowed = "a non-negative integer"
+        return (_int("padding", p[0], 0, allowed), _int("padding", p[1], 0, allowed))
+    return _int("padding", p, 0, "a non-negative integer, a (before, after) pair, 'valid', 'same' or 'full'")
+
+
+def axis_params(
+    n: int,
+    is_tuple: bool,
+    kernel,
+    stride,
+    padding,
+    dilation,
+    convention: str,
+    *,
+    transposed: bool = False,
+    size_name: str = "i",
+) -> list[AxisParams]:
+    """Validate the layer parameters (the parts that do not depend on the input size), one per axis."""
+    _check_convention(convention)
+    kernels = _per_axis("kernel", kernel, n, is_tuple, size_name)
+    strides = _per_axis("stride", stride, n, is_tuple, size_name)
+    dilations = _per_axis("dilation", dilation, n, is_tuple, size_name)
+    paddings = _padding_per_axis(padding, n, is_tuple, size_name)
+    axes = []
+    for k, s, p, d in zip(kernels, strides, paddings, dilations):
+        k = _int("kernel", k, 1, "a positive integer (1, 2, 3, ...)")
+        s = _int("stride", s, 1, "a positive integer (1, 2, 3, ...)")
+        d = _int("dilation", d, 1, "a positive integer (1, 2, 3, ...)")
+        p = _normalise_padding(p, convention, transposed)
+        axes.append(AxisParams(k, s, p, d, convention))
+    _check_combinations(axes, convention, padding, stride, dilation)
+    return axes
+
+
+def _check_combinations(axes: list[AxisParams], convention: str, padding, stride, dilation) -> None:
+    strided = any(a.stride > 1 for a in axes)
+    if convention == "torch" and strided and any(a.padding == "same" for a in axes):
+        s = next(a.stride for a in axes if a.stride > 1)
+        fix = [(a.effective_kernel - 1) // 2 for a in axes]
+        fix_text = fix[0] if len(set(fix)) == 1 else tuple(fix)
+        raise ConvArithmeticError(
+            f"padding='same' is not supported by PyTorch for stride={s}: it needs stride 1 "
+            f"(use padding={fix_text} with the stride, or convention='keras')."
+        )
+    if convention == "keras" and strided and any(a.dilation > 1 for a in axes):
+        raise ConvArithmeticError(
+            f"stride={_fmt(stride)} with dilation={_fmt(dilation)} is not supported by Keras: "
+            "strides > 1 cannot be combined with dilation_rate > 1 (use one or the other)."
+        )
+
+
+def _form(values: list, is_tuple: bool):
+    return tuple(values) if is_tuple else values[0]
+
+
+def _conv_axis(i: int, a: AxisParams) -> int:
+    before, after = a.conv_pads(i)
+    padded = i + before + after
+    k_hat = a.effective_kernel
+    if a.convention == "keras" and a.padding == "same":
+        return -(-i // a.stride)
+    if padded < k_hat:
+        pad_text = "" if (before, after) == (0, 0) else f" with padding {before}+{after}"
+        raise ConvArithmeticError(
+            f"input size {i} is too small for kernel {a.kernel} (dilation {a.dilation}, span {k_hat})"
+            f"{pad_text}: the padded input ({padded}) must be at least {k_hat}; "
+            f"use an input of at least {k_hat - before - after} or more padding."
+        )
+    return (padded - k_hat) // a.stride + 1
+
+
+def conv_output_size(i: Size, kernel, stride=1, padding: Padding = 0, dilation=1, *, convention: str = "torch"):
+    """Output size of ``Conv*d`` (torch) or ``Conv*D`` (keras) for input size ``i``.
+
+    >>> conv_output_size(28, 3, stride=2, padding=1)
+    14
+    >>> conv_output_size((5, 6), 3, stride=2, padding="same", convention="keras")
+    (3, 3)
+    """
+    sizes, is_tuple = _spatial("i", i, "a positive integer (the input size)")
+    axes = axis_params(len(sizes), is_tuple, kernel, stride, padding, dilation, convention)
+    return _form([_conv_axis(n, a) for n, a in zip(sizes, axes)], is_tuple)
+
+
+def _padding_limit(a: AxisParams) -> int:
+    """output_padding must stay below this (torch: stride or dilation; keras: stride)."""
+    return max(a.stride, a.dilation) if a.convention == "torch" else a.stride
+
+
+def _output_paddings(output_padding, sizes: tuple[int, ...], is_tuple: bool, axes: list[AxisParams]) -> list:
+    if output_padding is None:
+        if axes[0].convention == "torch":
+            raise ConvArithmeticError(
+                "output_padding=None is only meaningful for Keras (inferred size): PyTorch needs an int "
+                "(0 by default)."
+            )
+        return [None] * len(sizes)
+    values = _per_axis("output_padding", output_padding, len(sizes), is_tuple, "i")
+    out = []
+    for v, n, a in zip(values, sizes, axes):
+        v = _int("output_padding", v, 0, "a non-negative integer")
+        if v >= _padding_limit(a):
+            raise ConvArithmeticError(_output_padding_message(v, a, n))
+        out.append(v)
+    return out
+
+
+def _output_padding_message(v: int, a: AxisParams, i: int) -> str:
+    limit = _padding_limit(a)
+    if a.convention == "torch":
+        head = f"output_padding={v} must be smaller than stride ({a.stride}) or dilation ({a.dilation})"
+    else:
+        head = f"output_padding={v} must be smaller than stride ({a.stride}) in Keras"
+    low = _transposed_axis(i, a, 0)
+    return (
+        f"{head}; sizes {low}..{low + limit - 1} are reachable with output_padding 0..{limit - 1}."
+    )
+
+
+def _keras_transposed_pad(a: AxisParams) -> int:
+    return {"valid": 0, "same": a.effective_kernel // 2}[a.padding]
+
+
+def _transposed_axis(i: int, a: AxisParams, op: int | None) -> int:
+    k_hat, s = a.effective_kernel, a.stride
+    if a.convention == "keras":
+        if op is None:
+            o = i * s + max(k_hat - s, 0) if a.padding == "valid" else i * s
+        else:
+            o = (i - 1) * s + k_hat - 2 * _keras_transposed_pad(a) + op
+    else:
+        o = (i - 1) * s - 2 * a.padding + k_hat - 1 + op + 1
+    if o < 1:
+        raise ConvArithmeticError(
+            f"padding={_fmt(a.padding)} crops too much: the transposed conv of size {i} with kernel "
+            f"{a.kernel}, stride {s}, dilation {a.dilation} would give size {o}; "
+            "use less padding or a larger input."
+        )
+    return o
+
+
+def transposed_output_size(
+    i: Size,
+    kernel,
+    stride=1,
+    padding: Padding = 0,
+    dilation=1,
+    output_padding=0,
+    *,
+    convention: str = "torch",
+):
+    """Output size of ``ConvTranspose*d`` (torch) or ``Conv*DTranspose`` (keras) for input size ``i``.
+
+    With ``convention="keras"``, ``output_padding=None`` means Keras infers the size.
+
+    >>> transposed_output_size(14, 3, stride=2, padding=1, output_padding=1)
+    28
+    """
+    sizes, is_tuple = _spatial("i", i, "a positive integer (the input size)")
+    axes = axis_params(len(sizes), is_tuple, kernel, stride, padding, dilation, convention, transposed=True)
+    ops = _output_paddings(output_padding, sizes, is_tuple, axes)
+    return _form([_transposed_axis(n, a, op) for n, a, op in zip(sizes, axes, ops)], is_tuple)
+
+
+def _input_range(o: int, a: AxisParams) -> range:
+    s, k_hat = a.stride, a.effective_kernel
+    if a.padding == "same":
+        if a.convention == "torch":
+            return range(o, o + 1)
+        return range((o - 1) * s + 1, o * s + 1)
+    before, after = a.conv_pads(1)  # int, pair, 'valid' and 'full' pads do not depend on the input size
+    low = (o - 1) * s + k_hat - before - after
+    high = low + s  # exclusive
+    return range(max(low, 1), max(high, 1))
+
+
+def conv_input_sizes(o: Size, kernel, stride=1, padding: Padding = 0, dilation=1, *, convention: str = "torch"):
+    """Every input size that the conv maps to output size ``o`` (the ambiguity set); empty if none.
+
+    >>> list(conv_input_sizes(3, 3, stride=2, padding=1))
+    [5, 6]
+    """
+    sizes, is_tuple = _spatial("o", o, "a positive integer (the output size)")
+    axes = axis_params(len(sizes), is_tuple, kernel, stride, padding, dilation, convention, size_name="o")
+    return _form([_input_range(n, a) for n, a in zip(sizes, axes)], is_tuple)
+
+
+def output_padding_for(
+    target: Size, i: Size, kernel, stride=1, padding: Padding = 0, dilation=1, *, convention: str = "torch"
+):
+    """The output_padding that makes the transposed conv of size ``i`` produce ``target``.
+
+    >>> output_padding_for(6, 3, 3, stride=2, padding=1)
+    1
+    """
+    targets, t_tuple = _spatial("target", target, "a positive integer (the wanted output size)")
+    sizes, is_tuple = _spatial("i", i, "a positive integer (the input size)")
+    if t_tuple != is_tuple or len(targets) != len(sizes):
+        raise ConvArithmeticError(
+            f"target={target} and i={i} must have the same form: both ints or tuples of one length."
+        )
+    axes = axis_params(len(sizes), is_tuple, kernel, stride, padding, dilation, convention, transposed=True)
+    result = []
+    for t, n, a in zip(targets, sizes, axes):
+        low = _transposed_axis(n, a, 0)
+        limit = _padding_limit(a)
+        if not low <= t < low + limit:
+            raise ConvArithmeticError(
+                f"target={t} cannot be reached from i={n}: the transposed conv gives sizes "
+                f"{low}..{low + limit - 1} (output_padding 0..{limit - 1})."
+            )
+        result.append(t - low)
+    return _form(result, is_tuple)

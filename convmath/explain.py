@@ -1,0 +1,129 @@
+"""The output-size formula with the user's numbers substituted, as plain text and LaTeX."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .arithmetic import (
+    AxisParams,
+    Padding,
+    Size,
+    _conv_axis,
+    _output_paddings,
+    _spatial,
+    _transposed_axis,
+    axis_params,
+)
+
+__all__ = ["Formula", "explain_conv", "explain_transposed"]
+
+
+@dataclass(frozen=True)
+class Formula:
+    """One axis's formula: symbolic, substituted, and the value (what the real op returns)."""
+
+    symbolic: str
+    substituted: str
+    latex_symbolic: str
+    latex: str
+    value: int
+    note: str = ""
+
+    @property
+    def text(self) -> str:
+        """``symbolic = substituted`` on one line, with the note if any."""
+        line = f"{self.symbolic} = {self.substituted}"
+        return f"{line}   ({self.note})" if self.note else line
+
+
+def _khat(a: AxisParams, sign: str) -> tuple[str, str, str, str]:
+    """The term ``± k̂`` (k̂ = d(k − 1) + 1) as (text, latex, text with numbers, latex with numbers)."""
+    minus = sign == "-"
+    t, l = ("−", "-") if minus else ("+", "+")
+    if a.dilation == 1:
+        return f"{t} k", f"{l} k", f"{t} {a.kernel}", f"{l} {a.kernel}"
+    return (f"{t} d(k−1) {t} 1", f"{l} d(k-1) {l} 1",
+            f"{t} {a.dilation}·({a.kernel}−1) {t} 1", rf"{l} {a.dilation}\cdot({a.kernel}-1) {l} 1")
+
+
+def _conv_formula(i: int, a: AxisParams) -> Formula:
+    o = _conv_axis(i, a)
+    s = a.stride
+    k_t, k_l, k_n, k_nl = _khat(a, "-")
+    if a.convention == "keras" and a.padding == "same":
+        return Formula("o = ⌈i/s⌉", f"⌈{i}/{s}⌉ = {o}", r"o = \left\lceil \frac{i}{s} \right\rceil",
+                       rf"\left\lceil \frac{{{i}}}{{{s}}} \right\rceil = {o}", o, "Keras padding='same'")
+    before, after = a.conv_pads(i)
+    if a.convention == "keras":  # 'valid'
+        num = i - a.effective_kernel + 1
+        return Formula(
+            f"o = ⌈(i {k_t} + 1)/s⌉", f"⌈({i} {k_n} + 1)/{s}⌉ = ⌈{num}/{s}⌉ = {o}",
+            rf"o = \left\lceil \frac{{i {k_l} + 1}}{{s}} \right\rceil",
+            rf"\left\lceil \frac{{{i} {k_nl} + 1}}{{{s}}} \right\rceil = {o}", o, "Keras padding='valid'")
+    num = i + before + after - a.effective_kernel
+    if before == after:
+        pad_t, pad_l, pad_n = "2p", "2p", f"2·{before}"
+        pad_nl = rf"2\cdot{before}"
+    else:
+        pad_t, pad_l = "p₁ + p₂", "p_1 + p_2"
+        pad_n = pad_nl = f"{before} + {after}"
+    note = {"same": "padding='same'", "valid": "padding='valid'", "full": "padding='full'"}.get(
+        a.padding if isinstance(a.padding, str) else "", "")
+    return Formula(
+        f"o = ⌊(i + {pad_t} {k_t})/s⌋ + 1",
+        f"⌊({i} + {pad_n} {k_n})/{s}⌋ + 1 = ⌊{num}/{s}⌋ + 1 = {o}",
+        rf"o = \left\lfloor \frac{{i + {pad_l} {k_l}}}{{s}} \right\rfloor + 1",
+        rf"\left\lfloor \frac{{{i} + {pad_nl} {k_nl}}}{{{s}}} \right\rfloor + 1 = {o}", o, note)
+
+
+def _transposed_formula(i: int, a: AxisParams, op: int | None) -> Formula:
+    o = _transposed_axis(i, a, op)
+    s = a.stride
+    k_t, k_l, k_n, k_nl = _khat(a, "+")
+    if a.convention == "keras":
+        if op is None and a.padding == "same":
+            return Formula("o = i·s", f"{i}·{s} = {o}", r"o = i \cdot s", rf"{i} \cdot {s} = {o}", o,
+                           "Keras padding='same', output_padding=None: inferred")
+        if op is None:
+            return Formula(
+                f"o = i·s + max({k_t[2:]} − s, 0)", f"{i}·{s} + max({k_n[2:]} − {s}, 0) = {o}",
+                rf"o = i \cdot s + \max({k_l[2:]} - s, 0)", rf"{i} \cdot {s} + \max({k_nl[2:]} - {s}, 0) = {o}", o,
+                "Keras padding='valid', output_padding=None: inferred")
+        pad = a.effective_kernel // 2 if a.padding == "same" else 0
+        return Formula(
+            f"o = (i − 1)·s {k_t} − 2·pad + a", f"({i} − 1)·{s} {k_n} − 2·{pad} + {op} = {o}",
+            rf"o = (i - 1)\cdot s {k_l} - 2\cdot pad + a",
+            rf"({i} - 1)\cdot {s} {k_nl} - 2\cdot {pad} + {op} = {o}", o,
+            f"Keras padding='{a.padding}': pad = {pad}")
+    p = a.padding
+    return Formula(
+        f"o = (i − 1)·s − 2p {k_t} + a", f"({i} − 1)·{s} − 2·{p} {k_n} + {op} = {o}",
+        rf"o = (i - 1)\cdot s - 2p {k_l} + a",
+        rf"({i} - 1)\cdot {s} - 2\cdot {p} {k_nl} + {op} = {o}", o)
+
+
+def explain_conv(i: Size, kernel, stride=1, padding: Padding = 0, dilation=1, *, convention: str = "torch"):
+    """The conv output-size formula with numbers in: a ``Formula`` for an int ``i``, a tuple for a tuple.
+
+    >>> explain_conv(5, 3, stride=2, padding=1).text
+    'o = ⌊(i + 2p − k)/s⌋ + 1 = ⌊(5 + 2·1 − 3)/2⌋ + 1 = ⌊4/2⌋ + 1 = 3'
+    """
+    sizes, is_tuple = _spatial("i", i, "a positive integer (the input size)")
+    axes = axis_params(len(sizes), is_tuple, kernel, stride, padding, dilation, convention)
+    formulas = [_conv_formula(n, a) for n, a in zip(sizes, axes)]
+    return tuple(formulas) if is_tuple else formulas[0]
+
+
+def explain_transposed(
+    i: Size, kernel, stride=1, padding: Padding = 0, dilation=1, output_padding=0, *, convention: str = "torch"
+):
+    """The transposed-conv output-size formula with numbers in (same form rules as ``explain_conv``).
+
+    >>> explain_transposed(3, 3, stride=2, padding=1, output_padding=1).substituted
+    '(3 − 1)·2 − 2·1 + 3 + 1 = 6'
+    """
+    sizes, is_tuple = _spatial("i", i, "a positive integer (the input size)")
+    axes = axis_params(len(sizes), is_tuple, kernel, stride, padding, dilation, convention, transposed=True)
+    ops = _output_paddings(output_padding, sizes, is_tuple, axes)
+    formulas = [_transposed_formula(n, a, op) for n, a, op in zip(sizes, axes, ops)]
+    return tuple(formulas) if is_tuple else formulas[0]

@@ -1,0 +1,1 @@
+"""convviz scenes: Manim only draws; every number it shows comes from convmath."""

@@ -1,0 +1,140 @@
+"""A labelled grid of numbers: the input, kernel and output maps every scene draws."""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+from manim import DOWN, UP, DashedVMobject, Rectangle, Square, Text, VGroup
+
+from ..theme import Theme, current_theme
+
+__all__ = ["NumberGrid", "format_number", "fit_cell_size"]
+
+# Cell kinds: a real value, a padding cell (dashed, grey), an inserted zero (hollow), an empty cell.
+KINDS = ("value", "pad", "zero", "empty")
+
+
+def format_number(value: float) -> str:
+    """An int as an int, anything else with at most two decimals ('0.5', '-1.25')."""
+    if float(value).is_integer():
+        return str(int(value))
+    return f"{value:.2f}".rstrip("0").rstrip(".")
+
+
+def fit_cell_size(rows: int, cols: int, max_width: float, max_height: float, largest: float = 0.8) -> float:
+    """The largest cell side (at most ``largest``) so a rows×cols grid fits the box."""
+    return min(largest, max_width / max(cols, 1), max_height / max(rows, 1))
+
+
+class NumberGrid(VGroup):
+    """Cells with values, coloured by role, an optional label above.
+
+    ``kinds`` marks cells as 'value', 'pad' (dashed padding), 'zero' (hollow inserted zero) or 'empty'.
+    Numbers are hidden when cells get too small to read (or with ``show_numbers=False``); the layout stays.
+
+    Example::
+
+        grid = NumberGrid([[2, 1], [0, 3]], role="input", label="input 2×2")
+        self.play(FadeIn(grid))
+    """
+
+    def __init__(
+        self,
+        values: Sequence[Sequence[float]] | np.ndarray,
+        role: str = "input",
+        label: str | None = None,
+        cell_size: float = 0.6,
+        kinds: np.ndarray | None = None,
+        show_numbers: bool | None = None,
+        hide_values: bool = False,
+        theme: Theme | None = None,
+        min_readable: float = 0.32,
+    ):
+        super().__init__()
+        self.theme = theme or current_theme()
+        self.values = np.asarray(values)
+        if self.values.ndim != 2:
+            raise ValueError(f"values must be 2-D, got shape {self.values.shape}.")
+        self.rows, self.cols = self.values.shape
+        self.kinds = np.full(self.values.shape, "value", dtype=object) if kinds is None else np.asarray(kinds)
+        self.role = role
+        self.cell_size = cell_size
+        self.show_numbers = cell_size >= min_readable if show_numbers is None else show_numbers
+        color = self.theme.role_color(role)
+        self.cells = VGroup()
+        self.numbers: dict[tuple[int, int], Text] = {}
+        self.number_group = VGroup()
+        for r in range(self.rows):
+            for c in range(self.cols):
+                cell = self._make_cell(self.kinds[r, c], color)
+                cell.move_to([c * cell_size, -r * cell_size, 0])
+                self.cells.add(cell)
+        self.add(self.cells)
+        if self.show_numbers:
+            for r in range(self.rows):
+                for c in range(self.cols):
+                    if self.kinds[r, c] == "empty":
+                        continue
+                    text = self._make_number(self.values[r, c], self.kinds[r, c])
+                    text.move_to(self.cell(r, c))
+                    self.numbers[(r, c)] = text
+                    if not hide_values:
+                        self.number_group.add(text)
+            self.add(self.number_group)
+        self.label: Text | None = None
+        if label:
+            self.label = Text(label, font=self.theme.font, color=self.theme.text,
+                              font_size=max(22, min(30, 48 * cell_size)))
+            self.label.next_to(self.cells, UP, buff=0.18)
+            self.add(self.label)
+
+    def _make_cell(self, kind: str, color: str):
+        t, s = self.theme, self.cell_size
+        if kind == "pad":
+            return DashedVMobject(Square(s, stroke_color=t.padding, stroke_width=2), num_dashes=8)
+        if kind == "zero":
+            return Square(s, stroke_color=t.inserted, stroke_width=2, fill_opacity=0)
+        if kind == "empty":
+            return Square(s, stroke_color=t.muted, stroke_width=1, stroke_opacity=0.35, fill_opacity=0)
+        return Square(s, stroke_color=color, stroke_width=2.5, fill_color=color, fill_opacity=t.cell_fill_opacity)
+
+    def _make_number(self, value: float, kind: str) -> Text:
+        faint = kind in ("pad", "zero")
+        text = Text(format_number(value), font=self.theme.font, font_size=44 * self.cell_size,
+                    color=self.theme.muted if faint else self.theme.text)
+        if text.width > 0.8 * self.cell_size:
+            text.scale_to_fit_width(0.8 * self.cell_size)
+        return text
+
+    def cell(self, r: int, c: int) -> Square:
+        """The square at row ``r``, column ``c``."""
+        return self.cells[r * self.cols + c]
+
+    def number(self, r: int, c: int) -> Text | None:
+        """The number drawn in cell (r, c), or None where numbers are hidden."""
+        return self.numbers.get((r, c))
+
+    def reveal(self, r: int, c: int) -> Text:
+        """Add a hidden number to the grid and return it (to animate: ``Write(grid.reveal(r, c))``)."""
+        text = self.numbers[(r, c)]
+        self.number_group.add(text)
+        return text
+
+    def region(self, r0: int, c0: int, r1: int, c1: int, color: str | None = None, buff: float = 0.0) -> Rectangle:
+        """A rectangle around rows r0..r1 and columns c0..c1 (inclusive)."""
+        s = self.cell_size
+        rect = Rectangle(width=(c1 - c0 + 1) * s + 2 * buff, height=(r1 - r0 + 1) * s + 2 * buff,
+                         stroke_color=color or self.theme.highlight, stroke_width=5)
+        top_left, bottom_right = self.cell(r0, c0).get_corner(UP + [-1, 0, 0]), self.cell(r1, c1).get_corner(DOWN + [1, 0, 0])
+        rect.move_to((top_left + bottom_right) / 2)
+        return rect
+
+    def shown_values(self) -> np.ndarray:
+        """The values whose numbers are on screen now (NaN where none is): what tests assert."""
+        shown = np.full(self.values.shape, np.nan)
+        visible = {id(m) for m in self.number_group}
+        for (r, c), text in self.numbers.items():
+            if id(text) in visible:
+                shown[r, c] = self.values[r, c]
+        return shown

@@ -1,0 +1,128 @@
+"""Render a scene with given parameters into a file, atomically: a finished file or none."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any, Mapping
+
+from manim import tempconfig
+
+from .catalog import scene_class
+from .params import ParamError
+from .theme import get_theme, use_theme
+
+__all__ = ["QUALITIES", "FORMATS", "render_scene", "output_stem"]
+
+# Short name -> (manim quality, what it is).
+QUALITIES: dict[str, tuple[str, str]] = {
+    "l": ("low_quality", "480p15"),
+    "m": ("medium_quality", "720p30"),
+    "h": ("high_quality", "1080p60"),
+    "p": ("production_quality", "1440p60"),
+    "k": ("fourk_quality", "2160p60"),
+}
+FORMATS = ("mp4", "webm", "gif", "mov", "png")
+
+
+def _slug(value: Any) -> str:
+    text = str(value.tolist() if hasattr(value, "tolist") else value)
+    return re.sub(r"[^A-Za-z0-9.]+", "-", text).strip("-")[:40]
+
+
+def output_stem(
+    scene: str, preset: str | None, overrides: Mapping[str, Any], quality: str, theme: str, transparent: bool
+) -> str:
+    """A file name that says what it is: scene, preset, changed parameters, quality, theme."""
+    parts = [scene]
+    if preset:
+        parts.append(preset)
+    parts += [f"{k}-{_slug(v)}" for k, v in sorted(overrides.items())]
+    parts.append(QUALITIES[quality][1])
+    if theme != "light":
+        parts.append(theme)
+    if transparent:
+        parts.append("transparent")
+    return "_".join(parts)
+
+
+def check_options(quality: str, fmt: str, theme: str, transparent: bool) -> None:
+    """Refuse an unknown quality, format or theme, or transparency a format cannot carry."""
+    if quality not in QUALITIES:
+        raise ParamError(f"quality={quality!r} is unknown: use one of {', '.join(QUALITIES)}.")
+    if fmt not in FORMATS:
+        raise ParamError(f"format={fmt!r} is unknown: use one of {', '.join(FORMATS)}.")
+    get_theme(theme)
+    if transparent and fmt in ("mp4", "gif"):
+        raise ParamError(f"--transparent needs a format with alpha: use mov, webm or png, not {fmt}.")
+
+
+def render_scene(
+    scene: str,
+    params: Mapping[str, Any],
+    out_path: Path,
+    *,
+    quality: str = "l",
+    fmt: str = "mp4",
+    theme: str = "light",
+    transparent: bool = False,
+    sections: bool = False,
+) -> Path:
+    """Render ``scene`` with resolved ``params`` to ``out_path`` (suffix added); return the file written.
+
+    Manim works in a private temporary folder; the result is moved next to ``out_path`` under a
+    temporary name and renamed into place, so an interrupted render leaves nothing half-written.
+    With ``sections``, the per-beat clips are kept in a folder ``<out_path>.sections/``.
+    """
+    check_options(quality, fmt, theme, transparent)
+    cls = scene_class(scene)
+    out_path = Path(out_path)
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="convviz-") as media:
+        settings = {
+            "quality": QUALITIES[quality][0],
+            "media_dir": media,
+            "transparent": transparent,
+            "disable_caching": True,
+            "progress_bar": "none",
+            "verbosity": "WARNING",
+            "save_sections": sections,
+            "output_file": out_path.name,
+        }
+        if fmt == "png":
+            settings.update(save_last_frame=True, write_to_movie=False, format="png")
+        else:
+            settings.update(format=fmt)
+        with tempconfig(settings):
+            use_theme(theme)
+            instance = cls(params, theme=get_theme(theme))
+            instance.render()
+            writer = instance.renderer.file_writer
+            produced = Path(writer.image_file_path if fmt == "png" else writer.movie_file_path)
+            if fmt == "gif" and produced.suffix != ".gif":
+                produced = produced.with_suffix(".gif")
+            sections_dir = Path(writer.sections_output_dir) if sections else None
+        final = out_path.with_suffix(produced.suffix)
+        _move_into_place(produced, final)
+        if sections_dir is not None:
+            target = final.with_name(final.stem + ".sections")
+            staging = Path(tempfile.mkdtemp(prefix=".tmp-", dir=final.parent))
+            shutil.copytree(sections_dir, staging, dirs_exist_ok=True)
+            shutil.rmtree(target, ignore_errors=True)
+            os.replace(staging, target)
+    return final
+
+
+def _move_into_place(source: Path, final: Path) -> None:
+    """Copy ``source`` beside ``final`` under a hidden temporary name, then rename: atomic."""
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=final.suffix, dir=final.parent)
+    os.close(fd)
+    try:
+        shutil.copyfile(source, tmp)
+        os.replace(tmp, final)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

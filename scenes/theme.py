@@ -1,0 +1,90 @@
+"""Palette and fonts. Every colour a scene uses comes from here; one meaning per colour."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["Theme", "LIGHT", "DARK", "THEMES", "get_theme", "use_theme", "current_theme"]
+
+
+@dataclass(frozen=True)
+class Theme:
+    """Colours by meaning, not by hue: ``input`` is always the input grid, ``kernel`` the weights ..."""
+
+    name: str
+    background: str
+    text: str
+    muted: str          # secondary labels, faint zeros, arrows
+    input: str          # input feature map
+    kernel: str         # kernel / weights / window
+    output: str         # output feature map
+    padding: str        # padding ring (dashed)
+    inserted: str       # zeros inserted between input cells (hollow)
+    highlight: str      # the one thing to look at now (uncovered rows, output_padding ...)
+    latent: str         # latent vectors / bottleneck / samples
+    cell_fill_opacity: float
+    font: str = "DejaVu Sans"
+    mono_font: str = "DejaVu Sans Mono"
+
+    def role_color(self, role: str) -> str:
+        """The colour for a role name: 'input', 'kernel', 'output', 'padding', 'inserted', 'highlight', 'latent'."""
+        try:
+            return getattr(self, role)
+        except AttributeError:
+            raise ValueError(f"role={role!r} is unknown: use one of {', '.join(ROLES)}.") from None
+
+
+ROLES = ("input", "kernel", "output", "padding", "inserted", "highlight", "latent")
+
+LIGHT = Theme(
+    name="light",
+    background="#FFFFFF",
+    text="#1F2328",
+    muted="#6E7781",
+    input="#1F6FEB",
+    kernel="#D9480F",
+    output="#1A7F37",
+    padding="#8C959F",
+    inserted="#8C959F",
+    highlight="#C2185B",
+    latent="#8250DF",
+    cell_fill_opacity=0.18,
+)
+
+DARK = Theme(
+    name="dark",
+    background="#0D1117",
+    text="#E6EDF3",
+    muted="#8B949E",
+    input="#58A6FF",
+    kernel="#FF8A4C",
+    output="#3FB950",
+    padding="#8B949E",
+    inserted="#8B949E",
+    highlight="#FF6BA6",
+    latent="#BC8CFF",
+    cell_fill_opacity=0.28,
+)
+
+THEMES = {t.name: t for t in (LIGHT, DARK)}
+_current = LIGHT
+
+
+def get_theme(name: str) -> Theme:
+    """The theme called ``name`` ('light' or 'dark')."""
+    try:
+        return THEMES[name]
+    except KeyError:
+        raise ValueError(f"theme={name!r} is unknown: use 'light' or 'dark'.") from None
+
+
+def use_theme(name: str) -> Theme:
+    """Make ``name`` the theme that scenes and components pick up by default."""
+    global _current
+    _current = get_theme(name)
+    return _current
+
+
+def current_theme() -> Theme:
+    """The theme in force (light unless ``use_theme`` said otherwise)."""
+    return _current
