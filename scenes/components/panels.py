@@ -1,0 +1,126 @@
+"""Text-like components: formula panel, shape badge, code panel, caption."""
+
+from __future__ import annotations
+
+from manim import DOWN, LEFT, MathTex, RoundedRectangle, Text, VGroup, config
+
+from convmath import Formula
+
+from ..theme import Theme, current_theme
+
+__all__ = ["FormulaPanel", "ShapeBadge", "CodePanel", "Caption", "shape_text"]
+
+
+def shape_text(shape: tuple[int, ...]) -> str:
+    """``(5, 6)`` as ``'5×6'``."""
+    return "×".join(str(int(n)) for n in shape)
+
+
+def _box(content: VGroup, color: str, theme: Theme, buff: float = 0.2) -> RoundedRectangle:
+    box = RoundedRectangle(corner_radius=0.12, width=content.width + 2 * buff, height=content.height + 2 * buff,
+                           stroke_color=color, stroke_width=2, fill_color=theme.background, fill_opacity=0.9)
+    return box.move_to(content)
+
+
+class FormulaPanel(VGroup):
+    """The symbolic formula above the same formula with the numbers in, from a ``convmath.Formula``.
+
+    Example::
+
+        panel = FormulaPanel(explain_conv(5, 3, stride=2, padding=1), title="output size")
+        self.play(FadeIn(panel))   # panel.value == 3
+    """
+
+    def __init__(self, formula: Formula, title: str | None = None, theme: Theme | None = None,
+                 latex: bool = True, font_size: float = 34):
+        super().__init__()
+        self.theme = theme or current_theme()
+        self.formula = formula
+        self.value = formula.value
+        self.text = formula.text
+        t = self.theme
+        if latex:
+            symbolic = MathTex(formula.latex_symbolic, color=t.text, font_size=font_size)
+            substituted = MathTex("=" + formula.latex, color=t.output, font_size=font_size)
+        else:
+            symbolic = Text(formula.symbolic, font=t.font, color=t.text, font_size=0.75 * font_size)
+            substituted = Text("= " + formula.substituted, font=t.font, color=t.output, font_size=0.75 * font_size)
+        lines = VGroup(symbolic, substituted).arrange(DOWN, aligned_edge=LEFT, buff=0.2)
+        if formula.note:
+            lines.add(Text(formula.note, font=t.font, color=t.muted, font_size=0.6 * font_size))
+            lines.arrange(DOWN, aligned_edge=LEFT, buff=0.2)
+        if title:
+            lines.add_to_back(Text(title, font=t.font, color=t.muted, font_size=0.65 * font_size))
+            lines.arrange(DOWN, aligned_edge=LEFT, buff=0.2)
+        max_width = config.frame_width - 1.0
+        if lines.width > max_width:
+            lines.scale_to_fit_width(max_width)
+        self.lines = lines
+        self.add(_box(lines, t.muted, t), lines)
+
+
+class ShapeBadge(VGroup):
+    """A small rounded label like ``5×5`` in the colour of its role.
+
+    Example::
+
+        badge = ShapeBadge((3, 3), role="output").next_to(grid, DOWN)
+    """
+
+    def __init__(self, shape: tuple[int, ...], role: str = "output", theme: Theme | None = None,
+                 font_size: float = 26):
+        super().__init__()
+        self.theme = theme or current_theme()
+        self.shape = tuple(int(n) for n in shape)
+        self.role = role
+        color = self.theme.role_color(role)
+        label = Text(shape_text(self.shape), font=self.theme.font, color=color, font_size=font_size)
+        box = RoundedRectangle(corner_radius=0.15, width=label.width + 0.3, height=label.height + 0.2,
+                               stroke_color=color, stroke_width=2.5, fill_color=color,
+                               fill_opacity=self.theme.cell_fill_opacity).move_to(label)
+        self.add(box, label)
+
+
+class CodePanel(VGroup):
+    """Monospace lines of code in a rounded box (the PyTorch or Keras line that does what is shown).
+
+    Example::
+
+        CodePanel("nn.Conv2d(1, 1, kernel_size=3, stride=2, padding=1)")
+    """
+
+    def __init__(self, code: str, theme: Theme | None = None, font_size: float = 24):
+        super().__init__()
+        self.theme = theme or current_theme()
+        self.code = code
+        t = self.theme
+        lines = VGroup(*(Text(line or " ", font=t.mono_font, color=t.text, font_size=font_size)
+                         for line in code.splitlines()))
+        lines.arrange(DOWN, aligned_edge=LEFT, buff=0.12)
+        max_width = config.frame_width - 1.0
+        if lines.width > max_width:
+            lines.scale_to_fit_width(max_width)
+        self.lines = lines
+        self.add(_box(lines, t.muted, t), lines)
+
+
+class Caption(VGroup):
+    """One line of explanation at the bottom of the frame.
+
+    Example::
+
+        caption = Caption("The window slides by the stride.")
+        self.play(FadeIn(caption))
+        self.play(Transform(caption, Caption("Each product is summed.")))
+    """
+
+    def __init__(self, text: str, theme: Theme | None = None, font_size: float = 30):
+        super().__init__()
+        self.theme = theme or current_theme()
+        self.text = text
+        line = Text(text, font=self.theme.font, color=self.theme.text, font_size=font_size)
+        max_width = config.frame_width - 1.0
+        if line.width > max_width:
+            line.scale_to_fit_width(max_width)
+        self.add(line)
+        self.to_edge(DOWN, buff=0.3)

@@ -1,0 +1,47 @@
+"""Shared helpers for scene tests: render a scene in Manim's dry-run mode and look at what it showed.
+
+Use from any test file::
+
+    from conftest import render_dry
+    scene = render_dry("ConvArithmetic", "padding_strides", stride=3)
+    scene.shown["output_shape"]
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from typing import Any
+
+import pytest
+from manim import tempconfig
+
+os.environ.setdefault("KERAS_BACKEND", "torch")
+
+from scenes.base import ConvvizScene  # noqa: E402
+from scenes.catalog import scene_class  # noqa: E402
+from scenes.theme import LIGHT, Theme  # noqa: E402
+
+# One media folder per test process: LaTeX compiled once is reused by later scenes.
+_MEDIA = tempfile.mkdtemp(prefix="convviz-test-media-")
+
+
+def render_dry(scene_name: str, preset: str | None = None, theme: Theme = LIGHT, **overrides: Any) -> ConvvizScene:
+    """Resolve ``scene_name``'s parameters (defaults, preset, overrides), run it in dry-run, return the scene.
+
+    Nothing is written; the returned scene's ``.shown`` holds what it showed.
+    """
+    cls = scene_class(scene_name)
+    params = cls.resolve(preset, overrides)
+    settings = {"dry_run": True, "quality": "low_quality", "media_dir": _MEDIA, "disable_caching": True,
+                "progress_bar": "none", "verbosity": "WARNING"}
+    with tempconfig(settings):
+        scene = cls(params, theme=theme)
+        scene.render()
+    return scene
+
+
+@pytest.fixture
+def dry_render():
+    """The :func:`render_dry` helper as a fixture."""
+    return render_dry

@@ -1,0 +1,78 @@
+"""The shared components: what they keep, where they put things, what they refuse."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from manim import config
+
+from convmath import conv_output_size, explain_conv
+from scenes.components import Caption, CodePanel, FormulaPanel, KernelWindow, NumberGrid, ShapeBadge, shape_text
+from scenes.theme import DARK, LIGHT
+
+
+def test_formula_panel_keeps_the_convmath_value_and_text():
+    formula = explain_conv(5, 3, stride=2, padding=1)
+    panel = FormulaPanel(formula, title="output size", latex=False)
+    assert panel.value == conv_output_size(5, 3, stride=2, padding=1) == 3
+    assert panel.text == formula.text
+    assert panel.width <= config.frame_width
+
+
+def test_formula_panel_latex_renders():
+    panel = FormulaPanel(explain_conv(7, 3, dilation=2))
+    assert panel.value == 3 and len(panel.lines) == 2
+
+
+def test_shape_badge_keeps_the_shape_and_role_colour():
+    badge = ShapeBadge((5, 6), role="input", theme=DARK)
+    assert badge.shape == (5, 6)
+    assert shape_text(badge.shape) == "5×6"
+    assert badge[0].get_stroke_color().to_hex().lower() == DARK.input.lower()
+    with pytest.raises(ValueError, match="role='bogus'"):
+        ShapeBadge((2, 2), role="bogus")
+
+
+def test_code_panel_keeps_code_and_fits_frame():
+    code = "y = nn.Conv2d(1, 1, kernel_size=3, stride=2, padding=1)(x)  # " + "x" * 120
+    panel = CodePanel(code + "\nprint(y.shape)")
+    assert panel.code.endswith("print(y.shape)")
+    assert len(panel.lines) == 2
+    assert panel.width <= config.frame_width
+
+
+def test_caption_sits_at_the_bottom():
+    caption = Caption("The window slides by the stride.")
+    assert caption.get_bottom()[1] < -config.frame_height / 2 + 0.6
+    assert caption.text == "The window slides by the stride."
+
+
+@settings(max_examples=25, deadline=None)
+@given(kh=st.integers(1, 4), kw=st.integers(1, 4), dh=st.integers(1, 3), dw=st.integers(1, 3),
+       r=st.integers(0, 3), c=st.integers(0, 3))
+def test_kernel_window_taps_land_on_the_dilated_cells(kh, kw, dh, dw, r, c):
+    rows, cols = r + (kh - 1) * dh + 1, c + (kw - 1) * dw + 1
+    grid = NumberGrid(np.zeros((rows, cols)), cell_size=0.3, show_numbers=False, theme=LIGHT)
+    window = KernelWindow(grid, kh, kw, dilation=(dh, dw)).move_to_cell(r, c)
+    assert len(window.taps) == kh * kw
+    for i in range(kh):
+        for j in range(kw):
+            np.testing.assert_allclose(window.tap(i, j).get_center(), grid.cell(r + i * dh, c + j * dw).get_center(),
+                                       atol=1e-6)
+
+
+def test_kernel_window_target_does_not_move_it():
+    grid = NumberGrid(np.zeros((5, 5)), cell_size=0.5)
+    window = KernelWindow(grid, 3, 3, dilation=2)
+    before = window.get_center().copy()
+    window.target_for(0, 0)
+    np.testing.assert_allclose(window.get_center(), before)
+
+
+def test_kernel_window_has_gaps_when_dilated():
+    grid = NumberGrid(np.zeros((5, 5)), cell_size=0.5)
+    window = KernelWindow(grid, 2, 2, dilation=2).move_to_cell(0, 0)
+    gap = window.tap(0, 1).get_left()[0] - window.tap(0, 0).get_right()[0]
+    assert gap > grid.cell_size * 0.9
