@@ -8,6 +8,7 @@ from .arithmetic import (
     transposed_output_size,
 )
 from .explain import Formula, explain_conv, explain_transposed
+from .trace import ConvTrace, TransposedConvTrace, conv2d_trace, conv_matrix, conv_transpose2d_trace
 
 __all__ = [
     "ConvArithmeticError",
@@ -18,4 +19,9 @@ __all__ = [
     "explain_conv",
     "explain_transposed",
     "Formula",
+    "conv2d_trace",
+    "conv_transpose2d_trace",
+    "conv_matrix",
+    "ConvTrace",
+    "TransposedConvTrace",
 ]

@@ -1,0 +1,316 @@
+"""Numeric traces of a convolution and a transposed convolution: every window, product, stamp and sum.
+
+numpy in, numpy out (no torch); the results equal ``torch.nn.functional.conv2d`` /
+``conv_transpose2d`` (cross-correlation, as every framework computes). Parameters are validated by
+:mod:`convmath.arithmetic` with ``convention="torch"``, so a refusal is the same ``ConvArithmeticError``.
+
+>>> t = conv_transpose2d_trace([[0, 1], [2, 3]], [[0, 1], [2, 3]])
+>>> t.output.tolist()
+[[0, 0, 1], [0, 4, 6], [4, 12, 9]]
+"""
+
+from __future__ import annotations
+
+import operator
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .arithmetic import (
+    ConvArithmeticError,
+    _output_paddings,
+    axis_params,
+    conv_output_size,
+    transposed_output_size,
+)
+
+__all__ = ["ConvTrace", "TransposedConvTrace", "conv2d_trace", "conv_transpose2d_trace", "conv_matrix"]
+
+Pair = tuple[int, int]
+
+
+@dataclass(frozen=True, eq=False)
+class ConvTrace:
+    """A 2-D convolution, cell by cell.
+
+    Shapes for a 2-D ``x`` and ``w``; with channels, ``x``/``padded`` gain a leading C axis, ``w`` is
+    (O, C/groups, kh, kw), ``output`` gains a leading O axis and ``products`` the leading (O, C/groups).
+
+    - ``padded`` (H + top + bottom, W + left + right): the zero-padded input; ``pads`` = (top, bottom, left, right).
+    - ``products`` (oh, ow, kh, kw): the window's values times the kernel;
+      ``output`` = ``products`` summed over the taps (and the input channels of the group).
+    """
+
+    x: np.ndarray
+    w: np.ndarray
+    padded: np.ndarray
+    pads: tuple[int, int, int, int]
+    stride: Pair
+    dilation: Pair
+    groups: int
+    products: np.ndarray
+    output: np.ndarray
+    _rows: np.ndarray = field(repr=False)
+    _cols: np.ndarray = field(repr=False)
+
+    def window(self, r: int, c: int) -> tuple[np.ndarray, np.ndarray]:
+        """The padded-input row indices (kh,) and col indices (kw,) of the window at output cell (r, c)."""
+        oh, ow = self._rows.shape[0], self._cols.shape[0]
+        if not (0 <= r < oh and 0 <= c < ow):
+            raise ConvArithmeticError(
+                f"output cell ({r}, {c}) is outside the {oh}×{ow} output: use 0 ≤ r < {oh} and 0 ≤ c < {ow}."
+            )
+        return self._rows[r].copy(), self._cols[c].copy()
+
+    @property
+    def uncovered_rows(self) -> tuple[int, ...]:
+        """Padded-input rows that no kernel tap ever touches (left over by the stride, or between dilated taps)."""
+        return _untouched(self.padded.shape[-2], self._rows)
+
+    @property
+    def uncovered_cols(self) -> tuple[int, ...]:
+        """Padded-input cols that no kernel tap ever touches (left over by the stride, or between dilated taps)."""
+        return _untouched(self.padded.shape[-1], self._cols)
+
+
+@dataclass(frozen=True, eq=False)
+class TransposedConvTrace:
+    """A 2-D transposed convolution, three equivalent ways.
+
+    Shapes for a 2-D ``x`` and ``w``; with channels, ``x`` is (C_in, H, W), ``w`` is (C_in, C_out/groups,
+    kh, kw), ``full``/``output`` gain a leading C_out axis and ``stamps`` the leading (C_out, C_in/groups).
+
+    - Scatter: ``stamps`` (H, W, kh, kw) = x[r, c] · w, stamp (r, c) placed at ``stamp_origin(r, c)``
+      with its taps spaced by the dilation; ``full`` (Hf, Wf) is their sum before any crop,
+      Hf = (H − 1)·sh + dh·(kh − 1) + 1 + output_padding_h; ``output`` = full[ph:ph + oh, pw:pw + ow].
+    - Direct: ``direct`` is the :class:`ConvTrace` of the equivalent convolution (see
+      :func:`conv_transpose2d_trace`); ``inserted`` (Hd, Wd) marks the inserted zeros in ``direct.padded``.
+    """
+
+    x: np.ndarray
+    w: np.ndarray
+    stride: Pair
+    padding: Pair
+    output_padding: Pair
+    dilation: Pair
+    groups: int
+    stamps: np.ndarray
+    full: np.ndarray
+    output: np.ndarray
+    direct: ConvTrace
+    inserted: np.ndarray
+
+    def stamp_origin(self, r: int, c: int) -> Pair:
+        """Where stamp (r, c)'s top-left tap lands on the uncropped canvas ``full``: (r·sh, c·sw)."""
+        h, w = self.x.shape[-2:]
+        if not (0 <= r < h and 0 <= c < w):
+            raise ConvArithmeticError(
+                f"input cell ({r}, {c}) is outside the {h}×{w} input: use 0 ≤ r < {h} and 0 ≤ c < {w}."
+            )
+        return r * self.stride[0], c * self.stride[1]
+
+
+def _untouched(n: int, taps: np.ndarray) -> tuple[int, ...]:
+    seen = np.zeros(n, dtype=bool)
+    seen[taps.ravel()] = True
+    return tuple(int(i) for i in np.flatnonzero(~seen))
+
+
+def _array(name: str, value, dims: tuple[int, ...], layout: str) -> np.ndarray:
+    """``value`` as a numeric array with one of ``dims`` dimensions, else a one-sentence error."""
+    try:
+        a = np.asarray(value)
+    except ValueError:
+        a = np.asarray(value, dtype=object)
+    if a.dtype == bool or not np.issubdtype(a.dtype, np.number) or a.ndim not in dims:
+        shown = f"shape {a.shape}" if np.issubdtype(a.dtype, np.number) else f"{a.dtype} values"
+        raise ConvArithmeticError(f"{name} has {shown}: {name} must be {layout} of numbers.")
+    if a.size == 0:
+        raise ConvArithmeticError(f"{name} has shape {a.shape}: {name} must not be empty.")
+    return a
+
+
+def _groups(groups) -> int:
+    if isinstance(groups, bool):
+        raise ConvArithmeticError(f"groups={groups!r} is not allowed: groups must be a positive integer.")
+    try:
+        g = operator.index(groups)
+    except TypeError:
+        raise ConvArithmeticError(f"groups={groups!r} is not an integer: groups must be a positive integer.") from None
+    if g < 1:
+        raise ConvArithmeticError(f"groups={g} is not allowed: groups must be a positive integer.")
+    return g
+
+
+def _inputs(x, w, groups, transposed: bool) -> tuple[np.ndarray, np.ndarray, int, bool]:
+    """x as (C, H, W), w as 4-D, validated groups, and whether the caller gave plain 2-D arrays."""
+    xa = _array("x", x, (2, 3), "(H, W) or (C, H, W)")
+    layout = "(C_in, C_out/groups, kh, kw)" if transposed else "(O, C/groups, kh, kw)"
+    wa = _array("w", w, (2, 4), f"(kh, kw) or {layout}")
+    plain = xa.ndim == 2 and wa.ndim == 2
+    x3 = xa[None] if xa.ndim == 2 else xa
+    w4 = wa[None, None] if wa.ndim == 2 else wa
+    g = _groups(groups)
+    c = x3.shape[0]
+    if c % g:
+        raise ConvArithmeticError(f"groups={g} does not divide the {c} input channels of x: use a divisor of {c}.")
+    if transposed:
+        if w4.shape[0] != c:
+            raise ConvArithmeticError(
+                f"w has shape {wa.shape} but x has {c} channels: a transposed-conv weight is {layout} with C_in = {c}."
+            )
+    else:
+        if w4.shape[1] != c // g:
+            raise ConvArithmeticError(
+                f"w has shape {wa.shape} but x has {c} channels and groups={g}: w.shape[1] must be {c // g}."
+            )
+        if w4.shape[0] % g:
+            raise ConvArithmeticError(
+                f"w has {w4.shape[0]} output channels, not divisible by groups={g}: use a multiple of {g}."
+            )
+    return x3, w4, g, plain
+
+
+def _taps(n_out: int, k: int, stride: int, dilation: int) -> np.ndarray:
+    """(n_out, k) indices: output position r's taps at r·stride + j·dilation."""
+    return np.arange(n_out)[:, None] * stride + np.arange(k)[None, :] * dilation
+
+
+def _trace(x3, w4, pads, stride, dilation, groups, plain) -> ConvTrace:
+    """The conv trace for already validated arguments; x3 is (C, H, W), w4 is (O, C/g, kh, kw)."""
+    top, bottom, left, right = pads
+    padded = np.pad(x3, ((0, 0), (top, bottom), (left, right)))
+    kh, kw = w4.shape[-2:]
+    oh = (padded.shape[1] - dilation[0] * (kh - 1) - 1) // stride[0] + 1
+    ow = (padded.shape[2] - dilation[1] * (kw - 1) - 1) // stride[1] + 1
+    rows, cols = _taps(oh, kh, stride[0], dilation[0]), _taps(ow, kw, stride[1], dilation[1])
+    patches = padded[:, rows[:, None, :, None], cols[None, :, None, :]]  # (C, oh, ow, kh, kw)
+    c, o = x3.shape[0], w4.shape[0]
+    patches = patches.reshape(groups, c // groups, oh, ow, kh, kw)
+    weights = w4.reshape(groups, o // groups, c // groups, kh, kw)
+    products = np.einsum("gcrsij,gocij->gocrsij", patches, weights).reshape(o, c // groups, oh, ow, kh, kw)
+    output = products.sum(axis=(1, 4, 5))
+    if plain:
+        x3, w4, padded, products, output = x3[0], w4[0, 0], padded[0], products[0, 0], output[0]
+    return ConvTrace(x3, w4, padded, pads, stride, dilation, groups, products, output, rows, cols)
+
+
+def _conv_params(spatial: Pair, k: Pair, stride, padding, dilation) -> tuple[tuple[int, int, int, int], Pair, Pair]:
+    """Validated (pads, stride, dilation) for an input of size ``spatial`` (torch's rules)."""
+    conv_output_size(spatial, k, stride, padding, dilation)
+    axes = axis_params(2, True, k, stride, padding, dilation, "torch")
+    (top, bottom), (left, right) = (a.conv_pads(n) for a, n in zip(axes, spatial))
+    return (top, bottom, left, right), (axes[0].stride, axes[1].stride), (axes[0].dilation, axes[1].dilation)
+
+
+def conv2d_trace(x, w, stride=1, padding=0, dilation=1, groups=1) -> ConvTrace:
+    """Trace ``torch.nn.functional.conv2d(x, w, stride=..., padding=..., dilation=..., groups=...)``.
+
+    ``padding``: an int, (h, w), ((top, bottom), (left, right)), or "valid" / "same" / "full".
+
+    >>> t = conv2d_trace(np.arange(16).reshape(4, 4), np.ones((3, 3), int), stride=2, padding=1)
+    >>> t.output.tolist(), t.window(1, 0)[0].tolist(), t.uncovered_rows
+    ([[10, 24], [51, 90]], [2, 3, 4], (5,))
+    """
+    x3, w4, g, plain = _inputs(x, w, groups, transposed=False)
+    pads, s, d = _conv_params(x3.shape[1:], w4.shape[2:], stride, padding, dilation)
+    return _trace(x3, w4, pads, s, d, g, plain)
+
+
+def _pad_or_crop(a: np.ndarray, before: int, after: int, axis: int) -> np.ndarray:
+    """Crop ``-n`` cells where n < 0, zero-pad n cells where n > 0 (on one spatial axis)."""
+    n = a.shape[axis]
+    a = np.take(a, np.arange(max(-before, 0), n - max(-after, 0)), axis=axis)
+    widths = [(0, 0)] * a.ndim
+    widths[axis] = (max(before, 0), max(after, 0))
+    return np.pad(a, widths)
+
+
+def conv_transpose2d_trace(x, w, stride=1, padding=0, output_padding=0, dilation=1, groups=1) -> TransposedConvTrace:
+    """Trace ``torch.nn.functional.conv_transpose2d`` as stamps (scatter) and as a direct convolution.
+
+    The direct view: x with s − 1 zeros inserted between cells, a border of d(k − 1) − p zeros on each
+    side plus output_padding more on the bottom/right, the kernel flipped (and its channel axes swapped),
+    stride 1, the same dilation. Where d(k − 1) − p is negative there is no border: the zero-inserted
+    input is cropped by p − d(k − 1) on that side instead (``direct.x`` is the cropped grid).
+
+    >>> conv_transpose2d_trace([[0, 1], [2, 3]], [[0, 1], [2, 3]], padding=1).output.tolist()
+    [[4]]
+    """
+    x3, w4, g, plain = _inputs(x, w, groups, transposed=True)
+    spatial, k = x3.shape[1:], w4.shape[2:]
+    size = transposed_output_size(spatial, k, stride, padding, dilation, output_padding)
+    axes = axis_params(2, True, k, stride, padding, dilation, "torch", transposed=True)
+    op = tuple(_output_paddings(output_padding, spatial, True, axes))
+    s = (axes[0].stride, axes[1].stride)
+    p = (axes[0].padding, axes[1].padding)
+    d = (axes[0].dilation, axes[1].dilation)
+    c_in, c_out_g, kh, kw = w4.shape
+    h, wd = spatial
+
+    # Scatter: every input cell times the kernel, added into the canvas at r·s + tap·d.
+    xg = x3.reshape(g, c_in // g, h, wd)
+    wg = w4.reshape(g, c_in // g, c_out_g, kh, kw)
+    stamps = np.einsum("gcrs,gcoij->gocrsij", xg, wg).reshape(g * c_out_g, c_in // g, h, wd, kh, kw)
+    full_shape = tuple((n - 1) * si + di * (ki - 1) + 1 + a for n, si, di, ki, a in zip(spatial, s, d, k, op))
+    full = np.zeros((g * c_out_g, *full_shape), dtype=stamps.dtype)
+    rows, cols = _taps(h, kh, s[0], d[0]), _taps(wd, kw, s[1], d[1])
+    np.add.at(full, (slice(None), rows[:, None, :, None], cols[None, :, None, :]), stamps.sum(axis=1))
+    output = full[:, p[0]:p[0] + size[0], p[1]:p[1] + size[1]]
+
+    # Direct: zeros inserted, border d(k-1)-p (+ output_padding bottom/right), flipped kernel, stride 1.
+    zero_inserted = np.zeros((c_in, (h - 1) * s[0] + 1, (wd - 1) * s[1] + 1), dtype=x3.dtype)
+    zero_inserted[:, :: s[0], :: s[1]] = x3
+    is_inserted = np.ones(zero_inserted.shape[1:], dtype=bool)
+    is_inserted[:: s[0], :: s[1]] = False
+    border = [di * (ki - 1) - pi for di, ki, pi in zip(d, k, p)]
+    for axis in (0, 1):
+        before, after = border[axis], border[axis] + op[axis]
+        zero_inserted = _pad_or_crop(zero_inserted, min(before, 0), min(after, 0), axis + 1)
+        is_inserted = _pad_or_crop(is_inserted, min(before, 0), min(after, 0), axis)
+    pads = (max(border[0], 0), max(border[0] + op[0], 0), max(border[1], 0), max(border[1] + op[1], 0))
+    inserted = np.pad(is_inserted, ((pads[0], pads[1]), (pads[2], pads[3])))
+    flipped = wg[..., ::-1, ::-1].transpose(0, 2, 1, 3, 4).reshape(g * c_out_g, c_in // g, kh, kw)
+    direct = _trace(zero_inserted, flipped, pads, (1, 1), d, g, plain)
+
+    if plain:
+        x3, w4, stamps, full, output = x3[0], w4[0, 0], stamps[0, 0], full[0], output[0]
+    return TransposedConvTrace(x3, w4, s, p, op, d, g, stamps, full, output, direct, inserted)
+
+
+def conv_matrix(input_shape, w, stride=1, padding=0, dilation=1, groups=1) -> np.ndarray:
+    """The matrix C of the convolution: ``C @ x.ravel() == conv2d(x, w, ...).ravel()``.
+
+    ``input_shape`` is (H, W) or (C, H, W); C is (outputs, inputs) in row-major order of the
+    ``output`` and ``x`` arrays. ``C.T @ y.ravel()`` is the transposed convolution of y with the same
+    w, stride, padding and dilation (and the output_padding that gives back ``input_shape``).
+
+    >>> conv_matrix((3, 3), np.ones((2, 2), int)).shape
+    (4, 9)
+    """
+    shape = tuple(input_shape) if isinstance(input_shape, (tuple, list)) else ()
+    if len(shape) not in (2, 3) or any(isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1
+                                       for n in shape):
+        raise ConvArithmeticError(
+            f"input_shape={input_shape!r} is not allowed: give (H, W) or (C, H, W) as positive integers."
+        )
+    probe = np.zeros((shape[0], 1, 1) if len(shape) == 3 else (1, 1))  # checks w's layout against C
+    _, w4, g, _ = _inputs(probe, w, groups, transposed=False)
+    c, h, wd = shape if len(shape) == 3 else (1, *shape)
+    pads, s, d = _conv_params((h, wd), w4.shape[2:], stride, padding, dilation)
+    o, cg, kh, kw = w4.shape
+    oh = (h + pads[0] + pads[1] - d[0] * (kh - 1) - 1) // s[0] + 1
+    ow = (wd + pads[2] + pads[3] - d[1] * (kw - 1) - 1) // s[1] + 1
+    # Every (output channel, out row, out col, in channel of the group, tap row, tap col) at once.
+    oc, r, q, ci, i, j = np.ix_(np.arange(o), np.arange(oh), np.arange(ow), np.arange(cg), np.arange(kh), np.arange(kw))
+    in_r = r * s[0] + i * d[0] - pads[0]
+    in_c = q * s[1] + j * d[1] - pads[2]
+    in_ch = (oc // (o // g)) * cg + ci
+    shape6 = np.broadcast_shapes(in_r.shape, in_c.shape, in_ch.shape)
+    inside = np.broadcast_to((in_r >= 0) & (in_r < h) & (in_c >= 0) & (in_c < wd), shape6)
+    row = np.broadcast_to((oc * oh + r) * ow + q, shape6)[inside]
+    col = np.broadcast_to((in_ch * h + in_r) * wd + in_c, shape6)[inside]
+    val = np.broadcast_to(w4.reshape(o, 1, 1, cg, kh, kw), shape6)[inside]
+    matrix = np.zeros((o * oh * ow, c * h * wd), dtype=w4.dtype)
+    np.add.at(matrix, (row, col), val)
+    return matrix
