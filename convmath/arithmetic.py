@@ -139,6 +139,11 @@ def _padding_per_axis(padding, n: int, is_tuple: bool, size_name: str) -> list:
                 "a (before, after) pair or 'valid'/'same'/'full'."
             )
         return [tuple(padding)]
+    if isinstance(padding, (list, tuple)) and any(isinstance(v, str) for v in padding):
+        raise ConvArithmeticError(
+            f"padding={tuple(padding)} mixes strings into per-axis values: 'valid', 'same' and 'full' "
+            "apply to every axis, so give one of them alone."
+        )
     return _per_axis("padding", padding, n, is_tuple, size_name)
 
 

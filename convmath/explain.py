@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 from .arithmetic import (
     AxisParams,
+    conv_output_size,
+    transposed_output_size,
     Padding,
     Size,
     _conv_axis,
@@ -15,7 +17,7 @@ from .arithmetic import (
     axis_params,
 )
 
-__all__ = ["Formula", "explain_conv", "explain_transposed"]
+__all__ = ["Formula", "explain_conv", "explain_transposed", "layer_code"]
 
 
 @dataclass(frozen=True)
@@ -127,3 +129,85 @@ def explain_transposed(
     ops = _output_paddings(output_padding, sizes, is_tuple, axes)
     formulas = [_transposed_formula(n, a, op) for n, a, op in zip(sizes, axes, ops)]
     return tuple(formulas) if is_tuple else formulas[0]
+
+
+def _arg(values: list) -> str:
+    """One value if every axis agrees, else the per-axis tuple."""
+    return str(values[0]) if len(set(values)) == 1 else str(tuple(values))
+
+
+def _shape(batch_first: str, sizes, channels: str, channels_last: bool) -> str:
+    dims = ", ".join(str(n) for n in sizes)
+    return f"({batch_first}, {dims}, {channels})" if channels_last else f"({batch_first}, {channels}, {dims})"
+
+
+def _torch_code(n: int, axes: list[AxisParams], ops: list, transposed: bool) -> str:
+    """The PyTorch module; asymmetric padding goes into an nn.ZeroPad*d in front."""
+    args = ["C_in", "C_out", f"kernel_size={_arg([a.kernel for a in axes])}"]
+    if any(a.stride != 1 for a in axes):
+        args.append(f"stride={_arg([a.stride for a in axes])}")
+    pads = [a.padding for a in axes]
+    zero_pad = ""
+    if any(isinstance(p, tuple) for p in pads):
+        pairs = [p if isinstance(p, tuple) else (p, p) for p in pads]
+        flat = tuple(v for pair in reversed(pairs) for v in pair)  # nn.ZeroPad*d: last axis first
+        zero_pad = f"nn.ZeroPad{n}d({flat})"
+    elif pads[0] in ("same", "valid"):
+        args.append(f"padding='{pads[0]}'")
+    elif pads[0] == "full":
+        args.append(f"padding={_arg([a.effective_kernel - 1 for a in axes])}")
+    elif any(p != 0 for p in pads):
+        args.append(f"padding={_arg(pads)}")
+    if transposed and any(op for op in ops):
+        args.append(f"output_padding={_arg(ops)}")
+    if any(a.dilation != 1 for a in axes):
+        args.append(f"dilation={_arg([a.dilation for a in axes])}")
+    layer = f"nn.{'ConvTranspose' if transposed else 'Conv'}{n}d({', '.join(args)})"
+    return f"nn.Sequential({zero_pad}, {layer})" if zero_pad else layer
+
+
+def _keras_code(n: int, axes: list[AxisParams], ops: list, transposed: bool) -> str:
+    args = ["filters", f"kernel_size={_arg([a.kernel for a in axes])}"]
+    if any(a.stride != 1 for a in axes):
+        args.append(f"strides={_arg([a.stride for a in axes])}")
+    args.append(f'padding="{axes[0].padding}"')
+    if transposed and ops[0] is not None:
+        args.append(f"output_padding={_arg(ops)}")
+    if any(a.dilation != 1 for a in axes):
+        args.append(f"dilation_rate={_arg([a.dilation for a in axes])}")
+    return f"keras.layers.Conv{n}D{'Transpose' if transposed else ''}({', '.join(args)})"
+
+
+def layer_code(
+    i: Size,
+    kernel,
+    stride=1,
+    padding: Padding = 0,
+    dilation=1,
+    output_padding=0,
+    *,
+    transposed: bool = False,
+    convention: str = "torch",
+) -> str:
+    """The PyTorch module (or Keras layer) that does this, with its input and output shapes as a comment.
+
+    An int ``i`` means one spatial axis (``Conv1d``); give ``(28, 28)`` for ``Conv2d``.
+
+    >>> layer_code((28, 28), 3, stride=2, padding=1)
+    'nn.Conv2d(C_in, C_out, kernel_size=3, stride=2, padding=1)  # (N, C_in, 28, 28) -> (N, C_out, 14, 14)'
+    """
+    sizes, is_tuple = _spatial("i", i, "a positive integer (the input size)")
+    axes = axis_params(len(sizes), is_tuple, kernel, stride, padding, dilation, convention, transposed=transposed)
+    if transposed:
+        ops = _output_paddings(output_padding, sizes, is_tuple, axes)
+        out = transposed_output_size(i, kernel, stride, padding, dilation, output_padding, convention=convention)
+    else:
+        ops = [0] * len(sizes)
+        out = conv_output_size(i, kernel, stride, padding, dilation, convention=convention)
+    outs = out if is_tuple else (out,)
+    n = len(sizes)
+    if convention == "keras":
+        code = _keras_code(n, axes, ops, transposed)
+        return f"{code}  # {_shape('N', sizes, 'C', True)} -> {_shape('N', outs, 'filters', True)}"
+    code = _torch_code(n, axes, ops, transposed)
+    return f"{code}  # {_shape('N', sizes, 'C_in', False)} -> {_shape('N', outs, 'C_out', False)}"
