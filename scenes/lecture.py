@@ -1,0 +1,460 @@
+"""Render a lecture: a playlist of scenes, validated first, rendered in parallel processes, indexed.
+
+A playlist is TOML::
+
+    title = "Image generation, day 1"
+
+    [[scenes]]
+    scene = "ConvArithmetic"          # a name from `convviz list`
+    title = "Stride 2 with padding"   # shown in the index and the slides
+    preset = "padding_strides"        # optional
+    notes = "Count the steps."        # optional speaker notes
+    params = { dilation = 1 }         # optional, on top of the preset
+
+Outputs are named ``<NN>-<Scene>.<format>`` in the output folder. Each finished output gets a stamp
+(a hidden JSON file) holding a hash of the scene, its parameters, the render options and the code;
+a later run skips outputs whose stamp still matches, unless ``force``.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import html
+import importlib.util
+import json
+import multiprocessing
+import os
+import subprocess
+import tempfile
+import time
+import tomllib
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from convmath import ConvArithmeticError
+
+from . import catalog
+from .params import ParamError
+from .render import check_options, render_scene
+
+__all__ = [
+    "DEFAULT_PLAYLIST", "Entry", "Playlist", "PlaylistError", "RenderOptions", "Result",
+    "load_playlist", "run_batch", "write_index", "video_duration", "code_files", "code_hash", "write_atomic", "summarize",
+]
+
+DEFAULT_PLAYLIST = Path(__file__).with_name("playlist.toml")
+ENTRY_KEYS = ("scene", "title", "preset", "params", "notes")
+TOP_KEYS = ("title", "scenes")
+# Packages whose code decides what a video shows (followed through imports for the up-to-date check).
+CODE_PACKAGES = ("convmath", "scenes")
+SECTION_FORMATS = ("mp4", "webm", "mov")
+
+
+class PlaylistError(ParamError):
+    """A playlist that cannot render: one line per problem, each naming the entry and the value."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("\n".join(problems))
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One playlist line, its parameters resolved and checked."""
+
+    number: int
+    scene: str
+    title: str
+    preset: str | None
+    overrides: dict[str, Any]
+    params: dict[str, Any]
+    notes: str = ""
+
+    @property
+    def stem(self) -> str:
+        """The output file name without suffix: '03-TransposedConvScatter'."""
+        return f"{self.number:02d}-{self.scene}"
+
+
+@dataclass
+class Playlist:
+    """A validated playlist; ``skipped`` says which default entries wait for scenes not built yet."""
+
+    title: str
+    entries: list[Entry]
+    skipped: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    """How every entry of a batch renders."""
+
+    quality: str = "l"
+    fmt: str = "mp4"
+    theme: str = "light"
+    transparent: bool = False
+
+    @property
+    def sections(self) -> bool:
+        """Keep one clip per beat (for slides) where the format is a video manim can cut."""
+        return self.fmt in SECTION_FORMATS
+
+
+@dataclass
+class Result:
+    """What happened to one entry: 'rendered', 'up to date' or 'failed'."""
+
+    entry: Entry
+    status: str
+    path: Path | None = None
+    seconds: float = 0.0
+    error: str = ""
+
+
+def load_playlist(path: Path | str | None = None) -> Playlist:
+    """Read and validate a playlist (the built-in one when ``path`` is None); PlaylistError lists every problem.
+
+    In the built-in playlist, entries whose scene is not built yet are skipped (listed in ``skipped``);
+    in a user's playlist they are errors.
+    """
+    builtin = path is None
+    path = Path(DEFAULT_PLAYLIST if builtin else path)
+    where = path.name
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise PlaylistError([f"playlist {str(path)!r} does not exist: give the path of a .toml file."]) from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise PlaylistError([f"{where} is not valid TOML: {error}."]) from None
+    problems = [f"{where}: {key!r} is not a playlist key: use {' or '.join(TOP_KEYS)}."
+                for key in data if key not in TOP_KEYS]
+    raw_entries = data.get("scenes")
+    if not isinstance(raw_entries, list) or not raw_entries or not all(isinstance(e, dict) for e in raw_entries):
+        problems.append(f"{where} has no [[scenes]] entries: add at least one [[scenes]] table with scene and title.")
+        raise PlaylistError(problems)
+    entries, skipped = [], []
+    for number, raw in enumerate(raw_entries, start=1):
+        label = f"{where}, entry {number}" + (f" ({raw['scene']})" if isinstance(raw.get("scene"), str) else "")
+        try:
+            entries.append(_entry(number, raw))
+        except ParamError as error:
+            if builtin and str(error).endswith("is not built yet."):
+                skipped.append(f"{raw['scene']}: not built yet, skipped")
+                continue
+            problems.append(f"{label}: {error}")
+        except ConvArithmeticError as error:
+            problems.append(f"{label}: {error}")
+    if problems:
+        raise PlaylistError(problems)
+    title = data.get("title", path.stem)
+    return Playlist(title=str(title), entries=entries, skipped=skipped)
+
+
+def _entry(number: int, raw: dict[str, Any]) -> Entry:
+    for key in raw:
+        if key not in ENTRY_KEYS:
+            raise ParamError(f"{key!r} is not an entry key: use {', '.join(ENTRY_KEYS)}.")
+    for key in ("scene", "title"):
+        if not isinstance(raw.get(key), str) or not raw[key].strip():
+            raise ParamError(f"{key} is missing: every entry needs a scene name and a title (text).")
+    for key in ("preset", "notes"):
+        if key in raw and not isinstance(raw[key], str):
+            raise ParamError(f"{key}={raw[key]!r} is not text: write it in quotes.")
+    overrides = raw.get("params", {})
+    if not isinstance(overrides, dict):
+        raise ParamError(f"params={overrides!r} is not a table: write params = {{ stride = 2 }}.")
+    cls = catalog.scene_class(raw["scene"])
+    params = cls.resolve(raw.get("preset"), overrides)
+    return Entry(number, raw["scene"], raw["title"].strip(), raw.get("preset"), dict(overrides), params,
+                 raw.get("notes", "").strip())
+
+
+def code_files(module: str) -> set[Path]:
+    """The source of ``module`` and of every convmath / scenes module it imports, transitively."""
+    files: set[Path] = set()
+    seen: set[str] = set()
+    todo = [module, "scenes.render"]
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        try:
+            spec = importlib.util.find_spec(name)
+        except (ImportError, ValueError):
+            spec = None
+        if spec is None or not spec.has_location or not str(spec.origin).endswith(".py"):
+            continue
+        path = Path(spec.origin)
+        files.add(path)
+        package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+        parts = name.split(".")
+        todo += [".".join(parts[:n]) for n in range(1, len(parts))]
+        for node in ast.walk(ast.parse(path.read_bytes())):
+            if isinstance(node, ast.Import):
+                found = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                base = importlib.util.resolve_name("." * node.level + (node.module or ""), package)
+                found = [base] + [f"{base}.{alias.name}" for alias in node.names]
+            else:
+                continue
+            todo += [n for n in found if n.split(".")[0] in CODE_PACKAGES]
+    return files
+
+
+def code_hash(module: str) -> str:
+    """A hash of the code that draws ``module``'s scenes (see :func:`code_files`)."""
+    digest = hashlib.sha256()
+    for file in sorted(code_files(module)):
+        digest.update(file.name.encode())
+        digest.update(file.read_bytes())
+    return digest.hexdigest()
+
+
+def _stamp_key(entry: Entry, options: RenderOptions, code: str) -> str:
+    what = {"scene": entry.scene, "params": entry.params, "options": options.__dict__,
+            "sections": options.sections, "code": code}
+    text = json.dumps(what, sort_keys=True, default=lambda v: v.tolist() if hasattr(v, "tolist") else str(v))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def output_path(out_dir: Path, entry: Entry, options: RenderOptions) -> Path:
+    """Where ``entry`` renders to."""
+    return out_dir / f"{entry.stem}.{options.fmt}"
+
+
+def _stamp_path(output: Path) -> Path:
+    return output.with_name(f".{output.name}.stamp")
+
+
+def _up_to_date(output: Path, key: str, options: RenderOptions) -> bool:
+    stamp = _stamp_path(output)
+    if not (output.exists() and stamp.exists()):
+        return False
+    if options.sections and not output.with_name(output.stem + ".sections").is_dir():
+        return False
+    return stamp.read_text().strip() == key
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write ``text`` to a hidden temporary file beside ``path``, then rename it into place."""
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
+    try:
+        os.fchmod(fd, 0o644)
+        with os.fdopen(fd, "w", encoding="utf-8") as file:
+            file.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+@dataclass(frozen=True)
+class _Job:
+    scene: str
+    module: str
+    params: dict[str, Any]
+    out_stem: Path
+    options: RenderOptions
+
+
+def _render_job(job: _Job) -> tuple[str, float]:
+    """Worker process: render one entry; return the file written and the seconds it took."""
+    catalog.SCENES.setdefault(job.scene, job.module)
+    start = time.perf_counter()
+    o = job.options
+    path = render_scene(job.scene, job.params, job.out_stem, quality=o.quality, fmt=o.fmt, theme=o.theme,
+                        transparent=o.transparent, sections=o.sections)
+    return str(path), time.perf_counter() - start
+
+
+def _error_text(error: BaseException) -> str:
+    if isinstance(error, BrokenProcessPool):
+        return "the worker process died (out of memory or killed)"
+    return f"{type(error).__name__}: {error}".splitlines()[0]
+
+
+def run_batch(
+    entries: list[Entry],
+    out_dir: Path | str,
+    options: RenderOptions = RenderOptions(),
+    *,
+    jobs: int | None = None,
+    force: bool = False,
+    log: Callable[[str], None] = print,
+) -> list[Result]:
+    """Render ``entries`` into ``out_dir`` with ``jobs`` processes; a failure does not stop the others.
+
+    Entries whose output is up to date are skipped unless ``force``. Progress goes to ``log`` as one
+    line per finished entry (done/total, what is rendering now). Results come back in playlist order.
+    """
+    check_options(options.quality, options.fmt, options.theme, options.transparent)
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    jobs = max(1, jobs or os.cpu_count() or 1)
+    results: dict[int, Result] = {}
+    pending: list[tuple[Entry, _Job, str]] = []
+    codes: dict[str, str] = {}
+    for entry in entries:
+        module = catalog.SCENES[entry.scene]
+        if module not in codes:
+            codes[module] = code_hash(module)
+        key = _stamp_key(entry, options, codes[module])
+        output = output_path(out_dir, entry, options)
+        if not force and _up_to_date(output, key, options):
+            results[entry.number] = Result(entry, "up to date", output)
+            continue
+        job = _Job(entry.scene, module, entry.params, out_dir / entry.stem, options)
+        pending.append((entry, job, key))
+    total = len(entries)
+
+    done_count = 0
+
+    def report(result: Result) -> None:
+        nonlocal done_count
+        done_count += 1
+        results[result.entry.number] = result
+        detail = {"rendered": f"rendered in {result.seconds:.1f} s", "up to date": "up to date, skipped",
+                  "failed": f"FAILED: {result.error}"}[result.status]
+        log(f"[{done_count}/{total}] {result.entry.stem}: {detail}")
+
+    for result in list(results.values()):
+        report(result)
+    if not pending:
+        return [results[entry.number] for entry in entries]
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=min(jobs, len(pending)), mp_context=context) as pool:
+        running: dict[Future, tuple[Entry, str]] = {}
+        try:
+            while pending or running:
+                if pending and len(running) < jobs:
+                    while pending and len(running) < jobs:
+                        entry, job, key = pending.pop(0)
+                        _stamp_path(output_path(out_dir, entry, options)).unlink(missing_ok=True)
+                        running[pool.submit(_render_job, job)] = (entry, key)
+                    log(f"[{done_count}/{total}] rendering now: {', '.join(e.stem for e, _ in running.values())}")
+                finished, _ = wait(running, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    entry, key = running.pop(future)
+                    try:
+                        path, seconds = future.result()
+                    except Exception as error:  # a failed scene is reported, the batch goes on
+                        result = Result(entry, "failed", error=_error_text(error))
+                    else:
+                        write_atomic(_stamp_path(Path(path)), key)
+                        result = Result(entry, "rendered", Path(path), seconds)
+                    report(result)
+        except BaseException:
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+    return [results[entry.number] for entry in entries]
+
+
+def video_duration(path: Path) -> float | None:
+    """Seconds of video in ``path`` (ffprobe), or None for stills or unreadable files."""
+    if path.suffix == ".png":
+        return None
+    probe = subprocess.run(
+        ["ffprobe", "-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0", str(path)],
+        capture_output=True, text=True,
+    )
+    try:
+        return float(probe.stdout.strip())
+    except ValueError:
+        return None
+
+
+def _media_tag(name: str, suffix: str) -> str:
+    src = html.escape(name, quote=True)
+    if suffix in (".png", ".gif"):
+        return f'<img src="{src}" alt="">'
+    return f'<video src="{src}" controls preload="metadata" playsinline></video>'
+
+
+def write_index(out_dir: Path | str, title: str, results: list[Result]) -> Path:
+    """``index.html`` beside the videos: each entry's title, duration and the video playing in place."""
+    out_dir = Path(out_dir)
+    items = []
+    for result in results:
+        entry = result.entry
+        heading = f"{entry.number}. {html.escape(entry.title)}"
+        if result.path is None:
+            items.append(f'<li class="failed"><h2>{heading}</h2><p>failed: {html.escape(result.error)}</p></li>')
+            continue
+        seconds = video_duration(result.path)
+        length = f"{int(seconds // 60)}:{seconds % 60:04.1f}" if seconds is not None else "still"
+        items.append(
+            f'<li><h2>{heading} <span class="len">{length}</span></h2>'
+            f'<p class="scene">{html.escape(entry.scene)}{" · " + html.escape(entry.preset) if entry.preset else ""}'
+            f"</p>{_media_tag(result.path.name, result.path.suffix)}</li>"
+        )
+    page = f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
+<style>
+body {{ font-family: "DejaVu Sans", sans-serif; max-width: 64rem; margin: 2rem auto; color: #1F2328; }}
+ol {{ list-style: none; padding: 0; }} li {{ margin: 0 0 2.5rem; }}
+h2 {{ font-size: 1.3rem; margin: 0 0 .2rem; }} .len {{ color: #6E7781; font-weight: normal; }}
+.scene {{ color: #6E7781; margin: 0 0 .5rem; font-family: "DejaVu Sans Mono", monospace; }}
+video, img {{ width: 100%; border: 1px solid #D0D7DE; }} .failed p {{ color: #C2185B; }}
+</style></head>
+<body><h1>{html.escape(title)}</h1>
+<ol>
+{chr(10).join(items)}
+</ol></body></html>
+"""
+    path = out_dir / "index.html"
+    write_atomic(path, page)
+    return path
+
+
+def summarize(results: list[Result], wall: float) -> list[str]:
+    """The closing lines of a batch: counts, video seconds, wall time, and every failure."""
+    counts = {status: sum(r.status == status for r in results) for status in ("rendered", "up to date", "failed")}
+    video = sum(video_duration(r.path) or 0.0 for r in results if r.path is not None)
+    lines = [f"{counts['rendered']} rendered, {counts['up to date']} up to date, {counts['failed']} failed; "
+             f"{video:.1f} s of video, {wall:.1f} s wall."]
+    lines += [f"failed: {r.entry.stem} ({r.entry.title}): {r.error}" for r in results if r.status == "failed"]
+    return lines
+
+
+def cmd_lecture(args: Any) -> int:
+    """`convviz lecture`: validate the playlist, render it, write index.html; exit 1 if a scene failed."""
+    playlist = load_playlist(args.playlist)
+    for line in playlist.skipped:
+        print(line)
+    options = RenderOptions(args.quality, args.format, args.theme, args.transparent)
+    start = time.perf_counter()
+    results = run_batch(playlist.entries, args.out, options, jobs=args.jobs, force=args.force)
+    index = write_index(args.out, playlist.title, results)
+    for line in summarize(results, time.perf_counter() - start):
+        print(line)
+    print(index)
+    return 1 if any(r.status == "failed" for r in results) else 0
+
+
+def add_batch_options(parser: Any) -> None:
+    """--playlist, --jobs, --force: shared by lecture and slides."""
+    parser.add_argument("--playlist", help="a playlist .toml (default: the built-in lecture)")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
+                        help="scenes rendered in parallel (default: the number of cores)")
+    parser.add_argument("--force", action="store_true", help="re-render outputs that are up to date")
+
+
+def add_parser(sub: Any, add_render_options: Callable[[Any], None]) -> None:
+    """Register `convviz lecture`."""
+    parser = sub.add_parser("lecture", help="render a playlist (default: the whole lecture) with an index.html")
+    add_batch_options(parser)
+    add_render_options(parser)
+    parser.set_defaults(func=cmd_lecture, out="renders/lecture")
+    _set_help(parser, "out", "output folder (default renders/lecture/)")
+
+
+def _set_help(parser: Any, dest: str, text: str) -> None:
+    """Reword a shared option's help where this command changes its default."""
+    for action in parser._actions:
+        if action.dest == dest:
+            action.help = text

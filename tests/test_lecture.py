@@ -1,0 +1,136 @@
+"""`convviz lecture`: playlist validation, a parallel batch with a failure, atomic outputs, skipping, index."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from scenes import catalog
+from scenes.cli import main
+from scenes import lecture
+from scenes.lecture import DEFAULT_PLAYLIST, PlaylistError, code_files, load_playlist
+from tiny_scenes import register_tiny
+
+pytestmark = pytest.mark.xdist_group("lecture")
+
+
+def write_playlist(folder: Path, body: str) -> Path:
+    path = folder / "playlist.toml"
+    path.write_text('title = "Tiny lecture"\n' + body)
+    return path
+
+
+def entry(title: str, extra: str = "", scene: str = "TinyBeats") -> str:
+    return f'\n[[scenes]]\nscene = "{scene}"\ntitle = "{title}"\n{extra}\n'
+
+
+def ffprobe_seconds(path: Path) -> float:
+    out = subprocess.run(["ffprobe", "-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0", str(path)],
+                         capture_output=True, text=True, check=True).stdout
+    return float(out)
+
+
+@pytest.fixture(autouse=True)
+def tiny(monkeypatch):
+    register_tiny(monkeypatch)
+
+
+@pytest.mark.parametrize(
+    "body, expected",
+    [
+        (entry("a", 'params = { speed = 2 }'), r"entry 1 \(TinyBeats\): 'speed' is not a parameter of TinyBeats"),
+        (entry("a", 'params = { beats = "many" }'), r"entry 1 \(TinyBeats\): beats='many' is not an integer"),
+        (entry("a", 'params = { kernel = 9 }'), r"entry 1 \(TinyBeats\): .*kernel.*9"),
+        (entry("a", 'preset = "huge"'), r"entry 1 \(TinyBeats\): preset='huge' is not a preset of TinyBeats"),
+        (entry("a", scene="Nope"), r"entry 1 \(Nope\): scene 'Nope' is unknown"),
+        (entry("a", 'colour = "red"'), r"entry 1 \(TinyBeats\): 'colour' is not an entry key"),
+        ('\n[[scenes]]\nscene = "TinyBeats"\n', r"entry 1 \(TinyBeats\): title is missing"),
+        ("[[scenes]\n", r"playlist.toml is not valid TOML"),
+        ('speed = 1\n', r"'speed' is not a playlist key"),
+    ],
+)
+def test_a_bad_playlist_is_one_clear_line_and_exit_2(tmp_path, capsys, body, expected):
+    out = tmp_path / "out"
+    code = main(["lecture", "--playlist", str(write_playlist(tmp_path, body)), "--out", str(out)])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert re.search(expected, err), err
+    assert "Traceback" not in err
+    assert not out.exists()
+
+
+def test_every_problem_is_reported_before_anything_renders(tmp_path, capsys):
+    body = entry("ok") + entry("bad type", 'params = { beats = "x" }') + entry("refused", 'params = { kernel = 9 }')
+    assert main(["lecture", "--playlist", str(write_playlist(tmp_path, body)), "--out", str(tmp_path / "o")]) == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert [re.search(r"entry \d", line).group() for line in lines] == ["entry 2", "entry 3"]
+
+
+def test_a_scene_not_built_yet_is_an_error_in_a_user_playlist(tmp_path, monkeypatch):
+    monkeypatch.setitem(catalog.SCENES, "Ghost", "scenes.ghost_scene_not_written")
+    with pytest.raises(PlaylistError, match=r"entry 1 \(Ghost\): scene 'Ghost' is not built yet"):
+        load_playlist(write_playlist(tmp_path, entry("boo", scene="Ghost")))
+
+
+def test_the_default_playlist_follows_the_catalogue():
+    data = tomllib.loads(DEFAULT_PLAYLIST.read_text())
+    scenes = [e["scene"] for e in data["scenes"]]
+    assert set(scenes) == set(catalog.SCENES) - {"TinyBeats"}, "every DESIGN.md scene is in the lecture"
+    assert all(e["title"].strip() for e in data["scenes"])
+    playlist = load_playlist()  # validates every built scene's parameters; the rest are skipped
+    built = set(catalog.available_scenes())
+    assert {e.scene for e in playlist.entries} == built & set(scenes)
+    assert len(playlist.skipped) == sum(s not in built for s in scenes)
+
+
+def listing(folder: Path) -> dict[str, float]:
+    return {p.name: p.stat().st_mtime_ns for p in folder.rglob("*") if p.is_file()}
+
+
+def test_up_to_date_follows_the_code_a_scene_imports():
+    files = {p.relative_to(p.parents[1]).as_posix() for p in code_files("tiny_scenes")}
+    assert {"tests/tiny_scenes.py", "scenes/base.py", "scenes/theme.py", "convmath/arithmetic.py"} <= files
+    assert not files & {"scenes/lecture.py", "scenes/cli.py", "scenes/slides.py"}
+
+
+def test_a_parallel_batch_survives_a_failure_then_skips_and_forces(tmp_path, capsys, monkeypatch):
+    # Colleagues edit the shared tree while tests run: pin the code hash (its inputs are tested above).
+    monkeypatch.setattr(lecture, "code_hash", lambda module: "pinned")
+    body = entry("Two beats") + entry("Doomed", "params = { fail = true }") + entry("Three beats", 'preset = "three"')
+    playlist = write_playlist(tmp_path, body)
+    out = tmp_path / "lecture"
+    args = ["lecture", "--playlist", str(playlist), "--out", str(out), "--jobs", "2"]
+
+    assert main(args) == 1
+    printed = capsys.readouterr().out
+    assert "2 rendered, 0 up to date, 1 failed" in printed
+    assert "failed: 02-TinyBeats (Doomed): RuntimeError: TinyBeats was asked to fail" in printed
+    assert re.search(r"\[\d/3\] rendering now: 01-TinyBeats, 02-TinyBeats", printed)
+    files = listing(out)
+    assert {"01-TinyBeats.mp4", "03-TinyBeats.mp4", "index.html"} <= set(files)
+    assert not any(name.startswith("02-") for name in files), "a failed scene leaves no output"
+    assert not any(".tmp-" in str(p) for p in out.rglob("*")), "no temporary files left"
+    assert len(list((out / "03-TinyBeats.sections").glob("*.mp4"))) == 3, "one clip per beat"
+
+    index = (out / "index.html").read_text()
+    for name, title, beats in (("01-TinyBeats.mp4", "Two beats", 2), ("03-TinyBeats.mp4", "Three beats", 3)):
+        seconds = ffprobe_seconds(out / name)
+        assert seconds == pytest.approx(0.4 * beats, abs=0.15)  # each beat plays for 0.4 s
+        shown = re.search(rf"{title} <span class=\"len\">0:(\d\d\.\d)</span>.*?src=\"{name}\"", index, re.S)
+        assert shown and float(shown.group(1)) == pytest.approx(seconds, abs=0.05)
+    assert "Doomed" in index and "failed" in index
+
+    fixed = write_playlist(tmp_path, entry("Two beats") + entry("Three beats", 'preset = "three"'))
+    again = ["lecture", "--playlist", str(fixed), "--out", str(out), "--jobs", "2"]
+    assert main(again) == 0
+    assert "1 rendered, 1 up to date, 0 failed" in capsys.readouterr().out
+    assert listing(out)["01-TinyBeats.mp4"] == files["01-TinyBeats.mp4"], "up to date: not rendered again"
+
+    assert main(again + ["--force"]) == 0
+    assert "2 rendered, 0 up to date" in capsys.readouterr().out
+    assert listing(out)["01-TinyBeats.mp4"] != files["01-TinyBeats.mp4"]
+    assert not any(".tmp-" in str(p) for p in out.rglob("*"))
