@@ -211,7 +211,8 @@ def cmd_ambiguity(args: argparse.Namespace) -> int:
             lines.append(f"{where}no input size gives output {ax['output']}.")
             continue
         listed = ", ".join(str(i) for i in inputs)
-        lines.append(f"{where}{len(inputs)} input size{'s' if len(inputs) > 1 else ''} give output "
+        count = f"{len(inputs)} input sizes give" if len(inputs) > 1 else "1 input size gives"
+        lines.append(f"{where}{count} output "
                      f"{ax['output']}: {listed}")
         for row in ax["transposed"]:
             if row["output_padding"] is None:
@@ -264,7 +265,23 @@ def add_verify(sub) -> None:
     p.set_defaults(func=cmd_verify)
 
 
-COMMANDS: list[Callable] = [add_conv, add_transpose, add_ambiguity, add_verify]
+def cmd_trace(args: argparse.Namespace) -> int:
+    from .shapes import trace_command
+
+    text, status = trace_command(args.model, args.input_shape, args.json)
+    print(text)
+    return status
+
+
+def add_trace(sub) -> None:
+    p = sub.add_parser("trace", help="every tensor shape through a real model, functional ops included")
+    p.add_argument("model", help="ae, vae (built-in) or package.module:factory (returns an nn.Module)")
+    p.add_argument("--input-shape", help="N,C,H,W like 1,1,28,28 (built-ins default to 1,1,8,8)")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=cmd_trace)
+
+
+COMMANDS: list[Callable] = [add_conv, add_transpose, add_ambiguity, add_verify, add_trace]
 
 
 def build_parser() -> argparse.ArgumentParser:
