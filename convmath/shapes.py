@@ -70,7 +70,11 @@ class Step:
     @property
     def agrees(self) -> bool:
         """convmath's predicted size equals the real output's spatial size (True for non-conv steps)."""
-        return self.predicted is None or self.predicted == self.output[2:]
+        return self.predicted is None or self.predicted == self.spatial(self.output)
+
+    def spatial(self, shape: Shape) -> Shape:
+        """The spatial axes of a conv step's tensor shape (the last ones; batched or not)."""
+        return shape[len(shape) - len(self.predicted or ()):]
 
 
 @dataclass(frozen=True)
@@ -112,8 +116,8 @@ def _pairs(value, n: int) -> tuple:
 
 def _conv_formulas(x: Shape, params: dict) -> tuple[tuple[Formula, ...], Shape]:
     """convmath's formula per spatial axis and its predicted size, for a conv with torch's parameters."""
-    n = len(x) - 2
-    size = tuple(x[2:])
+    n = len(params["kernel_size"])
+    size = tuple(x[-n:])
     kernel, stride, dilation = (_pairs(params[k], n) for k in ("kernel_size", "stride", "dilation"))
     padding = params["padding"] if isinstance(params["padding"], str) else _pairs(params["padding"], n)
     if "output_padding" in params:
@@ -246,23 +250,25 @@ def check_mirror(steps: Sequence[Step]) -> list[Mismatch]:
     transposed = [s for s in steps if s.is_conv and s.transposed]
     mismatches = []
     for conv, tconv in zip(convs, reversed(transposed)):
-        expected, actual = conv.inputs[0][2:], tconv.output[2:]
+        expected, actual = conv.spatial(conv.inputs[0]), tconv.spatial(tconv.output)
         if expected == actual:
             continue
         p = tconv.params
-        where = f"step {tconv.index} ({tconv.where or tconv.op})"
+        head = (f"step {tconv.index} ({_label(tconv)}) gives {_times(actual)} but mirrors step {conv.index} "
+                f"({_label(conv)}), which took {_times(expected)}")
         try:
-            fix = output_padding_for(expected, conv.output[2:], p["kernel_size"], p["stride"], p["padding"],
-                                     p["dilation"])
-            message = (f"{where} gives {_times(actual)} but mirrors step {conv.index} ({conv.where or conv.op}), "
-                       f"which took {_times(expected)}: set output_padding={_compact(fix)}.")
+            fix = output_padding_for(expected, conv.spatial(conv.output), p["kernel_size"], p["stride"],
+                                     p["padding"], p["dilation"])
+            message = f"{head}: set output_padding={_compact(fix)}."
         except ConvArithmeticError as error:
             fix = None
-            message = (f"{where} gives {_times(actual)} but mirrors step {conv.index}, which took "
-                       f"{_times(expected)}; output_padding cannot fix it ({error}) Change its kernel, stride "
-                       "or padding.")
+            message = f"{head}, and output_padding cannot fix it: {error} Change its padding, kernel or stride."
         mismatches.append(Mismatch(tconv, expected, actual, fix, message))
-    return mismatches
+    return sorted(mismatches, key=lambda m: m.step.index)
+
+
+def _label(step: Step) -> str:
+    return f"{step.op} {step.where}" if step.where else step.op
 
 
 def _times(shape: Sequence[int]) -> str:
@@ -290,7 +296,7 @@ def _formula_text(step: Step) -> str:
         return ""
     texts = [f.substituted for f in step.formulas]
     text = texts[0] if len(set(texts)) == 1 else "; ".join(texts)
-    return text if step.agrees else f"{text}  ≠ real {_times(step.output[2:])}!"
+    return text if step.agrees else f"{text}  ≠ real {_times(step.spatial(step.output))}!"
 
 
 def format_table(steps: Sequence[Step], mismatches: Sequence[Mismatch] = ()) -> str:
