@@ -169,7 +169,25 @@ def cmd_conv(args: argparse.Namespace) -> int:
 
 
 def cmd_transpose(args: argparse.Namespace) -> int:
-    return _size_command(args, transposed=True)
+    if not args.explain:
+        return _size_command(args, transposed=True)
+    from .trace import explain_transpose, parse_grid  # the three views live in trace.py
+
+    if args.keras:
+        raise ConvArithmeticError("--explain shows PyTorch's ConvTranspose2d: drop --keras.")
+    w = parse_grid("kernel", args.kernel) if args.kernel.lstrip().startswith("[") else None
+    x = parse_grid("input", args.input) if args.input else None
+    if w is not None:
+        args.kernel = ",".join(str(n) for n in w.shape)
+    p = layer_args(args)
+    text, data = explain_transpose(p["size"], p["kernel"], p["stride"], p["padding"],
+                                   parse_output_padding(args.output_padding, "torch"), p["dilation"],
+                                   x=x, w=w, seed=args.seed)
+    if not args.json:
+        _size_command(args, transposed=True)
+        print()
+    emit(args, data, [text])
+    return 0
 
 
 def _axis_ambiguity(o: int, kernel, stride, padding, dilation, convention: str) -> dict:
@@ -248,6 +266,11 @@ def add_transpose(sub) -> None:
     add_layer_options(p, "input size")
     p.add_argument("-a", "--output-padding", dest="output_padding",
                    help="output_padding: 1 or 0,1 (PyTorch default 0; Keras default none = inferred)")
+    p.add_argument("--explain", action="store_true",
+                   help="print a small 2-D example three ways: scatter, direct conv, matrix "
+                        "(-k may then be a grid like '[[0,1],[2,3]]')")
+    p.add_argument("--input", help="with --explain: the input grid, e.g. '[[0,1],[2,3]]' (default: random 0..3)")
+    p.add_argument("--seed", type=int, default=0, help="with --explain: seed of the random grids (default 0)")
     p.set_defaults(func=cmd_transpose)
 
 

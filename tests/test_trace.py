@@ -306,3 +306,59 @@ def test_refusals_name_the_parameter(call, words):
         call()
     assert words in str(err.value)
     assert "\n" not in str(err.value)
+
+
+# --- `convmath transpose --explain` -----------------------------------------------------------------
+
+def run_cli(capsys, *argv):
+    from convmath.cli import main
+
+    status = main(list(argv))
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def test_explain_prints_d2l_three_ways(capsys):
+    status, out, err = run_cli(capsys, "transpose", "2", "-k", "2", "--explain",
+                               "--input", "[[0,1],[2,3]]", "--kernel", "[[0,1],[2,3]]")
+    assert status == 0 and err == ""
+    for heading in ("1. Scatter", "2. Direct convolution", "3. Matrix", "Cᵀ (9×4)"):
+        assert heading in out
+    assert "All 3 views give the same 3×3 output: yes." in out
+    assert " 4  12   9" in out  # d2l's last output row
+
+
+@pytest.mark.parametrize("argv", [
+    ["2", "-k", "2", "-s", "2"],
+    ["2", "-k", "2", "-s", "2", "-p", "1"],
+    ["3,2", "-k", "3,2", "-s", "2,1", "-p", "1,0", "-a", "1,0"],
+    ["3", "-k", "2", "-d", "2", "-a", "1"],  # output_padding >= stride: no matrix view
+    ["3", "-k", "2", "-s", "2", "-p", "2"],  # p > k - 1: the direct view crops
+])
+def test_explain_json_views_equal_torch(capsys, argv):
+    status, out, _ = run_cli(capsys, "transpose", *argv, "--explain", "--json", "--seed", "3")
+    assert status == 0
+    import json
+
+    data = json.loads(out)
+    x, w = np.array(data["input"]), np.array(data["kernel"])
+    expected = torch_conv_transpose(x[None], w[None, None], data["stride"], data["padding"],
+                                    data["output_padding"], data["dilation"], 1)[0]
+    assert np.array_equal(data["output"], expected)
+    assert np.array_equal(data["direct"]["output"], expected)
+    if data["matrix"] is not None:
+        assert np.array_equal(data["matrix"]["CT_x"], expected)
+    assert data["views_agree"] is True
+
+
+@pytest.mark.parametrize("argv,words", [
+    (["20", "-k", "3"], "up to 16 wide"),
+    (["2", "-k", "2", "--input", "[[0,1],[2]]"], "input='[[0,1],[2]]'"),
+    (["3", "-k", "2", "--input", "[[0,1],[2,3]]"], "input is 2×2"),
+    (["2", "-k", "2", "--keras"], "drop --keras"),
+    (["2", "-k", "2", "--dims", "3"], "2-D"),
+])
+def test_explain_refusals_exit_2_with_one_sentence(capsys, argv, words):
+    status, out, err = run_cli(capsys, "transpose", *argv, "--explain")
+    assert status == 2 and out == ""
+    assert words in err and err.count("\n") == 1
