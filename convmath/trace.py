@@ -257,7 +257,7 @@ def conv_transpose2d_trace(x, w, stride=1, padding=0, output_padding=0, dilation
     full = np.zeros((g * c_out_g, *full_shape), dtype=stamps.dtype)
     rows, cols = _taps(h, kh, s[0], d[0]), _taps(wd, kw, s[1], d[1])
     np.add.at(full, (slice(None), rows[:, None, :, None], cols[None, :, None, :]), stamps.sum(axis=1))
-    output = full[:, p[0]:p[0] + size[0], p[1]:p[1] + size[1]]
+    output = full[:, p[0]:p[0] + size[0], p[1]:p[1] + size[1]].copy()
 
     # Direct: zeros inserted, border d(k-1)-p (+ output_padding bottom/right), flipped kernel, stride 1.
     zero_inserted = np.zeros((c_in, (h - 1) * s[0] + 1, (wd - 1) * s[1] + 1), dtype=x3.dtype)
@@ -390,6 +390,13 @@ def _pairs(value, name: str) -> Pair:
     return value
 
 
+def _explain_width(i: int, a, op: int) -> int:
+    """The longest side of the printed grids on one axis: the stamp canvas or the direct conv's padded input."""
+    inserted = (i - 1) * a.stride + 1
+    border = a.effective_kernel - 1 - a.padding
+    return max(inserted + a.effective_kernel - 1 + op, inserted + max(border, 0) + max(border + op, 0))
+
+
 def explain_transpose(size, kernel, stride=1, padding=0, output_padding=0, dilation=1, *,
                       x=None, w=None, seed: int = 0) -> tuple[str, dict]:
     """The transposed conv of a small 2-D grid three ways (scatter, direct conv, matrix), as text and data.
@@ -406,8 +413,7 @@ def explain_transpose(size, kernel, stride=1, padding=0, output_padding=0, dilat
             )
     axes = axis_params(2, True, kernel, stride, padding, dilation, "torch", transposed=True)
     op = _output_paddings(output_padding, size, True, axes)
-    widest = max(max((n - 1) * a.stride + 1 + max(b, 0) + max(b + o, 0), (n - 1) * a.stride + a.effective_kernel + o)
-                 for n, a, o, b in ((n, a, o, a.effective_kernel - 1 - a.padding) for n, a, o in zip(size, axes, op)))
+    widest = max(_explain_width(n, a, o) for n, a, o in zip(size, axes, op))
     if widest > EXPLAIN_LIMIT:
         raise ConvArithmeticError(
             f"input {_times(size)} with kernel {_times(kernel)} needs a {widest}-wide grid: --explain prints grids "
