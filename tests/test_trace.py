@@ -362,3 +362,22 @@ def test_explain_refusals_exit_2_with_one_sentence(capsys, argv, words):
     status, out, err = run_cli(capsys, "transpose", *argv, "--explain")
     assert status == 2 and out == ""
     assert words in err and err.count("\n") == 1
+
+
+def test_float_inputs_match_torch_to_rounding():
+    rng = np.random.default_rng(7)
+    x, w = rng.standard_normal((3, 9, 7)), rng.standard_normal((4, 3, 3, 2))
+    t = conv2d_trace(x, w, stride=(2, 1), padding=((1, 0), (2, 1)), dilation=(1, 2))
+    assert np.allclose(t.output, torch_conv(x, w, (2, 1), (1, 0, 2, 1), (1, 2), 1), atol=1e-12)
+    wt = rng.standard_normal((3, 2, 3, 2))
+    tt = conv_transpose2d_trace(x, wt, stride=(3, 2), padding=(1, 0), output_padding=(2, 1), dilation=(1, 2))
+    expected = torch_conv_transpose(x, wt, (3, 2), (1, 0), (2, 1), (1, 2), 1)
+    assert np.allclose(tt.output, expected, atol=1e-12) and np.allclose(tt.direct.output, expected, atol=1e-12)
+
+
+def test_docstring_examples():
+    import doctest
+
+    import convmath.trace
+
+    assert doctest.testmod(convmath.trace).failed == 0
