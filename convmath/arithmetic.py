@@ -148,6 +148,8 @@ def _padding_per_axis(padding, n: int, is_tuple: bool, size_name: str) -> list:
 
 
 def _normalise_padding(p, convention: str, transposed: bool):
+    if isinstance(p, str) and convention == "keras":
+        p = p.lower()  # Keras takes 'SAME' and 'Valid' too
     if isinstance(p, str):
         if p not in PADDING_STRINGS:
             raise ConvArithmeticError(
@@ -287,29 +289,45 @@ def _output_padding_message(v: int, a: AxisParams, i: int) -> str:
         head = f"output_padding={v} must be smaller than stride ({a.stride}) or dilation ({a.dilation})"
     else:
         head = f"output_padding={v} must be smaller than stride ({a.stride}) in Keras"
-    low = _transposed_axis(i, a, 0)
-    return (
-        f"{head}; sizes {low}..{low + limit - 1} are reachable with output_padding 0..{limit - 1}."
-    )
+    return f"{head}; {_reachable_text(i, a)}."
+
+
+def _reachable(i: int, a: AxisParams) -> range:
+    """The sizes (at least 1) the transposed conv of size ``i`` gives with output_padding 0..limit-1."""
+    low = _transposed_size(i, a, 0)
+    return range(max(low, 1), low + _padding_limit(a))
+
+
+def _reachable_text(i: int, a: AxisParams) -> str:
+    sizes, low = _reachable(i, a), _transposed_size(i, a, 0)
+    if not sizes:
+        return f"no size is reachable from i={i} with output_padding 0..{_padding_limit(a) - 1}"
+    if len(sizes) == 1:
+        return f"only size {sizes.start} is reachable, with output_padding {sizes.start - low}"
+    pads = f"{sizes.start - low}..{sizes.stop - 1 - low}"
+    return f"sizes {sizes.start}..{sizes.stop - 1} are reachable with output_padding {pads}"
 
 
 def _keras_transposed_pad(a: AxisParams) -> int:
     return {"valid": 0, "same": a.effective_kernel // 2}[a.padding]
 
 
-def _transposed_axis(i: int, a: AxisParams, op: int | None) -> int:
+def _transposed_size(i: int, a: AxisParams, op: int | None) -> int:
+    """The transposed conv's size formula, possibly below 1 (then the op refuses)."""
     k_hat, s = a.effective_kernel, a.stride
     if a.convention == "keras":
         if op is None:
-            o = i * s + max(k_hat - s, 0) if a.padding == "valid" else i * s
-        else:
-            o = (i - 1) * s + k_hat - 2 * _keras_transposed_pad(a) + op
-    else:
-        o = (i - 1) * s - 2 * a.padding + k_hat - 1 + op + 1
+            return i * s + max(k_hat - s, 0) if a.padding == "valid" else i * s
+        return (i - 1) * s + k_hat - 2 * _keras_transposed_pad(a) + op
+    return (i - 1) * s - 2 * a.padding + k_hat - 1 + op + 1
+
+
+def _transposed_axis(i: int, a: AxisParams, op: int | None) -> int:
+    o = _transposed_size(i, a, op)
     if o < 1:
         raise ConvArithmeticError(
             f"padding={_fmt(a.padding)} crops too much: the transposed conv of size {i} with kernel "
-            f"{a.kernel}, stride {s}, dilation {a.dilation} would give size {o}; "
+            f"{a.kernel}, stride {a.stride}, dilation {a.dilation} would give size {o}; "
             "use less padding or a larger input."
         )
     return o
@@ -378,12 +396,7 @@ def output_padding_for(
     axes = axis_params(len(sizes), is_tuple, kernel, stride, padding, dilation, convention, transposed=True)
     result = []
     for t, n, a in zip(targets, sizes, axes):
-        low = _transposed_axis(n, a, 0)
-        limit = _padding_limit(a)
-        if not low <= t < low + limit:
-            raise ConvArithmeticError(
-                f"target={t} cannot be reached from i={n}: the transposed conv gives sizes "
-                f"{low}..{low + limit - 1} (output_padding 0..{limit - 1})."
-            )
-        result.append(t - low)
+        if t not in _reachable(n, a):
+            raise ConvArithmeticError(f"target={t} cannot be reached from i={n}: {_reachable_text(n, a)}.")
+        result.append(t - _transposed_size(n, a, 0))
     return _form(result, is_tuple)
