@@ -9,7 +9,7 @@ APT_PACKAGES = libcairo2-dev libpango1.0-dev pkg-config ffmpeg texlive-latex-ext
 BIN = $(VENV)/bin
 STAMP = $(VENV)/.installed
 
-.PHONY: setup system test lecture gallery bench clean
+.PHONY: setup system browser test lecture gallery bench clean
 
 setup: system $(STAMP)
 
@@ -38,7 +38,17 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install -q -e ".[test]"
 	touch $(STAMP)
 
-test: setup
+# Debian's chromium, for the HTML slide-deck test: installed when missing; that test skips if it cannot be.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=""; \
+	  elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then SUDO="sudo"; else SUDO="no"; fi; \
+	  if [ "$$SUDO" != no ] && command -v apt-get >/dev/null 2>&1; then \
+	    ($$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq \
+	      --no-install-recommends chromium) || echo "chromium could not be installed: the HTML deck test will skip."; \
+	  else echo "chromium is missing and cannot be installed here: the HTML deck test will skip."; fi; }
+
+test: setup browser
 	KERAS_BACKEND=torch $(BIN)/python -m pytest -q -n $(JOBS) --dist loadgroup
 
 lecture: setup

@@ -44,6 +44,7 @@ from .render import check_options, render_scene
 __all__ = [
     "DEFAULT_PLAYLIST", "Entry", "Playlist", "PlaylistError", "RenderOptions", "Result",
     "load_playlist", "run_batch", "write_index", "video_duration", "code_files", "code_hash", "write_atomic", "summarize",
+    "add_batch_options", "set_out_default",
 ]
 
 DEFAULT_PLAYLIST = Path(__file__).with_name("playlist.toml")
@@ -449,12 +450,13 @@ def add_parser(sub: Any, add_render_options: Callable[[Any], None]) -> None:
     parser = sub.add_parser("lecture", help="render a playlist (default: the whole lecture) with an index.html")
     add_batch_options(parser)
     add_render_options(parser)
-    parser.set_defaults(func=cmd_lecture, out="renders/lecture")
-    _set_help(parser, "out", "output folder (default renders/lecture/)")
+    parser.set_defaults(func=cmd_lecture)
+    set_out_default(parser, "renders/lecture")
 
 
-def _set_help(parser: Any, dest: str, text: str) -> None:
-    """Reword a shared option's help where this command changes its default."""
+def set_out_default(parser: Any, folder: str) -> None:
+    """Make ``folder`` the default of the shared --out option, in the help too."""
+    parser.set_defaults(out=folder)
     for action in parser._actions:
-        if action.dest == dest:
-            action.help = text
+        if action.dest == "out":
+            action.help = f"output folder (default {folder}/)"

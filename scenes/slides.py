@@ -1,0 +1,216 @@
+"""Slide decks from a rendered lecture: one slide per beat (a Manim section), HTML or PPTX.
+
+The HTML deck is one page with its script and style inline (no network): arrow keys, space, page keys
+or a click step through the beats, each beat plays and holds its last frame, F toggles full screen, N the
+speaker notes. With ``embed`` the videos are inlined too, so the page is a single file. The PPTX deck has
+one slide per beat with the clip embedded, a poster frame, the title and the speaker notes.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import json
+import os
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+from .lecture import (RenderOptions, Result, add_batch_options, load_playlist, run_batch, set_out_default,
+                      summarize, write_atomic)
+from .params import ParamError
+from .theme import get_theme
+
+__all__ = ["Beat", "collect_beats", "write_html", "write_pptx", "DECK_FORMATS"]
+
+# Deck -> video formats it can play.
+DECK_FORMATS = {"html": ("mp4", "webm"), "pptx": ("mp4",)}
+
+
+@dataclass(frozen=True)
+class Beat:
+    """One slide: a clip of one scene's beat."""
+
+    title: str
+    name: str
+    video: Path
+    notes: str
+    seconds: float
+
+
+def collect_beats(results: list[Result]) -> list[Beat]:
+    """Every beat clip of the rendered results, in lecture order (from manim's sections index)."""
+    beats = []
+    for result in results:
+        if result.path is None:
+            continue
+        folder = result.path.with_name(result.path.stem + ".sections")
+        index = folder / f"{result.path.stem}.json"
+        if not index.exists():
+            raise ParamError(f"{result.path.name} has no beat clips: render it with --force to make them.")
+        for section in json.loads(index.read_text()):
+            beats.append(Beat(result.entry.title, section["name"], folder / section["video"], result.entry.notes,
+                              float(section.get("duration", 0.0))))
+    return beats
+
+
+def _src(video: Path, relative_to: Path, embed: bool) -> str:
+    if embed:
+        mime = "video/webm" if video.suffix == ".webm" else "video/mp4"
+        return f"data:{mime};base64," + base64.b64encode(video.read_bytes()).decode()
+    return os.path.relpath(video, relative_to).replace(os.sep, "/")
+
+
+def write_html(beats: list[Beat], path: Path, title: str, theme: str = "light", embed: bool = False) -> Path:
+    """A self-contained step-through deck at ``path``; videos referenced relatively or inlined (``embed``)."""
+    colors = get_theme(theme)
+    slides = [{"src": _src(b.video, path.parent, embed), "title": b.title, "beat": b.name, "notes": b.notes}
+              for b in beats]
+    data = json.dumps(slides).replace("</", "<\\/")
+    page = _PAGE.format(title=html.escape(title), background=colors.background, text=colors.text,
+                        muted=colors.muted, data=data)
+    write_atomic(path, page)
+    return path
+
+
+_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>{title}</title>
+<style>
+html, body {{ margin: 0; height: 100%; background: {background}; color: {text};
+  font-family: "DejaVu Sans", sans-serif; overflow: hidden; cursor: pointer; }}
+video {{ position: absolute; inset: 0 0 2.4rem 0; width: 100%; height: calc(100% - 2.4rem);
+  object-fit: contain; background: {background}; }}
+video.hidden {{ visibility: hidden; }}
+#bar {{ position: absolute; left: 0; right: 0; bottom: 0; height: 2.4rem; display: flex; align-items: center;
+  gap: 1rem; padding: 0 1rem; font-size: 1.1rem; color: {muted}; }}
+#bar b {{ color: {text}; font-weight: 600; }} #count {{ margin-left: auto; }}
+#notes {{ position: absolute; left: 1rem; right: 1rem; bottom: 3rem; padding: 1rem 1.2rem; font-size: 1.3rem;
+  background: {background}; border: 2px solid {muted}; display: none; }}
+#notes.shown {{ display: block; }}
+</style></head>
+<body>
+<video id="a" muted playsinline preload="auto"></video>
+<video id="b" class="hidden" muted playsinline preload="auto"></video>
+<div id="notes"></div>
+<div id="bar"><b id="title"></b><span id="beat"></span>
+<span id="count"></span><span>&larr; &rarr; space: step &middot; F: full screen &middot; N: notes</span></div>
+<script>
+const slides = {data};
+const deck = window.deck = {{ index: -1, count: slides.length, shown: document.getElementById("a"),
+  spare: document.getElementById("b") }};
+function show(i) {{
+  if (i < 0 || i >= slides.length || i === deck.index) return;
+  const s = slides[i], next = deck.spare;
+  if (!next.src.endsWith(s.src)) next.src = s.src;
+  next.currentTime = 0;
+  next.play().catch(() => {{}});
+  next.classList.remove("hidden");
+  deck.shown.pause();
+  deck.shown.classList.add("hidden");
+  deck.spare = deck.shown;
+  deck.shown = next;
+  deck.index = i;
+  document.getElementById("title").textContent = s.title;
+  document.getElementById("beat").textContent = s.beat;
+  document.getElementById("count").textContent = (i + 1) + " / " + slides.length;
+  document.getElementById("notes").textContent = s.notes;
+  history.replaceState(null, "", "#" + (i + 1));
+  if (i + 1 < slides.length) {{ deck.spare.src = slides[i + 1].src; deck.spare.load(); }}
+}}
+deck.show = show;
+document.addEventListener("keydown", (e) => {{
+  if (["ArrowRight", "ArrowDown", "PageDown", " ", "Enter"].includes(e.key)) show(deck.index + 1);
+  else if (["ArrowLeft", "ArrowUp", "PageUp", "Backspace"].includes(e.key)) show(deck.index - 1);
+  else if (e.key === "Home") show(0);
+  else if (e.key === "End") show(slides.length - 1);
+  else if (e.key === "f" || e.key === "F") {{
+    if (document.fullscreenElement) document.exitFullscreen(); else document.documentElement.requestFullscreen();
+  }} else if (e.key === "n" || e.key === "N") document.getElementById("notes").classList.toggle("shown");
+  else return;
+  e.preventDefault();
+}});
+document.addEventListener("click", () => show(deck.index + 1));
+const start = parseInt(location.hash.slice(1), 10);
+show(Number.isInteger(start) && start >= 1 ? Math.min(start, slides.length) - 1 : 0);
+</script>
+</body></html>
+"""
+
+
+def _poster(video: Path, folder: Path) -> Path:
+    """The first frame of ``video`` as a PNG in ``folder``."""
+    image = folder / f"{video.stem}.png"
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-i", str(video), "-frames:v", "1", str(image)], check=True)
+    return image
+
+
+def write_pptx(beats: list[Beat], path: Path, title: str) -> Path:
+    """A 16:9 PPTX at ``path``: one slide per beat, its clip embedded with a poster frame, notes attached."""
+    from pptx import Presentation
+    from pptx.util import Emu, Inches, Pt
+
+    deck = Presentation()
+    deck.slide_width, deck.slide_height = Inches(13.333), Inches(7.5)
+    deck.core_properties.title = title
+    blank = deck.slide_layouts[6]
+    top, bottom = Inches(0.8), Inches(0.1)
+    height = deck.slide_height - top - bottom
+    width = Emu(int(height * 16 / 9))
+    left = Emu((deck.slide_width - width) // 2)
+    with tempfile.TemporaryDirectory(prefix="convviz-pptx-") as tmp:
+        for beat in beats:
+            slide = deck.slides.add_slide(blank)
+            box = slide.shapes.add_textbox(Inches(0.4), Inches(0.15), deck.slide_width - Inches(0.8), Inches(0.6))
+            box.text_frame.text = f"{beat.title}  ·  {beat.name}"
+            box.text_frame.paragraphs[0].runs[0].font.size = Pt(24)
+            slide.shapes.add_movie(str(beat.video), left, top, width, height,
+                                   poster_frame_image=str(_poster(beat.video, Path(tmp))), mime_type="video/mp4")
+            if beat.notes:
+                slide.notes_slide.notes_text_frame.text = beat.notes
+        fd, staging = tempfile.mkstemp(prefix=".tmp-", suffix=".pptx", dir=path.parent)
+        os.close(fd)
+        try:
+            deck.save(staging)
+            os.chmod(staging, 0o644)
+            os.replace(staging, path)
+        except BaseException:
+            Path(staging).unlink(missing_ok=True)
+            raise
+    return path
+
+
+def cmd_slides(args: Any) -> int:
+    """`convviz slides`: render the playlist (skipping what is up to date) and write the deck."""
+    allowed = DECK_FORMATS[args.to]
+    if args.format not in allowed:
+        raise ParamError(f"format={args.format!r} cannot go in a {args.to} deck: use {' or '.join(allowed)}.")
+    playlist = load_playlist(args.playlist)
+    for line in playlist.skipped:
+        print(line)
+    options = RenderOptions(args.quality, args.format, args.theme, args.transparent)
+    start = time.perf_counter()
+    results = run_batch(playlist.entries, args.out, options, jobs=args.jobs, force=args.force)
+    for line in summarize(results, time.perf_counter() - start):
+        print(line)
+    beats = collect_beats(results)
+    deck = Path(args.out) / f"deck.{args.to}"
+    if args.to == "html":
+        write_html(beats, deck, playlist.title, args.theme, args.embed)
+    else:
+        write_pptx(beats, deck, playlist.title)
+    print(f"{deck} ({len(beats)} beats)")
+    return 1 if any(r.status == "failed" for r in results) else 0
+
+
+def add_parser(sub: Any, add_render_options: Callable[[Any], None]) -> None:
+    """Register `convviz slides`."""
+    parser = sub.add_parser("slides", help="render the lecture and make a deck with a pause at every beat")
+    parser.add_argument("--to", required=True, choices=list(DECK_FORMATS), help="html (step-through page) or pptx")
+    parser.add_argument("--embed", action="store_true", help="html: put the videos inside the page (one file)")
+    add_batch_options(parser)
+    add_render_options(parser)
+    parser.set_defaults(func=cmd_slides)
+    set_out_default(parser, "renders/lecture")

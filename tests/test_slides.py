@@ -1,0 +1,212 @@
+"""`convviz slides`: an HTML deck driven in headless chromium, a PPTX deck read back with python-pptx."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+
+from scenes import lecture
+from scenes.cli import main
+from tiny_scenes import register_tiny
+
+pytestmark = pytest.mark.xdist_group("lecture")
+
+PLAYLIST = """title = "Tiny deck"
+[[scenes]]
+scene = "TinyBeats"
+title = "Two beats"
+notes = "Say hello first."
+[[scenes]]
+scene = "TinyBeats"
+title = "Three beats"
+preset = "three"
+"""
+BEATS = 5
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                  "--autoplay-policy=no-user-gesture-required", "--remote-debugging-pipe"]
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory):
+    """The tiny lecture rendered once, with an HTML deck, an embedded HTML deck and a PPTX deck."""
+    folder = tmp_path_factory.mktemp("slides")
+    (folder / "playlist.toml").write_text(PLAYLIST)
+    base = ["--playlist", str(folder / "playlist.toml"), "--out", str(folder / "out"), "--jobs", "2"]
+    with pytest.MonkeyPatch.context() as patch:
+        register_tiny(patch)
+        patch.setattr(lecture, "code_hash", lambda module: "pinned")  # colleagues edit the tree meanwhile
+        assert main(["slides", "--to", "html", *base]) == 0
+        (folder / "out" / "deck.html").rename(folder / "out" / "linked.html")
+        assert main(["slides", "--to", "html", "--embed", *base]) == 0
+        assert main(["slides", "--to", "pptx", *base]) == 0
+    return folder / "out"
+
+
+def test_the_renders_are_reused_by_every_deck(rendered, capsys):
+    assert {"linked.html", "deck.html", "deck.pptx"} <= {p.name for p in rendered.iterdir()}
+    assert not list(rendered.rglob(".tmp-*"))
+
+
+def test_the_html_deck_needs_no_network(rendered):
+    for page in ("linked.html", "deck.html"):
+        text = (rendered / page).read_text()
+        assert "http://" not in text and "https://" not in text and "<link" not in text
+    slides = json.loads((rendered / "linked.html").read_text().split("const slides = ")[1].split(";\n")[0])
+    assert len(slides) == BEATS
+    assert all((rendered / s["src"]).is_file() for s in slides)
+    assert [s["beat"] for s in slides] == ["beat 1", "beat 2", "beat 1", "beat 2", "beat 3"]
+
+
+class Chromium:
+    """Headless Debian chromium driven over --remote-debugging-pipe (CDP on fds 3 and 4)."""
+
+    def __init__(self, url: str):
+        binary = shutil.which("chromium")
+        if binary is None:
+            pytest.skip("chromium is not installed and could not be: `make test` installs Debian's chromium "
+                        "(apt-get install chromium)")
+        to_browser, self._write = os.pipe()
+        self._read, from_browser = os.pipe()
+
+        def wire() -> None:  # in the child: the pipe ends become fds 3 and 4, inheritable
+            a, b = os.dup(to_browser), os.dup(from_browser)
+            os.dup2(a, 3)
+            os.dup2(b, 4)
+            os.set_inheritable(3, True)
+            os.set_inheritable(4, True)
+
+        self.profile = tempfile.mkdtemp(prefix="convviz-chromium-")
+        self.process = subprocess.Popen([binary, *CHROMIUM_FLAGS, f"--user-data-dir={self.profile}", "about:blank"],
+                                        close_fds=False, preexec_fn=wire,
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        os.close(to_browser)
+        os.close(from_browser)
+        self._buffer, self._id = b"", 0
+        target = self.send("Target.createTarget", url=url)["targetId"]
+        self.session = self.send("Target.attachToTarget", targetId=target, flatten=True)["sessionId"]
+
+    def send(self, method: str, session: str | None = None, **params) -> dict:
+        self._id += 1
+        message = {"id": self._id, "method": method, "params": params}
+        if session:
+            message["sessionId"] = session
+        os.write(self._write, json.dumps(message).encode() + b"\0")
+        while True:
+            while b"\0" not in self._buffer:
+                chunk = os.read(self._read, 1 << 16)
+                assert chunk, "chromium closed the debugging pipe"
+                self._buffer += chunk
+            raw, _, self._buffer = self._buffer.partition(b"\0")
+            reply = json.loads(raw)
+            if reply.get("id") == self._id:
+                assert "error" not in reply, reply
+                return reply["result"]
+
+    def js(self, expression: str):
+        result = self.send("Runtime.evaluate", self.session, expression=expression, returnByValue=True)
+        return result["result"].get("value")
+
+    def wait_for(self, expression: str, timeout: float = 15.0):
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            value = self.js(expression)
+            if value:
+                return value
+            time.sleep(0.1)
+        raise AssertionError(f"timed out waiting for {expression}")
+
+    def key(self, key: str, code: int) -> None:
+        for kind in ("keyDown", "keyUp"):
+            self.send("Input.dispatchKeyEvent", self.session, type=kind, key=key, code=key,
+                      windowsVirtualKeyCode=code)
+
+    def close(self) -> None:
+        try:
+            self.send("Browser.close")
+            self.process.wait(timeout=10)
+        finally:
+            if self.process.poll() is None:
+                self.process.kill()
+            os.close(self._write)
+            os.close(self._read)
+            shutil.rmtree(self.profile, ignore_errors=True)
+
+
+PLAYED = "deck.shown.error === null && deck.shown.currentTime > 0.2 && deck.shown.src.includes({clip!r})"
+
+
+@pytest.fixture
+def browser():
+    opened = []
+
+    def open_page(path: Path) -> Chromium:
+        opened.append(Chromium(path.as_uri()))
+        return opened[-1]
+
+    yield open_page
+    for page in opened:
+        page.close()
+
+
+def test_the_html_deck_plays_beat_by_beat_in_chromium(rendered, browser):
+    page = browser(rendered / "linked.html")
+    page.wait_for(PLAYED.format(clip="01-TinyBeats_0000_beat-1.mp4"))
+    assert page.js("document.getElementById('count').textContent") == f"1 / {BEATS}"
+
+    page.key("ArrowRight", 39)
+    page.wait_for(PLAYED.format(clip="01-TinyBeats_0001_beat-2.mp4"))
+    assert page.js("[deck.index, document.getElementById('beat').textContent]") == [1, "beat 2"]
+    assert page.js("document.getElementById('title').textContent") == "Two beats"
+
+    page.key(" ", 32)
+    page.wait_for(PLAYED.format(clip="02-TinyBeats_0000_beat-1.mp4"))
+    assert page.js("document.getElementById('title').textContent") == "Three beats"
+    page.key("ArrowLeft", 37)
+    assert page.wait_for("deck.index === 1")
+
+    page.key("n", 78)
+    assert page.js("getComputedStyle(document.getElementById('notes')).display") == "block"
+    assert page.js("document.getElementById('notes').textContent") == "Say hello first."
+    page.key("f", 70)
+    assert page.wait_for("document.fullscreenElement !== null")
+
+
+def test_the_embedded_deck_is_one_file(rendered, browser, tmp_path):
+    alone = tmp_path / "deck.html"
+    shutil.copyfile(rendered / "deck.html", alone)
+    page = browser(alone)
+    page.wait_for("deck.shown.error === null && deck.shown.currentTime > 0.2 && deck.shown.src.startsWith('data:')")
+    page.key("ArrowRight", 39)
+    assert page.wait_for("deck.index === 1 && deck.shown.currentTime > 0.2")
+
+
+def test_the_pptx_deck_has_one_slide_per_beat_with_its_clip(rendered):
+    from pptx import Presentation
+    from pptx.enum.shapes import MSO_SHAPE_TYPE
+
+    deck = Presentation(str(rendered / "deck.pptx"))
+    clips = sorted((rendered / "01-TinyBeats.sections").glob("*.mp4")) + sorted(
+        (rendered / "02-TinyBeats.sections").glob("*.mp4"))
+    assert len(deck.slides) == len(clips) == BEATS
+    for slide, clip in zip(deck.slides, clips):
+        movies = [s for s in slide.shapes if s.shape_type == MSO_SHAPE_TYPE.MEDIA]
+        assert len(movies) == 1
+        videos = [r.target_part for r in slide.part.rels.values() if r.target_part.content_type == "video/mp4"]
+        assert videos and all(v.blob == clip.read_bytes() for v in videos)
+    assert deck.slides[0].notes_slide.notes_text_frame.text == "Say hello first."
+    assert "Three beats" in deck.slides[2].shapes[0].text_frame.text
+
+
+def test_a_deck_refuses_a_format_it_cannot_play(tmp_path, capsys):
+    assert main(["slides", "--to", "pptx", "--format", "webm", "--out", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err
+    assert err.strip() == "convviz: format='webm' cannot go in a pptx deck: use mp4."
+    assert not (tmp_path / "o").exists()
