@@ -29,14 +29,15 @@ _MEDIA = tempfile.mkdtemp(prefix="convviz-test-media-")
 def render_dry(scene_name: str, preset: str | None = None, theme: Theme = LIGHT, **overrides: Any) -> ConvvizScene:
     """Resolve ``scene_name``'s parameters (defaults, preset, overrides), run it in dry-run, return the scene.
 
-    Nothing is written; the returned scene's ``.shown`` holds what it showed.
+    Nothing is written and no frame is drawn (animations jump to their end state, as with ``manim -s``);
+    the returned scene's ``.shown`` holds what it showed and ``.renderer.time`` its length in seconds.
     """
     cls = scene_class(scene_name)
     params = cls.resolve(preset, overrides)
     settings = {"dry_run": True, "quality": "low_quality", "media_dir": _MEDIA, "disable_caching": True,
                 "progress_bar": "none", "verbosity": "WARNING"}
     with tempconfig(settings):
-        scene = cls(params, theme=theme)
+        scene = cls(params, theme=theme, skip_animations=True)
         scene.render()
     return scene
 

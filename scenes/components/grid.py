@@ -65,6 +65,7 @@ class NumberGrid(VGroup):
         self.cells = VGroup()
         self.numbers: dict[tuple[int, int], Text] = {}
         self.number_group = VGroup()
+        self.hidden_group = VGroup()  # hidden numbers ride along (invisible) so reveal() finds them in place
         for r in range(self.rows):
             for c in range(self.cols):
                 cell = self._make_cell(self.kinds[r, c], color)
@@ -79,9 +80,11 @@ class NumberGrid(VGroup):
                     text = self._make_number(self.values[r, c], self.kinds[r, c])
                     text.move_to(self.cell(r, c))
                     self.numbers[(r, c)] = text
-                    if not hide_values:
+                    if hide_values:
+                        self.hidden_group.add(text.set_opacity(0))
+                    else:
                         self.number_group.add(text)
-            self.add(self.number_group)
+            self.add(self.number_group, self.hidden_group)
         self.label: Text | None = None
         if label:
             self.label = Text(label, font=self.theme.font, color=self.theme.text,
@@ -118,6 +121,9 @@ class NumberGrid(VGroup):
     def reveal(self, r: int, c: int) -> Text:
         """Add a hidden number to the grid and return it (to animate: ``Write(grid.reveal(r, c))``)."""
         text = self.numbers[(r, c)]
+        if text in self.hidden_group:
+            self.hidden_group.remove(text)
+            text.set_opacity(1)
         self.number_group.add(text)
         return text
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from manim import DOWN, LEFT, MathTex, RoundedRectangle, Text, VGroup, config
+from manim import DOWN, LEFT, RIGHT, MathTex, RoundedRectangle, Text, VGroup, config
 
 from convmath import Formula
 
@@ -25,6 +25,8 @@ def _box(content: VGroup, color: str, theme: Theme, buff: float = 0.2) -> Rounde
 class FormulaPanel(VGroup):
     """The symbolic formula above the same formula with the numbers in, from a ``convmath.Formula``.
 
+    ``inline=True`` puts the title and both formulas on one line (a compact panel for the bottom of the frame).
+
     Example::
 
         panel = FormulaPanel(explain_conv(5, 3, stride=2, padding=1), title="output size")
@@ -32,7 +34,7 @@ class FormulaPanel(VGroup):
     """
 
     def __init__(self, formula: Formula, title: str | None = None, theme: Theme | None = None,
-                 latex: bool = True, font_size: float = 34):
+                 latex: bool = True, font_size: float = 34, inline: bool = False):
         super().__init__()
         self.theme = theme or current_theme()
         self.formula = formula
@@ -45,12 +47,17 @@ class FormulaPanel(VGroup):
         else:
             symbolic = Text(formula.symbolic, font=t.font, color=t.text, font_size=0.75 * font_size)
             substituted = Text("= " + formula.substituted, font=t.font, color=t.output, font_size=0.75 * font_size)
-        lines = VGroup(symbolic, substituted).arrange(DOWN, aligned_edge=LEFT, buff=0.2)
+        lines = VGroup(symbolic, substituted)
+        title_text = Text(title, font=t.font, color=t.muted, font_size=0.65 * font_size) if title else None
+        if inline:
+            row = VGroup(*([title_text] if title_text else []), symbolic, substituted).arrange(RIGHT, buff=0.2)
+            lines = VGroup(row)
+        else:
+            if title_text:
+                lines.add_to_back(title_text)
+            lines.arrange(DOWN, aligned_edge=LEFT, buff=0.2)
         if formula.note:
             lines.add(Text(formula.note, font=t.font, color=t.muted, font_size=0.6 * font_size))
-            lines.arrange(DOWN, aligned_edge=LEFT, buff=0.2)
-        if title:
-            lines.add_to_back(Text(title, font=t.font, color=t.muted, font_size=0.65 * font_size))
             lines.arrange(DOWN, aligned_edge=LEFT, buff=0.2)
         max_width = config.frame_width - 1.0
         if lines.width > max_width:

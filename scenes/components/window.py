@@ -43,6 +43,11 @@ class KernelWindow(VGroup):
                 self.taps.add(tap)
         self.add(self.taps)
 
+    def __deepcopy__(self, memo: dict) -> "KernelWindow":
+        # Copies (``.animate``, Transform) share the grid instead of copying it.
+        memo[id(self.grid)] = self.grid
+        return super().__deepcopy__(memo)
+
     def tap(self, i: int, j: int) -> Square:
         """The outline of kernel tap (i, j)."""
         return self.taps[i * self.kw + j]
