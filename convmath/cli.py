@@ -72,8 +72,9 @@ def add_layer_options(parser: argparse.ArgumentParser, size_help: str) -> None:
     parser.add_argument("size", help=size_help + " (one int, or one per axis: 28,32)")
     parser.add_argument("-k", "--kernel", required=True, help="kernel size: 3 or 3,5")
     parser.add_argument("-s", "--stride", default="1", help="stride (default 1)")
-    parser.add_argument("-p", "--padding", default="0",
-                        help="int, per axis 1,2, before:after 0:1, or valid / same / full (default 0)")
+    parser.add_argument("-p", "--padding",
+                        help="int, per axis 1,2, before:after 0:1, or valid / same / full "
+                             "(default 0; 'valid' with --keras)")
     parser.add_argument("-d", "--dilation", default="1", help="dilation (default 1)")
     parser.add_argument("--dims", type=int, choices=[1, 2, 3],
                         help="spatial axes for a single-int size (default 2; a tuple size sets it)")
@@ -95,7 +96,7 @@ def layer_args(args: argparse.Namespace) -> dict:
         "size": size,
         "kernel": parse_size("kernel", args.kernel),
         "stride": parse_size("stride", args.stride),
-        "padding": parse_padding(args.padding, len(size)),
+        "padding": parse_padding(args.padding or ("valid" if args.keras else "0"), len(size)),
         "dilation": parse_size("dilation", args.dilation),
         "convention": "keras" if args.keras else "torch",
     }

@@ -110,3 +110,18 @@ def test_keras_refusals_are_refused(kwargs):
 def test_keras_padding_is_case_insensitive_like_the_layer():
     real = _run(lambda: L.Conv2D(1, 3, strides=2, padding="SAME"), (7, 7))
     assert _mine(conv_output_size, (7, 7), 3, 2, "SAME") == real == (4, 4)
+
+
+@given(st.integers(1, 3), st.data())
+@settings(max_examples=40, deadline=None)
+def test_keras_layer_code_runs_and_gives_the_shapes_in_its_comment(n, data):
+    from convmath.explain import layer_code
+
+    size = tuple(data.draw(st.integers(5, 10)) for _ in range(n))
+    k, s = data.draw(st.integers(1, 3)), data.draw(st.integers(1, 3))
+    padding, transposed = data.draw(st.sampled_from(["valid", "same"])), data.draw(st.booleans())
+    op = data.draw(st.one_of(st.none(), st.integers(0, s - 1))) if transposed else None
+    statement, comment = layer_code(size, k, s, padding, 1, op, transposed=transposed, convention="keras").split("  # ")
+    layer = eval(statement, {"keras": keras, "filters": 2})
+    real = tuple(layer(np.zeros((1, *size, 1), dtype="float32")).shape[1:])
+    assert comment == f"(N, {', '.join(map(str, size))}, C) -> (N, {', '.join(map(str, real[:-1]))}, filters)"
