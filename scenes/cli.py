@@ -9,7 +9,7 @@ from typing import Sequence
 
 from convmath import ConvArithmeticError
 
-from . import lecture, slides
+from . import gallery, lecture, slides
 from .catalog import SCENES, available_scenes, scene_class
 from .params import ParamError
 from .render import FORMATS, QUALITIES, output_stem, render_scene
@@ -79,7 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
     p_render.add_argument("--sections", action="store_true", help="also keep one clip per beat")
     add_render_options(p_render)
     p_render.set_defaults(func=cmd_render)
-    for module in (lecture, slides):  # lecture, slides, gallery: each registers its own command
+    for module in (lecture, slides, gallery):  # each registers its own command
         module.add_parser(sub, add_render_options)
     return parser
 

@@ -43,8 +43,8 @@ from .render import check_options, render_scene
 
 __all__ = [
     "DEFAULT_PLAYLIST", "Entry", "Playlist", "PlaylistError", "RenderOptions", "Result",
-    "load_playlist", "run_batch", "write_index", "video_duration", "code_files", "code_hash", "write_atomic", "summarize",
-    "add_batch_options", "set_out_default",
+    "load_playlist", "run_batch", "write_index", "summarize", "video_duration", "code_files", "code_hash",
+    "write_atomic", "add_batch_options", "set_out_default",
 ]
 
 DEFAULT_PLAYLIST = Path(__file__).with_name("playlist.toml")
@@ -437,9 +437,10 @@ def cmd_lecture(args: Any) -> int:
     return 1 if any(r.status == "failed" for r in results) else 0
 
 
-def add_batch_options(parser: Any) -> None:
-    """--playlist, --jobs, --force: shared by lecture and slides."""
-    parser.add_argument("--playlist", help="a playlist .toml (default: the built-in lecture)")
+def add_batch_options(parser: Any, playlist: bool = True) -> None:
+    """--playlist, --jobs, --force: shared by the commands that render a batch."""
+    if playlist:
+        parser.add_argument("--playlist", help="a playlist .toml (default: the built-in lecture)")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
                         help="scenes rendered in parallel (default: the number of cores)")
     parser.add_argument("--force", action="store_true", help="re-render outputs that are up to date")
