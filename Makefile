@@ -55,7 +55,7 @@ lecture: setup
 	$(BIN)/convviz lecture -q $(QUALITY) --jobs $(JOBS) --out renders/lecture
 
 gallery: setup
-	$(BIN)/convviz gallery
+	$(BIN)/convviz gallery --jobs $(JOBS) --readme README.md
 
 bench: setup
 	for f in benchmarks/*.py; do $(BIN)/python $$f || exit 1; done
