@@ -5,9 +5,13 @@
 >>> trained.decode(mu).shape
 (5, 8, 8)
 
-Losses, per image then averaged over images: ``reconstruction`` = squared error summed over the pixels
-(the Gaussian decoder's term, which training minimises), ``mse`` = the same error averaged over the pixels,
-``kl`` = KL(N(μ, σ²) ‖ N(0, I)) summed over the latent axes (0 for the AE), ``total`` = reconstruction + β·kl.
+Losses (``TrainedModel.losses``), each per image then averaged over the images; training minimises ``total``:
+
+- ``reconstruction``: AE: squared error summed over the pixels; VAE: binary cross-entropy summed over the
+  pixels (a Bernoulli decoder; with squared error at β = 1 the 2-D VAE on these digits ignores its latent).
+- ``mse``: mean squared error per pixel (both kinds: the number to compare an AE with a VAE).
+- ``kl``: KL(N(μ, σ²) ‖ N(0, I)) summed over the latent axes (0 for the AE).
+- ``total`` = reconstruction + β·kl.
 """
 
 from __future__ import annotations
@@ -18,8 +22,10 @@ import os
 import shutil
 import tempfile
 import time
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Iterator
 
 import numpy as np
 import torch
@@ -27,6 +33,11 @@ from torch import nn
 from torch.nn import functional as F
 
 from .arithmetic import ConvArithmeticError, conv_output_size, output_padding_for
+
+try:
+    import fcntl
+except ImportError:  # Windows: no inter-process lock, parallel renders may train the same model twice
+    fcntl = None
 
 __all__ = [
     "load_images",
@@ -108,7 +119,9 @@ def _as_dataset(path: str, images: np.ndarray, labels: np.ndarray | None) -> tup
 
 @dataclass(frozen=True)
 class TrainConfig:
-    """What to train; its hash names the cache folder. ``beta`` weighs the KL term (VAE only)."""
+    """What to train; its hash names the cache folder. ``beta`` weighs the KL term (VAE only);
+    ``max_images`` keeps training on a large user file (say MNIST's 60000) to about a minute.
+    """
 
     kind: str
     latent_dim: int = 2
@@ -118,6 +131,7 @@ class TrainConfig:
     data: str | None = None
     batch_size: int = 64
     learning_rate: float = 3e-3
+    max_images: int | None = 2000
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -130,10 +144,16 @@ class TrainConfig:
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, (int, float)) or not value >= 0:
                 raise ConvArithmeticError(f"{name}={value!r} is not allowed: {name} must be a number >= 0.")
+        if self.max_images is not None and (not isinstance(self.max_images, int) or self.max_images < 1):
+            raise ConvArithmeticError(
+                f"max_images={self.max_images!r} is not allowed: use a positive integer, or None for every image."
+            )
 
     def key(self) -> str:
         """Short hash of the config, the architecture version and the data file's contents."""
         payload = asdict(self) | {"architecture": ARCHITECTURE_VERSION}
+        if self.kind == "ae":
+            payload.pop("beta")  # an autoencoder has no KL term: every beta is the same model
         if self.data is not None:
             payload["data"] = _file_digest(self.data)
         return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:16]
@@ -302,16 +322,50 @@ def default_cache_dir() -> Path:
 def get_model(config: TrainConfig, cache_dir: str | Path | None = None) -> "TrainedModel":
     """The trained model for ``config``: loaded from ``cache_dir/<kind>-<hash>/`` or trained once and saved there."""
     images, labels = load_images(config.data)
-    folder = Path(cache_dir or default_cache_dir()) / f"{config.kind}-{config.key()}"
-    weights, meta = folder / "weights.pt", folder / "meta.json"
-    if weights.is_file() and meta.is_file():
-        model = build_model(config.kind, images.shape[1:], config.latent_dim)
-        model.load_state_dict(torch.load(weights, weights_only=True))
-        info = json.loads(meta.read_text())
-        return TrainedModel(model.eval(), config, images, labels, info["history"], info["train_seconds"], folder, True)
-    model, history, seconds = _train(config, images)
-    _save(folder, model, {"config": asdict(config), "history": history, "train_seconds": seconds})
+    images, labels = images[: config.max_images], labels[: config.max_images]
+    root = Path(cache_dir or default_cache_dir())
+    folder = root / f"{config.kind}-{config.key()}"
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        raise ConvArithmeticError(
+            f"cache_dir={str(root)!r} cannot be created: set CONVVIZ_CACHE to a writable folder."
+        ) from None
+    with _locked(root / f"{folder.name}.lock"):  # parallel renders wait for one training run
+        loaded = _load(folder, config, images.shape[1:])
+        if loaded is not None:
+            model, info = loaded
+            return TrainedModel(model, config, images, labels, info["history"], info["train_seconds"], folder, True)
+        model, history, seconds = _train(config, images)
+        _save(folder, model, {"config": asdict(config), "history": history, "train_seconds": seconds})
     return TrainedModel(model, config, images, labels, history, seconds, folder, False)
+
+
+@contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    """An exclusive lock on ``path`` between processes (a no-op where fcntl does not exist)."""
+    with open(path, "a") as handle:
+        if fcntl is not None:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            if fcntl is not None:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _load(folder: Path, config: TrainConfig, image_size: tuple[int, int]) -> tuple[nn.Module, dict] | None:
+    """The cached model and its meta data, or None (absent, or unreadable: then it is removed and retrained)."""
+    weights, meta = folder / "weights.pt", folder / "meta.json"
+    if not (weights.is_file() and meta.is_file()):
+        return None
+    try:
+        model = build_model(config.kind, image_size, config.latent_dim)
+        model.load_state_dict(torch.load(weights, weights_only=True))
+        return model.eval(), json.loads(meta.read_text())
+    except Exception:  # truncated or foreign file (pickle, zip, key or shape errors): retrain
+        shutil.rmtree(folder, ignore_errors=True)
+        return None
 
 
 def _save(folder: Path, model: nn.Module, info: dict) -> None:
@@ -324,8 +378,7 @@ def _save(folder: Path, model: nn.Module, info: dict) -> None:
         staging.rename(folder)
     except OSError:
         shutil.rmtree(staging, ignore_errors=True)
-        if not (folder / "weights.pt").is_file():  # another process may have won the race
-            raise
+        raise
 
 
 @dataclass
@@ -396,7 +449,7 @@ def sample_latent(mu: np.ndarray, sigma: np.ndarray, n: int, seed: int = 0) -> t
     sigma = np.asarray(sigma, dtype=np.float64).reshape(-1)
     if mu.shape != sigma.shape:
         raise ConvArithmeticError(f"mu has shape {mu.shape} but sigma has {sigma.shape}: give one σ per μ entry.")
-    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
         raise ConvArithmeticError(f"n={n!r} is not allowed: n must be a positive integer.")
     eps = np.random.default_rng(seed).standard_normal((n, mu.size))
     return eps, mu + sigma * eps
@@ -419,7 +472,7 @@ def reparameterization_gradients(mu, sigma, eps) -> dict:
         "sigma": sigma_t.grad.numpy(),
         "eps": eps_t.grad,
         "eps_requires_grad": eps_t.requires_grad,
-        "loss": float(loss),
+        "loss": float(loss.detach()),
     }
 
 
@@ -428,7 +481,7 @@ def interpolate(a: np.ndarray, b: np.ndarray, steps: int) -> np.ndarray:
     a, b = np.asarray(a, dtype=np.float64).reshape(-1), np.asarray(b, dtype=np.float64).reshape(-1)
     if a.shape != b.shape:
         raise ConvArithmeticError(f"a has shape {a.shape} but b has {b.shape}: give two points of one latent size.")
-    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 2:
+    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 2:
         raise ConvArithmeticError(f"steps={steps!r} is not allowed: steps must be an integer >= 2.")
     t = np.linspace(0.0, 1.0, steps)[:, None]
     return (1 - t) * a + t * b

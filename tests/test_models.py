@@ -231,3 +231,37 @@ def test_interpolate():
     np.testing.assert_allclose(np.diff(path, axis=0), np.tile((b - a) / 4, (4, 1)))
     with pytest.raises(ConvArithmeticError, match="^steps="):
         interpolate(a, b, 1)
+
+
+def test_parallel_callers_train_once(tmp_path, monkeypatch):
+    from concurrent.futures import ThreadPoolExecutor
+
+    calls = []
+    real_train = models._train
+
+    def counting(config, images):
+        calls.append(config)
+        return real_train(config, images)
+
+    monkeypatch.setattr(models, "_train", counting)
+    config = TrainConfig("ae", epochs=1)
+    with ThreadPoolExecutor(3) as pool:
+        results = list(pool.map(lambda _: get_model(config, tmp_path), range(3)))
+    assert len(calls) == 1 and sum(not r.from_cache for r in results) == 1
+
+
+def test_unreadable_cache_entry_is_retrained(tmp_path):
+    config = TrainConfig("ae", epochs=1)
+    first = get_model(config, tmp_path)
+    (first.folder / "weights.pt").write_bytes(b"garbage")
+    again = get_model(config, tmp_path)
+    assert not again.from_cache
+    assert torch.equal(again.model.state_dict()["to_code.weight"], first.model.state_dict()["to_code.weight"])
+
+
+def test_max_images_caps_training_data_and_ae_ignores_beta(tmp_path):
+    np.save(tmp_path / "big.npy", np.random.default_rng(0).random((30, 12, 12)).astype(np.float32))
+    trained = get_model(TrainConfig("ae", epochs=1, data=str(tmp_path / "big.npy"), max_images=10), tmp_path)
+    assert trained.images.shape == (10, 12, 12) and trained.decode(np.zeros((1, 2))).shape == (1, 12, 12)
+    assert TrainConfig("ae", beta=4.0).key() == TrainConfig("ae").key()
+    assert TrainConfig("vae", beta=4.0).key() != TrainConfig("vae").key()
