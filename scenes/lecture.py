@@ -129,6 +129,8 @@ def load_playlist(path: Path | str | None = None) -> Playlist:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise PlaylistError([f"playlist {str(path)!r} does not exist: give the path of a .toml file."]) from None
+    except OSError as error:
+        raise PlaylistError([f"playlist {str(path)!r} cannot be read ({error.strerror}): give a .toml file."]) from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
         raise PlaylistError([f"{where} is not valid TOML: {error}."]) from None
     problems = [f"{where}: {key!r} is not a playlist key: use {' or '.join(TOP_KEYS)}."
@@ -138,16 +140,15 @@ def load_playlist(path: Path | str | None = None) -> Playlist:
         problems.append(f"{where} has no [[scenes]] entries: add at least one [[scenes]] table with scene and title.")
         raise PlaylistError(problems)
     entries, skipped = [], []
+    waiting = set(catalog.SCENES) - set(catalog.available_scenes()) if builtin else set()
     for number, raw in enumerate(raw_entries, start=1):
+        if raw.get("scene") in waiting:
+            skipped.append(f"{raw['scene']}: not built yet, skipped")
+            continue
         label = f"{where}, entry {number}" + (f" ({raw['scene']})" if isinstance(raw.get("scene"), str) else "")
         try:
             entries.append(_entry(number, raw))
-        except ParamError as error:
-            if builtin and str(error).endswith("is not built yet."):
-                skipped.append(f"{raw['scene']}: not built yet, skipped")
-                continue
-            problems.append(f"{label}: {error}")
-        except ConvArithmeticError as error:
+        except (ParamError, ConvArithmeticError) as error:
             problems.append(f"{label}: {error}")
     if problems:
         raise PlaylistError(problems)
@@ -160,9 +161,9 @@ def _entry(number: int, raw: dict[str, Any]) -> Entry:
         if key not in ENTRY_KEYS:
             raise ParamError(f"{key!r} is not an entry key: use {', '.join(ENTRY_KEYS)}.")
     for key in ("scene", "title"):
-        if not isinstance(raw.get(key), str) or not raw[key].strip():
-            raise ParamError(f"{key} is missing: every entry needs a scene name and a title (text).")
-    for key in ("preset", "notes"):
+        if not str(raw.get(key, "")).strip():
+            raise ParamError(f"{key} is missing: every entry needs a scene name and a title.")
+    for key in ("scene", "title", "preset", "notes"):
         if key in raw and not isinstance(raw[key], str):
             raise ParamError(f"{key}={raw[key]!r} is not text: write it in quotes.")
     overrides = raw.get("params", {})

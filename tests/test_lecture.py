@@ -49,6 +49,7 @@ def tiny(monkeypatch):
         (entry("a", scene="Nope"), r"entry 1 \(Nope\): scene 'Nope' is unknown"),
         (entry("a", 'colour = "red"'), r"entry 1 \(TinyBeats\): 'colour' is not an entry key"),
         ('\n[[scenes]]\nscene = "TinyBeats"\n', r"entry 1 \(TinyBeats\): title is missing"),
+        ('\n[[scenes]]\nscene = "TinyBeats"\ntitle = 3\n', r"entry 1 \(TinyBeats\): title=3 is not text"),
         ("[[scenes]\n", r"playlist.toml is not valid TOML"),
         ('speed = 1\n', r"'speed' is not a playlist key"),
     ],
