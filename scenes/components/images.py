@@ -144,7 +144,7 @@ class LatentPlot(VGroup):
 
 
 class GaussianRings(VGroup):
-    """An axis-aligned Gaussian N(μ, diag σ²) on a LatentPlot: filled rings at 1σ and 2σ, μ as a dot.
+    """An axis-aligned Gaussian N(μ, diag σ²) on a LatentPlot: filled rings at 1σ and 2σ, μ as a dot (``center``).
 
     Example::
 
@@ -152,17 +152,17 @@ class GaussianRings(VGroup):
     """
 
     def __init__(self, plot: LatentPlot, mu: Sequence[float], sigma: Sequence[float], levels: Sequence[float] = (1, 2),
-                 theme: Theme | None = None):
+                 center: bool = True, theme: Theme | None = None):
         super().__init__()
         t = theme or plot.theme
         self.mu, self.sigma = np.asarray(mu, dtype=float), np.asarray(sigma, dtype=float)
-        center = plot.to_point(self.mu)
+        where = plot.to_point(self.mu)
         for k in sorted(levels, reverse=True):
             ring = Ellipse(width=2 * k * self.sigma[0] * plot.scale_x(), height=2 * k * self.sigma[1] * plot.scale_y(),
                            stroke_color=t.latent, stroke_width=3, fill_color=t.latent, fill_opacity=0.12 / k)
-            self.add(ring.move_to(center))
-        self.center_dot = Dot(center, radius=0.07, fill_color=t.latent, stroke_color=t.background, stroke_width=2)
-        self.add(self.center_dot)
+            self.add(ring.move_to(where))
+        if center:
+            self.add(Dot(where, radius=0.07, fill_color=t.latent, stroke_color=t.background, stroke_width=2))
 
 
 class LayerBlock(VGroup):
