@@ -194,14 +194,17 @@ def cmd_transpose(args: argparse.Namespace) -> int:
 def _axis_ambiguity(o: int, kernel, stride, padding, dilation, convention: str) -> dict:
     """The input sizes that give ``o`` on one axis, and the output_padding that returns each."""
     inputs = conv_input_sizes(o, kernel, stride, padding, dilation, convention=convention)
+    up_padding = padding  # PyTorch's ConvTranspose takes ints only: 'valid' is 0, 'full' is d(k-1)
+    if convention == "torch" and padding in ("valid", "full"):
+        up_padding = 0 if padding == "valid" else dilation * (kernel - 1)
     rows = []
     for i in inputs:
         try:
-            op = output_padding_for(i, o, kernel, stride, padding, dilation, convention=convention)
+            op = output_padding_for(i, o, kernel, stride, up_padding, dilation, convention=convention)
             rows.append({"input": i, "output_padding": op})
         except ConvArithmeticError as error:
             rows.append({"input": i, "output_padding": None, "refusal": str(error)})
-    axis = {"output": o, "inputs": list(inputs), "transposed": rows}
+    axis = {"output": o, "inputs": list(inputs), "transposed_padding": up_padding, "transposed": rows}
     if convention == "keras":
         axis["inferred"] = transposed_output_size(o, kernel, stride, padding, dilation, None, convention="keras")
     return axis
@@ -231,13 +234,13 @@ def cmd_ambiguity(args: argparse.Namespace) -> int:
             continue
         listed = ", ".join(str(i) for i in inputs)
         count = f"{len(inputs)} input sizes give" if len(inputs) > 1 else "1 input size gives"
-        lines.append(f"{where}{count} output "
-                     f"{ax['output']}: {listed}")
+        lines.append(f"{where}{count} output {ax['output']}: {listed}")
+        up = f"{transposed}(padding={ax['transposed_padding']!r})"
         for row in ax["transposed"]:
             if row["output_padding"] is None:
                 lines.append(f"  input {row['input']}: no {transposed} gives it back: {row['refusal']}")
             else:
-                lines.append(f"  input {row['input']}: {transposed} of {ax['output']} needs "
+                lines.append(f"  input {row['input']}: {up} of {ax['output']} needs "
                              f"output_padding={row['output_padding']}")
         if conv == "keras":
             lines.append(f"  Keras output_padding=None infers {ax['inferred']}")
@@ -281,9 +284,15 @@ def add_ambiguity(sub) -> None:
     p.set_defaults(func=cmd_ambiguity)
 
 
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive integer")
+    return int(text)
+
+
 def add_verify(sub) -> None:
     p = sub.add_parser("verify", help="check convmath against the installed torch (and keras)")
-    p.add_argument("--samples", type=int, default=2000, help="random configurations (default 2000)")
+    p.add_argument("--samples", type=_positive, default=2000, help="random configurations (default 2000)")
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     p.add_argument("--no-keras", action="store_true", help="check against torch only")
     p.set_defaults(func=cmd_verify)

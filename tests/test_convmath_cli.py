@@ -77,8 +77,8 @@ def test_ambiguity_text(capsys):
     assert code == 0
     assert out.splitlines() == [
         "every axis: 2 input sizes give output 14: 27, 28",
-        "  input 27: ConvTranspose2d of 14 needs output_padding=0",
-        "  input 28: ConvTranspose2d of 14 needs output_padding=1",
+        "  input 27: ConvTranspose2d(padding=1) of 14 needs output_padding=0",
+        "  input 28: ConvTranspose2d(padding=1) of 14 needs output_padding=1",
     ]
 
 
@@ -90,6 +90,7 @@ def test_ambiguity_text(capsys):
     (["conv", "28,28", "-k", "3", "--dims", "3"], "--dims=3"),
     (["conv", "28", "-k", "3", "-p", "1", "--keras"], "padding=1"),
     (["conv"], "required"),
+    (["verify", "--samples", "-5"], "--samples"),
 ])
 def test_bad_input_is_one_sentence_and_exit_2(capsys, argv, named):
     with pytest.raises(SystemExit) as exit_info:
