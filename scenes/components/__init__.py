@@ -3,6 +3,7 @@
 from .grid import NumberGrid, fit_cell_size, format_number
 from .panels import Caption, CodePanel, FormulaPanel, ShapeBadge, shape_text
 from .window import KernelWindow
+from .padded import padded_grid
 
 __all__ = [
     "NumberGrid",
@@ -14,4 +15,5 @@ __all__ = [
     "CodePanel",
     "Caption",
     "shape_text",
+    "padded_grid",
 ]
