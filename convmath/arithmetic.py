@@ -28,7 +28,7 @@ __all__ = [
 ]
 
 CONVENTIONS = ("torch", "keras")
-PADDING_STRINGS = ("valid", "same", "full")
+PADDING_STRINGS = ("valid", "same", "full", "causal")  # 'causal': Keras Conv1D only
 
 Size = Union[int, Sequence[int]]
 Padding = Union[int, str, Sequence]
@@ -65,6 +65,8 @@ class AxisParams:
             return (0, 0)
         if p == "full":
             return (span, span)
+        if p == "causal":
+            return (span, 0)
         # "same"
         if self.convention == "torch":
             total = span
@@ -153,7 +155,13 @@ def _normalise_padding(p, convention: str, transposed: bool):
     if isinstance(p, str):
         if p not in PADDING_STRINGS:
             raise ConvArithmeticError(
-                f"padding={p!r} is unknown: use an int, a (before, after) pair, 'valid', 'same' or 'full'."
+                f"padding={p!r} is unknown: use an int, a (before, after) pair, 'valid', 'same' or 'full' "
+                "('causal' with Keras Conv1D)."
+            )
+        if p == "causal" and (convention != "keras" or transposed):
+            raise ConvArithmeticError(
+                "padding='causal' exists only for Keras Conv1D: with PyTorch or a transposed conv, pad the "
+                "start by d(k-1) instead, e.g. padding=(d(k-1), 0)."
             )
         if transposed and convention == "torch":
             raise ConvArithmeticError(
@@ -199,6 +207,10 @@ def axis_params(
     strides = _per_axis("stride", stride, n, is_tuple, size_name)
     dilations = _per_axis("dilation", dilation, n, is_tuple, size_name)
     paddings = _padding_per_axis(padding, n, is_tuple, size_name)
+    if n > 1 and "causal" in (p.lower() for p in paddings if isinstance(p, str)):
+        raise ConvArithmeticError(
+            f"padding='causal' exists only for Keras Conv1D, but i has {n} axes: use 'valid' or 'same'."
+        )
     axes = []
     for k, s, p, d in zip(kernels, strides, paddings, dilations):
         k = _int("kernel", k, 1, "a positive integer (1, 2, 3, ...)")
@@ -362,7 +374,7 @@ def _input_range(o: int, a: AxisParams) -> range:
         if a.convention == "torch":
             return range(o, o + 1)
         return range((o - 1) * s + 1, o * s + 1)
-    before, after = a.conv_pads(1)  # int, pair, 'valid' and 'full' pads do not depend on the input size
+    before, after = a.conv_pads(1)  # int, pair, 'valid', 'full', 'causal' pads do not depend on the input size
     low = (o - 1) * s + k_hat - before - after
     high = low + s  # exclusive
     return range(max(low, 1), max(high, 1))

@@ -47,8 +47,8 @@ def parse_size(name: str, text: str) -> int | tuple[int, ...]:
 
 
 def parse_padding(text: str, dims: int):
-    """'1', '1,2', 'same' / 'valid' / 'full', or 'before:after' pairs ('0:1' or '0:1,1:1')."""
-    if text in ("same", "valid", "full"):
+    """'1', '1,2', 'same' / 'valid' / 'full' / 'causal', or 'before:after' pairs ('0:1' or '0:1,1:1')."""
+    if text.lower() in ("same", "valid", "full", "causal"):
         return text
     items = []
     for part in text.split(","):
@@ -73,7 +73,7 @@ def add_layer_options(parser: argparse.ArgumentParser, size_help: str) -> None:
     parser.add_argument("-k", "--kernel", required=True, help="kernel size: 3 or 3,5")
     parser.add_argument("-s", "--stride", default="1", help="stride (default 1)")
     parser.add_argument("-p", "--padding",
-                        help="int, per axis 1,2, before:after 0:1, or valid / same / full "
+                        help="int, per axis 1,2, before:after 0:1, or valid / same / full / causal (Keras 1-D) "
                              "(default 0; 'valid' with --keras)")
     parser.add_argument("-d", "--dilation", default="1", help="dilation (default 1)")
     parser.add_argument("--dims", type=int, choices=[1, 2, 3],

@@ -233,7 +233,9 @@ def _padding(rng: random.Random, n: int, convention: str, transposed: bool):
     strings = ("valid", "same")
     if convention == "keras":
         # Mostly what Keras takes; sometimes what it must refuse.
-        return rng.choice(strings) if rng.random() < 0.9 else rng.choice(["full", 1, 0])
+        if rng.random() < 0.9:
+            return rng.choice(strings + ("causal",) if n == 1 and not transposed else strings)
+        return rng.choice(["full", "causal", 1, 0])  # refused (causal: only for Conv1D)
     roll = rng.random()
     if roll < (0.8 if transposed else 0.55):
         return _per_axis(rng, n, 0, 4, -1)

@@ -52,9 +52,9 @@ def _conv_formula(i: int, a: AxisParams) -> Formula:
     o = _conv_axis(i, a)
     s = a.stride
     k_t, k_l, k_n, k_nl = _khat(a, "-")
-    if a.convention == "keras" and a.padding == "same":
+    if a.convention == "keras" and a.padding in ("same", "causal"):
         return Formula("o = ⌈i/s⌉", f"⌈{i}/{s}⌉ = {o}", r"o = \left\lceil \frac{i}{s} \right\rceil",
-                       rf"\left\lceil \frac{{{i}}}{{{s}}} \right\rceil = {o}", o, "Keras padding='same'")
+                       rf"\left\lceil \frac{{{i}}}{{{s}}} \right\rceil = {o}", o, f"Keras padding='{a.padding}'")
     before, after = a.conv_pads(i)
     if a.convention == "keras":  # 'valid'
         num = i - a.effective_kernel + 1

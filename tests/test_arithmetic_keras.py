@@ -49,7 +49,7 @@ def keras_layers(draw, transposed: bool):
     kernel = _per_axis(draw, n, st.integers(1, 5))
     stride = _per_axis(draw, n, st.integers(1, 4))
     dilation = _per_axis(draw, n, st.integers(1, 3)) if draw(st.booleans()) else 1
-    padding = draw(st.sampled_from(["valid", "same"]))
+    padding = draw(st.sampled_from(["valid", "same", "causal"]))  # causal: Conv1D only, refused elsewhere
     output_padding = draw(st.one_of(st.none(), _per_axis_strategy(n))) if transposed else None
     return n, size, kernel, stride, padding, dilation, output_padding
 
