@@ -92,6 +92,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except USER_ERRORS as error:
         print(f"convviz: {error}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("convviz: interrupted; finished files are kept, unfinished ones were not written.", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

@@ -25,6 +25,7 @@ import importlib.util
 import json
 import multiprocessing
 import os
+import signal
 import subprocess
 import tempfile
 import time
@@ -44,7 +45,7 @@ from .render import check_options, render_scene
 __all__ = [
     "DEFAULT_PLAYLIST", "Entry", "Playlist", "PlaylistError", "RenderOptions", "Result",
     "load_playlist", "run_batch", "write_index", "summarize", "video_duration", "code_files", "code_hash",
-    "write_atomic", "add_batch_options", "set_out_default",
+    "write_atomic", "add_batch_options", "set_out_default", "render_playlist",
 ]
 
 DEFAULT_PLAYLIST = Path(__file__).with_name("playlist.toml")
@@ -264,6 +265,11 @@ class _Job:
     options: RenderOptions
 
 
+def _worker_init() -> None:
+    """Ctrl-C stops a worker at once (its render was in a private temporary folder: nothing half-written)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _render_job(job: _Job) -> tuple[str, float]:
     """Worker process: render one entry; return the file written and the seconds it took."""
     catalog.SCENES.setdefault(job.scene, job.module)
@@ -328,18 +334,24 @@ def run_batch(
         report(result)
     if not pending:
         return [results[entry.number] for entry in entries]
+    workers = min(jobs, len(pending))
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=min(jobs, len(pending)), mp_context=context) as pool:
+    with ProcessPoolExecutor(workers, context, initializer=_worker_init) as pool:
         running: dict[Future, tuple[Entry, str]] = {}
         try:
             while pending or running:
-                if pending and len(running) < jobs:
-                    while pending and len(running) < jobs:
-                        entry, job, key = pending.pop(0)
-                        _stamp_path(output_path(out_dir, entry, options)).unlink(missing_ok=True)
+                started = False
+                while pending and len(running) < workers:
+                    entry, job, key = pending.pop(0)
+                    _stamp_path(output_path(out_dir, entry, options)).unlink(missing_ok=True)
+                    try:
                         running[pool.submit(_render_job, job)] = (entry, key)
+                        started = True
+                    except BrokenProcessPool as error:
+                        report(Result(entry, "failed", error=_error_text(error)))
+                if started:
                     log(f"[{done_count}/{total}] rendering now: {', '.join(e.stem for e, _ in running.values())}")
-                finished, _ = wait(running, return_when=FIRST_COMPLETED)
+                finished, _ = wait(running, return_when=FIRST_COMPLETED) if running else ((), ())
                 for future in finished:
                     entry, key = running.pop(future)
                     try:
@@ -423,18 +435,23 @@ def summarize(results: list[Result], wall: float) -> list[str]:
     return lines
 
 
-def cmd_lecture(args: Any) -> int:
-    """`convviz lecture`: validate the playlist, render it, write index.html; exit 1 if a scene failed."""
+def render_playlist(args: Any) -> tuple[Playlist, list[Result]]:
+    """The command-line batch: validate ``args.playlist``, render it with ``args``' options, print a summary."""
     playlist = load_playlist(args.playlist)
     for line in playlist.skipped:
         print(line)
     options = RenderOptions(args.quality, args.format, args.theme, args.transparent)
     start = time.perf_counter()
     results = run_batch(playlist.entries, args.out, options, jobs=args.jobs, force=args.force)
-    index = write_index(args.out, playlist.title, results)
     for line in summarize(results, time.perf_counter() - start):
         print(line)
-    print(index)
+    return playlist, results
+
+
+def cmd_lecture(args: Any) -> int:
+    """`convviz lecture`: validate the playlist, render it, write index.html; exit 1 if a scene failed."""
+    playlist, results = render_playlist(args)
+    print(write_index(args.out, playlist.title, results))
     return 1 if any(r.status == "failed" for r in results) else 0
 
 

@@ -14,13 +14,11 @@ import json
 import os
 import subprocess
 import tempfile
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-from .lecture import (RenderOptions, Result, add_batch_options, load_playlist, run_batch, set_out_default,
-                      summarize, write_atomic)
+from .lecture import Result, add_batch_options, render_playlist, set_out_default, write_atomic
 from .params import ParamError
 from .theme import get_theme
 
@@ -187,14 +185,7 @@ def cmd_slides(args: Any) -> int:
     allowed = DECK_FORMATS[args.to]
     if args.format not in allowed:
         raise ParamError(f"format={args.format!r} cannot go in a {args.to} deck: use {' or '.join(allowed)}.")
-    playlist = load_playlist(args.playlist)
-    for line in playlist.skipped:
-        print(line)
-    options = RenderOptions(args.quality, args.format, args.theme, args.transparent)
-    start = time.perf_counter()
-    results = run_batch(playlist.entries, args.out, options, jobs=args.jobs, force=args.force)
-    for line in summarize(results, time.perf_counter() - start):
-        print(line)
+    playlist, results = render_playlist(args)
     beats = collect_beats(results)
     deck = Path(args.out) / f"deck.{args.to}"
     if args.to == "html":

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import re
+import signal
 import subprocess
+import sys
+import time
 import tomllib
 from pathlib import Path
 
@@ -135,3 +139,29 @@ def test_a_parallel_batch_survives_a_failure_then_skips_and_forces(tmp_path, cap
     assert "2 rendered, 0 up to date" in capsys.readouterr().out
     assert listing(out)["01-TinyBeats.mp4"] != files["01-TinyBeats.mp4"]
     assert not any(".tmp-" in str(p) for p in out.rglob("*"))
+
+
+def test_ctrl_c_keeps_finished_videos_and_writes_no_broken_one(tmp_path):
+    playlist = write_playlist(tmp_path, entry("Quick", "params = { beats = 1 }") + entry("Slow", "params = { beats = 60 }"))
+    out = tmp_path / "out"
+    program = (
+        "import sys\nfrom scenes import catalog\ncatalog.SCENES['TinyBeats'] = 'tiny_scenes'\n"
+        "from scenes.cli import main\n"
+        f"sys.exit(main(['lecture', '--playlist', {str(playlist)!r}, '--out', {str(out)!r}, '--jobs', '2']))\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parent)}
+    run = subprocess.Popen([sys.executable, "-c", program], env=env, start_new_session=True,
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while not (out / "01-TinyBeats.mp4").exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    time.sleep(1.0)  # the slow one is rendering now
+    os.killpg(run.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
+    stdout, stderr = run.communicate(timeout=60)
+    assert run.returncode == 130, stdout + stderr
+    assert "rendering now: 01-TinyBeats, 02-TinyBeats" in stdout, "the slow one was rendering"
+    assert "interrupted" in stderr and "Traceback" not in stderr
+    names = {p.name for p in out.rglob("*")}
+    assert "01-TinyBeats.mp4" in names
+    assert not any(name.startswith(("02-", ".02-")) for name in names), names
+    assert not any(".tmp-" in name for name in names)
