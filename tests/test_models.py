@@ -15,6 +15,7 @@ from convmath.models import (TrainConfig, build_model, get_model, interpolate, l
                              reparameterization_gradients, sample_latent)
 
 SHORT = {"epochs": 3}
+pytestmark = pytest.mark.xdist_group("models")  # one worker: the module's short models train once
 
 
 @pytest.fixture(scope="module")
