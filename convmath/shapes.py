@@ -36,6 +36,7 @@ Shape = tuple[int, ...]
 # Positional parameter names of the functional convs (torch.nn.functional signatures).
 _CONV_ARGS = ("input", "weight", "bias", "stride", "padding", "dilation", "groups")
 _TRANSPOSED_ARGS = ("input", "weight", "bias", "stride", "padding", "output_padding", "groups", "dilation")
+_CONV_FUNCTIONS = {f"conv{n}d" for n in (1, 2, 3)} | {f"conv_transpose{n}d" for n in (1, 2, 3)}
 _FUNCTION_NAMES = {"__add__": "add", "__radd__": "add", "__sub__": "sub", "__rsub__": "sub", "__mul__": "mul",
                    "__rmul__": "mul", "__truediv__": "div", "__rtruediv__": "div", "__matmul__": "matmul",
                    "__pow__": "pow", "__neg__": "neg", "__getitem__": "getitem"}
@@ -143,21 +144,27 @@ def _module_params(module: nn.Module) -> dict[str, Any]:
     return {"args": extra} if extra else {}
 
 
+def _functional_conv_params(name: str, args: tuple, kwargs: dict) -> dict[str, Any]:
+    """The parameters of an F.conv*d / F.conv_transpose*d call, named like the module's."""
+    transposed = "transpose" in name
+    bound = dict(zip(_TRANSPOSED_ARGS if transposed else _CONV_ARGS, args)) | kwargs
+    weight, groups, padding = bound["weight"], bound.get("groups", 1), bound.get("padding", 0)
+    n = weight.dim() - 2
+    # weight layout: conv (out, in / groups, *kernel); transposed conv (in, out / groups, *kernel)
+    first, second = weight.shape[0], weight.shape[1] * groups
+    params = {"in_channels": first if transposed else second, "out_channels": second if transposed else first,
+              "kernel_size": tuple(weight.shape[2:]), "stride": _pairs(bound.get("stride", 1), n),
+              "padding": padding if isinstance(padding, str) else _pairs(padding, n),
+              "dilation": _pairs(bound.get("dilation", 1), n)}
+    if transposed:
+        params["output_padding"] = _pairs(bound.get("output_padding", 0), n)
+    return params
+
+
 def _function_params(name: str, args: tuple, kwargs: dict) -> dict[str, Any]:
-    if name in ("conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d"):
-        names = _TRANSPOSED_ARGS if "transpose" in name else _CONV_ARGS
-        bound = dict(zip(names, args)) | kwargs
-        weight = bound["weight"]
-        n = weight.dim() - 2
-        params = {"in_channels": weight.shape[1] * bound.get("groups", 1) if "transpose" not in name
-                  else weight.shape[0], "out_channels": weight.shape[0] if "transpose" not in name
-                  else weight.shape[1] * bound.get("groups", 1),
-                  "kernel_size": tuple(weight.shape[2:]), "stride": _pairs(bound.get("stride", 1), n),
-                  "padding": bound.get("padding", 0) if isinstance(bound.get("padding"), str)
-                  else _pairs(bound.get("padding", 0), n), "dilation": _pairs(bound.get("dilation", 1), n)}
-        if "transpose" in name:
-            params["output_padding"] = _pairs(bound.get("output_padding", 0), n)
-        return params
+    """Conv calls: named parameters; other ops: their non-tensor arguments (tensors are the inputs)."""
+    if name in _CONV_FUNCTIONS:
+        return _functional_conv_params(name, args, kwargs)
     rest = [_plain(a) for a in args[1:] if not isinstance(a, torch.Tensor)]
     params = {"args": rest} if rest else {}
     return params | {k: _plain(v) for k, v in kwargs.items()}

@@ -94,6 +94,7 @@ def test_functional_convs_carry_convmath_formulas_equal_to_the_real_op(i, k, s, 
     assert convs[0].output == tuple(y.shape) and convs[0].predicted == tuple(y.shape[2:])
     assert convs[1].output == tuple(out.shape) and convs[1].predicted == tuple(out.shape[2:])
     assert convs[1].params["output_padding"] == (a, a)
+    assert [(c.params["in_channels"], c.params["out_channels"]) for c in convs] == [(1, 4), (2, 1)]
     assert convs[0].formulas[0].value == y.shape[2] and str(y.shape[2]) in convs[0].formulas[0].substituted
     chunk = next(st_ for st_ in steps if st_.op == "chunk")
     assert chunk.outputs == ((1, 2, *y.shape[2:]),) * 2 and chunk.params["dim"] == 1
