@@ -83,8 +83,9 @@ video {{ position: absolute; inset: 0 0 2.4rem 0; width: 100%; height: calc(100%
   object-fit: contain; background: {background}; }}
 video.hidden {{ visibility: hidden; }}
 #bar {{ position: absolute; left: 0; right: 0; bottom: 0; height: 2.4rem; display: flex; align-items: center;
-  gap: 1rem; padding: 0 1rem; font-size: 1.1rem; color: {muted}; }}
-#bar b {{ color: {text}; font-weight: 600; }} #count {{ margin-left: auto; }}
+  gap: 1rem; padding: 0 1rem; font-size: 1.1rem; color: {muted}; white-space: nowrap; }}
+#bar b {{ color: {text}; font-weight: 600; overflow: hidden; text-overflow: ellipsis; min-width: 0; }}
+#bar span {{ flex: none; }} #count {{ margin-left: auto; }}
 #notes {{ position: absolute; left: 1rem; right: 1rem; bottom: 3rem; padding: 1rem 1.2rem; font-size: 1.3rem;
   background: {background}; border: 2px solid {muted}; display: none; }}
 #notes.shown {{ display: block; }}
@@ -94,7 +95,7 @@ video.hidden {{ visibility: hidden; }}
 <video id="b" class="hidden" muted playsinline preload="auto"></video>
 <div id="notes"></div>
 <div id="bar"><b id="title"></b><span id="beat"></span>
-<span id="count"></span><span>&larr; &rarr; space: step &middot; F: full screen &middot; N: notes</span></div>
+<span id="count"></span><span>&larr; &rarr; &middot; F full screen &middot; N notes</span></div>
 <script>
 const slides = {data};
 const deck = window.deck = {{ index: -1, count: slides.length, shown: document.getElementById("a"),
