@@ -3,6 +3,7 @@ peak memory. Targets on 2 cores: the whole lecture at 480p15 in under a minute; 
 
     python benchmarks/lecture.py                 # 480p15, --jobs 2
     python benchmarks/lecture.py --qualities l,h # and 1080p60 (takes a while)
+    python benchmarks/lecture.py --qualities h --only ConvolutionNumbers,ConvArithmetic
 """
 
 from __future__ import annotations
@@ -54,14 +55,15 @@ class PeakMemory:
         self._thread.join()
 
 
-def bench(quality: str, jobs: int) -> None:
+def bench(quality: str, jobs: int, only: set[str]) -> None:
     playlist = load_playlist()
     for line in playlist.skipped:
         print(f"  {line}")
+    entries = [e for e in playlist.entries if not only or e.scene in only]
     fps = int(QUALITIES[quality][1].split("p")[1])
     with tempfile.TemporaryDirectory(prefix="convviz-bench-") as out, PeakMemory() as memory:
         start = time.perf_counter()
-        results = run_batch(playlist.entries, out, RenderOptions(quality=quality), jobs=jobs, force=True,
+        results = run_batch(entries, out, RenderOptions(quality=quality), jobs=jobs, force=True,
                             log=lambda line: None)
         wall = time.perf_counter() - start
         print(f"\n{QUALITIES[quality][1]}, --jobs {jobs}: {len(results)} scenes")
@@ -82,9 +84,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--qualities", default="l", help="comma-separated: l (480p15), h (1080p60) ... (default l)")
     parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--only", default="", help="comma-separated scene names (default: the whole lecture)")
     args = parser.parse_args()
+    only = {name.strip() for name in args.only.split(",") if name.strip()}
     for quality in args.qualities.split(","):
-        bench(quality.strip(), args.jobs)
+        bench(quality.strip(), args.jobs, only)
 
 
 if __name__ == "__main__":

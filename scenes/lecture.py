@@ -301,9 +301,11 @@ def run_batch(
     line per finished entry (done/total, what is rendering now). Results come back in playlist order.
     """
     check_options(options.quality, options.fmt, options.theme, options.transparent)
+    if jobs is not None and jobs < 1:
+        raise ParamError(f"jobs={jobs} is not allowed: give 1 or more processes.")
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    jobs = max(1, jobs or os.cpu_count() or 1)
+    jobs = jobs or os.cpu_count() or 1
     results: dict[int, Result] = {}
     pending: list[tuple[Entry, _Job, str]] = []
     codes: dict[str, str] = {}

@@ -68,6 +68,13 @@ def test_a_bad_playlist_is_one_clear_line_and_exit_2(tmp_path, capsys, body, exp
     assert not out.exists()
 
 
+def test_jobs_must_be_positive(tmp_path, capsys):
+    args = ["lecture", "--playlist", str(write_playlist(tmp_path, entry("a"))), "--out", str(tmp_path / "o")]
+    assert main(args + ["--jobs", "0"]) == 2
+    assert capsys.readouterr().err.strip() == "convviz: jobs=0 is not allowed: give 1 or more processes."
+    assert not (tmp_path / "o").exists()
+
+
 def test_every_problem_is_reported_before_anything_renders(tmp_path, capsys):
     body = entry("ok") + entry("bad type", 'params = { beats = "x" }') + entry("refused", 'params = { kernel = 9 }')
     assert main(["lecture", "--playlist", str(write_playlist(tmp_path, body)), "--out", str(tmp_path / "o")]) == 2
