@@ -12,8 +12,10 @@ from __future__ import annotations
 import os
 import random
 import warnings
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
+from typing import Iterator
 
 from .arithmetic import ConvArithmeticError, conv_output_size, transposed_output_size
 
@@ -26,11 +28,26 @@ __all__ = [
     "keras_conv",
     "keras_transposed",
     "keras_available",
+    "one_torch_thread",
     "convmath_outcome",
     "real_outcome",
     "random_config",
     "verify",
 ]
+
+
+@contextmanager
+def one_torch_thread() -> Iterator[None]:
+    """Run torch on one thread inside the block: on tiny tensors, thread hand-offs cost more than the convs
+    (a sweep runs about 5x faster than with 2 threads)."""
+    import torch
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(threads)
 
 
 @dataclass(frozen=True)
@@ -300,16 +317,9 @@ def verify(samples: int = 2000, seed: int = 0, *, keras: bool = True) -> Report:
         layer = random_config(rng, conventions)
         # The same layer at a few input sizes: Keras layers are built once per layer configuration.
         configs += [layer] + [replace(layer, i=tuple(rng.randint(1, 12) for _ in layer.i)) for _ in range(3)]
-    import torch
-
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)  # tiny tensors: thread hand-offs cost more than the convs (5x slower with 2)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # e.g. torch's note on padding='same' with an even kernel
-            outcomes = [(c, convmath_outcome(c), real_outcome(c)) for c in configs[:samples]]
-    finally:
-        torch.set_num_threads(threads)
+    with one_torch_thread(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # e.g. torch's note on padding='same' with an even kernel
+        outcomes = [(c, convmath_outcome(c), real_outcome(c)) for c in configs[:samples]]
     for c, mine, real in outcomes:
         report.checked[c.convention] += 1
         if not mine.agrees(real):

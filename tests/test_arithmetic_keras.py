@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from convmath import ConvArithmeticError, conv_output_size, output_padding_for, transposed_output_size
+from convmath.crosscheck import one_torch_thread
 
 os.environ.setdefault("KERAS_BACKEND", "torch")
 keras = pytest.importorskip("keras")
@@ -18,6 +19,13 @@ L = keras.layers
 CONV = {1: L.Conv1D, 2: L.Conv2D, 3: L.Conv3D}
 TRANSPOSED = {1: L.Conv1DTranspose, 2: L.Conv2DTranspose, 3: L.Conv3DTranspose}
 SETTINGS = settings(max_examples=120, deadline=None)
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _one_torch_thread():
+    """Tiny tensors run faster on one thread (see convmath.crosscheck.one_torch_thread)."""
+    with one_torch_thread():
+        yield
 
 
 def _run(make_layer, size: tuple[int, ...]):
