@@ -250,11 +250,15 @@ def shape_trace(model: nn.Module, input_shape: Sequence[int]) -> list[Step]:
 def check_mirror(steps: Sequence[Step]) -> list[Mismatch]:
     """Transposed convs that do not give back the size their mirrored conv took in, with the output_padding fix.
 
-    The last transposed conv mirrors the first conv, the one before it the second conv, and so on; each fix
-    is computed for the input size the transposed conv would get once the decoder mirrors the encoder.
+    Only resizing layers pair up: the encoder's convs (before the first transposed conv) that change the
+    spatial size, and the transposed convs that change it or have a stride. The last transposed conv mirrors
+    the first such conv, the one before it the second, and so on. Each fix is computed for the input size the
+    transposed conv gets once the decoder mirrors the encoder.
     """
-    convs = [s for s in steps if s.is_conv and not s.transposed]
-    transposed = [s for s in steps if s.is_conv and s.transposed]
+    first_up = next((s.index for s in steps if s.is_conv and s.transposed), len(steps))
+    convs = [s for s in steps[:first_up] if s.is_conv and s.spatial(s.inputs[0]) != s.predicted]
+    transposed = [s for s in steps if s.is_conv and s.transposed
+                  and (s.spatial(s.inputs[0]) != s.predicted or max(_pairs(s.params["stride"], 1)) > 1)]
     mismatches = []
     for conv, tconv in zip(convs, reversed(transposed)):
         expected, actual = conv.spatial(conv.inputs[0]), tconv.spatial(tconv.output)

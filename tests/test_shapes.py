@@ -123,6 +123,22 @@ def test_broken_decoder_is_flagged_with_the_fix_that_works():
     assert fixed[-1].output == (1, 1, 28, 28) and not check_mirror(fixed)
 
 
+def unet_like(output_padding: int) -> nn.Module:
+    """Size-keeping convs around the resizing ones (stride 1, 'same'), and a final 1x1 conv in the decoder."""
+    return nn.Sequential(
+        nn.Conv2d(1, 4, 3, padding="same"), nn.Conv2d(4, 8, 3, stride=2, padding=1), nn.Conv2d(8, 8, 3, padding=1),
+        nn.Conv2d(8, 8, 3, stride=2, padding=1),
+        nn.ConvTranspose2d(8, 8, 3, stride=2, padding=1, output_padding=output_padding), nn.Conv2d(8, 8, 1),
+        nn.ConvTranspose2d(8, 4, 3, stride=2, padding=1, output_padding=output_padding), nn.Conv2d(4, 1, 1))
+
+
+def test_size_keeping_convs_do_not_confuse_the_mirror_check():
+    assert not check_mirror(shape_trace(unet_like(1), (1, 1, 28, 28)))
+    mismatches = check_mirror(shape_trace(unet_like(0), (1, 1, 28, 28)))
+    assert [(m.step.where, m.expected, m.output_padding) for m in mismatches] == [
+        ("4", (14, 14), (1, 1)), ("6", (28, 28), (1, 1))]
+
+
 def test_decoder_that_output_padding_cannot_fix_says_so():
     steps = shape_trace(broken_autoencoder(padding=0), (1, 1, 28, 28))  # crops nothing: too large
     mismatches = check_mirror(steps)
