@@ -194,9 +194,11 @@ def cmd_transpose(args: argparse.Namespace) -> int:
 def _axis_ambiguity(o: int, kernel, stride, padding, dilation, convention: str) -> dict:
     """The input sizes that give ``o`` on one axis, and the output_padding that returns each."""
     inputs = conv_input_sizes(o, kernel, stride, padding, dilation, convention=convention)
-    up_padding = padding  # PyTorch's ConvTranspose takes ints only: 'valid' is 0, 'full' is d(k-1)
-    if convention == "torch" and padding in ("valid", "full"):
-        up_padding = 0 if padding == "valid" else dilation * (kernel - 1)
+    # PyTorch's ConvTranspose takes ints only: 'valid' is 0, 'full' is d(k-1), 'same' is d(k-1)/2 when even.
+    span = dilation * (kernel - 1)
+    up_padding = padding
+    if convention == "torch" and (padding in ("valid", "full") or padding == "same" and span % 2 == 0):
+        up_padding = {"valid": 0, "full": span, "same": span // 2}[padding]
     rows = []
     for i in inputs:
         try:
@@ -214,16 +216,27 @@ def _per_axis_value(value, n: int, axis: int):
     return value[axis] if isinstance(value, tuple) and len(value) == n else value
 
 
-def cmd_ambiguity(args: argparse.Namespace) -> int:
-    p = layer_args(args)
-    sizes, conv = p["size"], p["convention"]
-    n = len(sizes)
-    conv_input_sizes(sizes, p["kernel"], p["stride"], p["padding"], p["dilation"], convention=conv)  # validates
-    axes = [
-        _axis_ambiguity(o, *(_per_axis_value(p[k], n, a) for k in ("kernel", "stride", "padding", "dilation")), conv)
-        for a, o in enumerate(sizes)
+def _other_padding(padding, convention: str):
+    """The same padding in the other framework, or None if it has no equivalent there."""
+    if convention == "torch":  # Keras takes only strings
+        return "valid" if padding in (0, "valid") else "same" if padding == "same" else None
+    return 0 if padding == "valid" else "same" if padding == "same" else None
+
+
+def _ambiguity_axes(p: dict, convention: str, padding) -> list[dict]:
+    n = len(p["size"])
+    # Validate the whole layer first (per-axis lengths, combinations), then answer axis by axis.
+    conv_input_sizes(p["size"], p["kernel"], p["stride"], padding, p["dilation"], convention=convention)
+    return [
+        _axis_ambiguity(o, _per_axis_value(p["kernel"], n, a), _per_axis_value(p["stride"], n, a),
+                        _per_axis_value(padding, n, a), _per_axis_value(p["dilation"], n, a), convention)
+        for a, o in enumerate(p["size"])
     ]
-    transposed = f"Conv{n}DTranspose" if conv == "keras" else f"ConvTranspose{n}d"
+
+
+def _ambiguity_lines(axes: list[dict], convention: str) -> list[str]:
+    n = len(axes)
+    transposed = f"Conv{n}DTranspose" if convention == "keras" else f"ConvTranspose{n}d"
     lines = []
     unique = [axes[0]] if all(ax == axes[0] for ax in axes) else axes
     for a, ax in enumerate(unique):
@@ -242,9 +255,47 @@ def cmd_ambiguity(args: argparse.Namespace) -> int:
             else:
                 lines.append(f"  input {row['input']}: {up} of {ax['output']} needs "
                              f"output_padding={row['output_padding']}")
-        if conv == "keras":
+        if convention == "keras":
             lines.append(f"  Keras output_padding=None infers {ax['inferred']}")
-    data = {"command": "ambiguity", "convention": conv, "output": list(sizes), "axes": axes}
+    return lines
+
+
+def _distinct(values) -> str:
+    return ", ".join(dict.fromkeys(repr(v) for v in values))
+
+
+def cmd_ambiguity(args: argparse.Namespace) -> int:
+    p = layer_args(args)
+    conv = p["convention"]
+    axes = _ambiguity_axes(p, conv, p["padding"])
+    lines = _ambiguity_lines(axes, conv)
+    data = {"command": "ambiguity", "convention": conv, "output": list(p["size"]), "axes": axes}
+    # The other framework's view of the same numbers.
+    other = "torch" if conv == "keras" else "keras"
+    title = "PyTorch" if other == "torch" else "Keras"
+    padding = _other_padding(p["padding"], conv)
+    if padding is None:
+        note = f"padding={p['padding']!r} has no {title} equivalent"
+        lines += ["", f"{title}: {note}."]
+        data[other] = {"refusal": note}
+    else:
+        try:
+            other_axes = _ambiguity_axes(p, other, padding)
+            same = [(ax["inputs"], ax["transposed"]) for ax in other_axes] == [
+                (ax["inputs"], ax["transposed"]) for ax in axes]
+            if same:
+                up = _distinct(ax["transposed_padding"] for ax in other_axes)
+                line = (f"{title} (padding={padding!r}, transposed padding={up}): "
+                        "the same input sizes and output_padding")
+                if other == "keras":
+                    line += f"; output_padding=None infers {_distinct(ax['inferred'] for ax in other_axes)}"
+                lines += ["", line + "."]
+            else:
+                lines += ["", f"{title} (padding={padding!r}):", *_ambiguity_lines(other_axes, other)]
+            data[other] = {"padding": padding, "axes": other_axes}
+        except ConvArithmeticError as error:
+            lines += ["", f"{title} (padding={padding!r}) refuses the same numbers: {error}"]
+            data[other] = {"padding": padding, "refusal": str(error)}
     emit(args, data, lines)
     return 0
 

@@ -129,7 +129,8 @@ def test_keras_layer_code_runs_and_gives_the_shapes_in_its_comment(n, data):
     k, s = data.draw(st.integers(1, 3)), data.draw(st.integers(1, 3))
     padding, transposed = data.draw(st.sampled_from(["valid", "same"])), data.draw(st.booleans())
     op = data.draw(st.one_of(st.none(), st.integers(0, s - 1))) if transposed else None
-    statement, comment = layer_code(size, k, s, padding, 1, op, transposed=transposed, convention="keras").split("  # ")
+    code = layer_code(size, k, s, padding, 1, op, transposed=transposed, convention="keras")
+    statement, comment = code.split("  # ")
     layer = eval(statement, {"keras": keras, "filters": 2})
     real = tuple(layer(np.zeros((1, *size, 1), dtype="float32")).shape[1:])
     assert comment == f"(N, {', '.join(map(str, size))}, C) -> (N, {', '.join(map(str, real[:-1]))}, filters)"

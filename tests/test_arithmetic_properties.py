@@ -78,7 +78,7 @@ def test_every_valid_input_is_in_the_set_of_its_output(i, layer):
 @given(st.integers(1, 30), st.integers(1, 5), st.integers(1, 4), st.integers(0, 3), st.integers(1, 2))
 @SETTINGS
 def test_output_padding_for_round_trips_through_conv_transpose2d(i, k, s, p, d):
-    """conv i -> o; then ConvTranspose2d with output_padding_for(i) returns i, and so does forward(output_size=i)."""
+    """conv i -> o; ConvTranspose2d with output_padding_for(i) returns i, and so does forward(output_size=i)."""
     try:
         o = conv_output_size(i, k, s, p, d)
     except ConvArithmeticError:

@@ -1,4 +1,4 @@
-"""The `convmath` command: sizes that match the real ops, the formula and layer lines, --json, exit 2 on bad input."""
+"""The `convmath` command: sizes that match the real ops, formula and layer lines, --json, exit 2 on bad input."""
 
 from __future__ import annotations
 
@@ -40,7 +40,7 @@ def test_tuple_sizes_and_keras(capsys):
 
 
 def test_transpose_json_matches_torch(capsys):
-    code, out, _ = run(capsys, "transpose", "14", "-k", "3", "-s", "2", "-p", "1", "--output-padding", "1", "--json")
+    code, out, _ = run(capsys, "transpose", "14", "-k", "3", "-s", "2", "-p", "1", "-a", "1", "--json")
     data = json.loads(out)
     real = F.conv_transpose2d(torch.zeros(1, 1, 14, 14), torch.zeros(1, 1, 3, 3), stride=2, padding=1,
                               output_padding=1).shape[2:]
@@ -79,7 +79,19 @@ def test_ambiguity_text(capsys):
         "every axis: 2 input sizes give output 14: 27, 28",
         "  input 27: ConvTranspose2d(padding=1) of 14 needs output_padding=0",
         "  input 28: ConvTranspose2d(padding=1) of 14 needs output_padding=1",
+        "",
+        "Keras: padding=1 has no Keras equivalent.",
     ]
+
+
+def test_ambiguity_gives_the_other_frameworks_view(capsys):
+    code, out, _ = run(capsys, "ambiguity", "14", "-k", "3", "-s", "2", "-p", "same", "--keras", "--json")
+    data = json.loads(out)
+    assert code == 0 and data["axes"][0]["inputs"] == [27, 28] and data["axes"][0]["inferred"] == 28
+    assert "padding='same' is not supported by PyTorch for stride=2" in data["torch"]["refusal"]
+    code, out, _ = run(capsys, "ambiguity", "14", "-k", "3", "-s", "2", "-p", "valid")
+    assert out.rstrip().endswith("Keras (padding='valid', transposed padding='valid'): the same input sizes and "
+                                 "output_padding; output_padding=None infers 29.")
 
 
 @pytest.mark.parametrize("argv,named", [

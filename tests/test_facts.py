@@ -7,7 +7,13 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from convmath import ConvArithmeticError, conv_input_sizes, conv_output_size, output_padding_for, transposed_output_size
+from convmath import (
+    ConvArithmeticError,
+    conv_input_sizes,
+    conv_output_size,
+    output_padding_for,
+    transposed_output_size,
+)
 
 # (preset, i, k, s, p, d, o) from "A guide to convolution arithmetic", arXiv:1603.07285.
 DUMOULIN_VISIN = [
