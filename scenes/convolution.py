@@ -25,8 +25,6 @@ from manim import (
     MarkupText,
     Square,
     Text,
-    ReplacementTransform,
-    Transform,
     TransformFromCopy,
     VGroup,
     config,
@@ -146,9 +144,9 @@ class _WindowScene(ConvvizScene):
         oh, ow = self.out_shape
         kh, kw = w.shape
         # Widths: input, kernel and output share the frame; one cell size for input and output if it fits.
-        in_cell = fit_cell_size(hp, wp, 5.6, GRID_HEIGHT, largest=0.75)
-        out_cell = min(in_cell, fit_cell_size(oh, ow, 4.2, GRID_HEIGHT, largest=0.75))
-        k_cell = min(in_cell, fit_cell_size(kh, kw, 2.4, GRID_HEIGHT * 0.6, largest=0.75))
+        in_cell = fit_cell_size(hp, wp, 5.6, GRID_HEIGHT, largest=0.9)
+        out_cell = min(in_cell, fit_cell_size(oh, ow, 4.2, GRID_HEIGHT, largest=0.9))
+        k_cell = min(in_cell, fit_cell_size(kh, kw, 2.4, GRID_HEIGHT * 0.6, largest=0.9))
         self.input_grid = NumberGrid(trace.padded, role="input", cell_size=in_cell, kinds=kinds, theme=t)
         self.kernel_grid = NumberGrid(w, role="kernel", cell_size=k_cell, theme=t)
         self.output_grid = NumberGrid(trace.output, role="output", cell_size=out_cell, hide_values=True, theme=t)
@@ -203,8 +201,9 @@ class _WindowScene(ConvvizScene):
         # The link runs behind the kernel and the output grid (added after it; the kernel on an opaque
         # backdrop), so it never crosses a number.
         kernel.add_to_back(BackgroundRectangle(kernel, color=self.theme.background, fill_opacity=1, buff=0.1))
-        self.play(FadeIn(self.header), FadeIn(self.input_grid), FadeIn(self.labels[0]), FadeIn(self.extras),
-                  FadeIn(self.caption), run_time=1.0)
+        # Static parts are added, not faded in: fading a big grid costs more than the whole slide.
+        self.add(self.header, self.input_grid, self.labels[0], self.extras, self.caption)
+        self.wait(0.8)
         self.window.move_to_cell(*self.window_origin(0, 0))
         self.cursor.move_to(self.output_grid.cell(0, 0))
         self.link.update()
@@ -230,10 +229,11 @@ class _WindowScene(ConvvizScene):
             if n < full:
                 self.full_step(r, c, move)
             else:
-                if n == full and self.caption in self.mobjects:
-                    self.play(Transform(self.caption, Caption("… and so on for every output cell.",
-                                                              theme=self.theme)), run_time=0.4)
-                self.play(*move, *self.fill_cell(r, c), *self.fast_extras(r, c), run_time=FAST_STEP_TIME)
+                if n == full:
+                    caption = Caption("… and so on for every output cell.", theme=self.theme)
+                    self.play(*self.clear_bottom(), FadeIn(caption), run_time=0.4)
+                    self.caption = caption
+                self.play(*move, *self.fill_cell(r, c), run_time=FAST_STEP_TIME)
         rest = cells[fast:]
         if rest:
             self.play(*self.move_window(*rest[-1]),
@@ -252,9 +252,6 @@ class _WindowScene(ConvvizScene):
     def full_step(self, r: int, c: int, move: list) -> None:
         self.play(*move, run_time=0.6)
         self.play(*self.fill_cell(r, c), run_time=0.5)
-
-    def fast_extras(self, r: int, c: int) -> list:
-        return []
 
     def show_uncovered(self) -> None:
         """Highlight the padded rows/cols no window touches, and name them (from the trace)."""
@@ -299,7 +296,8 @@ class _WindowScene(ConvvizScene):
         panels.to_edge(DOWN, buff=0.25)
         self.shown["formula"] = [panel.text for panel in panels]
         self.shown["formula_values"] = tuple(panel.value for panel in panels)
-        self.play(*self.clear_bottom(), FadeIn(panels, shift=UP * 0.2), run_time=0.8)
+        pointer = [FadeOut(m) for m in (self.window, self.link, self.cursor) if m in self.mobjects]
+        self.play(*self.clear_bottom(), *pointer, FadeIn(panels, shift=UP * 0.2), run_time=0.8)
         self.wait(2.0)
 
     def clear_bottom(self) -> list:
@@ -377,11 +375,6 @@ class ConvolutionNumbers(_WindowScene):
         self.play(TransformFromCopy(new.number, self.output_grid.reveal(r, c)),
                   cell.animate.set_fill(opacity=self.theme.cell_fill_opacity).set_stroke(opacity=1), run_time=0.7)
         self.wait(1.0)
-
-    def fast_extras(self, r: int, c: int) -> list:
-        new = self.products_text(r, c)
-        old, self.products = self.products, new
-        return [ReplacementTransform(old, new)]
 
 
 

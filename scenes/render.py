@@ -49,8 +49,8 @@ def output_stem(
     return "_".join(parts)
 
 
-def check_options(quality: str, fmt: str, theme: str, transparent: bool) -> None:
-    """Refuse an unknown quality, format or theme, or transparency a format cannot carry."""
+def check_options(quality: str, fmt: str, theme: str, transparent: bool, sections: bool = False) -> None:
+    """Refuse an unknown quality, format or theme, transparency a format cannot carry, or clips of a still."""
     if quality not in QUALITIES:
         raise ParamError(f"quality={quality!r} is unknown: use one of {', '.join(QUALITIES)}.")
     if fmt not in FORMATS:
@@ -58,6 +58,8 @@ def check_options(quality: str, fmt: str, theme: str, transparent: bool) -> None
     get_theme(theme)
     if transparent and fmt in ("mp4", "gif"):
         raise ParamError(f"--transparent needs a format with alpha: use mov, webm or png, not {fmt}.")
+    if sections and fmt == "png":
+        raise ParamError("--sections needs a video format: use mp4, webm, gif or mov, not png.")
 
 
 def render_scene(
@@ -77,7 +79,7 @@ def render_scene(
     temporary name and renamed into place, so an interrupted render leaves nothing half-written.
     With ``sections``, the per-beat clips are kept in a folder ``<out_path>.sections/``.
     """
-    check_options(quality, fmt, theme, transparent)
+    check_options(quality, fmt, theme, transparent, sections)
     cls = scene_class(scene)
     out_path = Path(out_path)
     out_path.parent.mkdir(parents=True, exist_ok=True)
@@ -105,7 +107,7 @@ def render_scene(
             if fmt == "gif" and produced.suffix != ".gif":
                 produced = produced.with_suffix(".gif")
             sections_dir = Path(writer.sections_output_dir) if sections else None
-        final = out_path.with_suffix(produced.suffix)
+        final = out_path.with_name(out_path.name + produced.suffix)  # the stem may contain dots ("beta-1.5")
         _move_into_place(produced, final)
         if sections_dir is not None:
             target = final.with_name(final.stem + ".sections")
@@ -122,6 +124,7 @@ def _move_into_place(source: Path, final: Path) -> None:
     os.close(fd)
     try:
         shutil.copyfile(source, tmp)
+        os.chmod(tmp, 0o644)  # mkstemp makes 0600; a render is meant to be shared
         os.replace(tmp, final)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

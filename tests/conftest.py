@@ -26,6 +26,10 @@ from scenes.theme import LIGHT, Theme  # noqa: E402
 _MEDIA = tempfile.mkdtemp(prefix="convviz-test-media-")
 
 
+def _no_frame(*args: Any, **kwargs: Any) -> None:
+    """Stands in for the renderer's frame drawing in dry runs."""
+
+
 def render_dry(scene_name: str, preset: str | None = None, theme: Theme = LIGHT, **overrides: Any) -> ConvvizScene:
     """Resolve ``scene_name``'s parameters (defaults, preset, overrides), run it in dry-run, return the scene.
 
@@ -38,6 +42,7 @@ def render_dry(scene_name: str, preset: str | None = None, theme: Theme = LIGHT,
                 "progress_bar": "none", "verbosity": "WARNING"}
     with tempconfig(settings):
         scene = cls(params, theme=theme, skip_animations=True)
+        scene.renderer.update_frame = _no_frame  # Manim still draws 2 frames per play when skipping
         scene.render()
     return scene
 

@@ -1,0 +1,66 @@
+"""Render speed of the convolution scenes at 1080p60: frames, video seconds, wall seconds, frames per second.
+
+    .venv/bin/python benchmarks/render_conv.py [-q h] [SCENE[:PRESET] ...]
+
+Target: >= 30 frames/s for one scene in one process at 1080p60 (then two processes on two cores render
+faster than real time). Figures only; nothing is asserted. The 1-minute load average is printed too,
+since other work on the machine slows every figure down.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from scenes.catalog import scene_class  # noqa: E402
+from scenes.render import QUALITIES, render_scene  # noqa: E402
+
+DEFAULT_CASES = ("ConvArithmetic:padding_strides", "ConvolutionNumbers")
+
+
+def frame_count(path: Path) -> int:
+    """Frames in the video, as ffprobe counts them from the container."""
+    out = subprocess.run(["ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries", "stream=nb_frames",
+                          "-of", "csv=p=0", str(path)], capture_output=True, text=True, check=True).stdout
+    return int(out.strip())
+
+
+def duration(path: Path) -> float:
+    out = subprocess.run(["ffprobe", "-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0",
+                          str(path)], capture_output=True, text=True, check=True).stdout
+    return float(out.strip())
+
+
+def bench(case: str, quality: str, out_dir: Path) -> tuple[int, float, float]:
+    """(frames, video seconds, wall seconds) of one render of ``case`` (``Scene`` or ``Scene:preset``)."""
+    name, _, preset = case.partition(":")
+    params = scene_class(name).resolve(preset or None)
+    start = time.perf_counter()
+    path = render_scene(name, params, out_dir / case.replace(":", "_"), quality=quality, fmt="mp4")
+    wall = time.perf_counter() - start
+    return frame_count(path), duration(path), wall
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("cases", nargs="*", default=list(DEFAULT_CASES))
+    parser.add_argument("-q", "--quality", default="h", choices=list(QUALITIES))
+    args = parser.parse_args()
+    print(f"quality {QUALITIES[args.quality][1]}, load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    print(f"{'scene':40s} {'frames':>7s} {'video s':>8s} {'wall s':>8s} {'frames/s':>9s} {'x realtime':>10s}")
+    with tempfile.TemporaryDirectory(prefix="convviz-bench-") as tmp:
+        for case in args.cases:
+            frames, video, wall = bench(case, args.quality, Path(tmp))
+            print(f"{case:40s} {frames:7d} {video:8.1f} {wall:8.1f} {frames / wall:9.1f} {video / wall:10.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
