@@ -293,10 +293,12 @@ class Report:
     refused: dict[str, int] = field(default_factory=lambda: {"torch": 0, "keras": 0})
     mismatches: list[tuple[Config, Outcome, Outcome]] = field(default_factory=list)
     keras_status: str = "checked"  # or "not installed", "not requested"
+    versions: dict[str, str] = field(default_factory=dict)  # e.g. {"torch": "2.13.0", "keras": "3.15.1 on torch"}
 
     def summary(self) -> str:
         total = sum(self.checked.values())
-        parts = [f"{self.checked[name]} against {name} ({self.refused[name]} refused by both)"
+        parts = [f"{self.checked[name]} against {name} {self.versions.get(name, '')}".rstrip()
+                 + f" ({self.refused[name]} refused by both)"
                  for name in ("torch", "keras") if name == "torch" or self.keras_status == "checked"]
         if self.keras_status != "checked":
             parts.append(f"keras {self.keras_status}")
@@ -310,6 +312,11 @@ def verify(samples: int = 2000, seed: int = 0, *, keras: bool = True) -> Report:
     """Compare convmath with the installed torch (and keras) on ``samples`` random configurations."""
     use_keras = keras and keras_available()
     report = Report(keras_status="checked" if use_keras else "not installed" if keras else "not requested")
+    import torch
+
+    report.versions["torch"] = torch.__version__
+    if use_keras:
+        report.versions["keras"] = f"{_keras().__version__} on {_keras().backend.backend()}"
     rng = random.Random(seed)
     conventions = ("torch", "keras") if use_keras else ("torch",)
     configs: list[Config] = []
