@@ -45,7 +45,7 @@ from .render import check_options, render_scene
 __all__ = [
     "DEFAULT_PLAYLIST", "Entry", "Playlist", "PlaylistError", "RenderOptions", "Result",
     "load_playlist", "run_batch", "write_index", "summarize", "video_duration", "code_files", "code_hash",
-    "write_atomic", "add_batch_options", "set_out_default", "render_playlist",
+    "write_atomic", "add_batch_options", "lecture_defaults", "render_playlist",
 ]
 
 DEFAULT_PLAYLIST = Path(__file__).with_name("playlist.toml")
@@ -472,12 +472,14 @@ def add_parser(sub: Any, add_render_options: Callable[[Any], None]) -> None:
     add_batch_options(parser)
     add_render_options(parser)
     parser.set_defaults(func=cmd_lecture)
-    set_out_default(parser, "renders/lecture")
+    lecture_defaults(parser)
 
 
-def set_out_default(parser: Any, folder: str) -> None:
-    """Make ``folder`` the default of the shared --out option, in the help too."""
-    parser.set_defaults(out=folder)
+def lecture_defaults(parser: Any) -> None:
+    """The lecture's defaults for the shared render options: 1080p60 into renders/lecture/ (help text too)."""
+    parser.set_defaults(quality="h", out="renders/lecture")
     for action in parser._actions:
-        if action.dest == "out":
-            action.help = f"output folder (default {folder}/)"
+        if action.dest == "quality":
+            action.help = action.help.replace("(default l)", "(default h)")
+        elif action.dest == "out":
+            action.help = "output folder (default renders/lecture/)"

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-from .lecture import Result, add_batch_options, render_playlist, set_out_default, write_atomic
+from .lecture import Result, add_batch_options, render_playlist, lecture_defaults, write_atomic
 from .params import ParamError
 from .theme import get_theme
 
@@ -205,4 +205,4 @@ def add_parser(sub: Any, add_render_options: Callable[[Any], None]) -> None:
     add_batch_options(parser)
     add_render_options(parser)
     parser.set_defaults(func=cmd_slides)
-    set_out_default(parser, "renders/lecture")
+    lecture_defaults(parser)

@@ -60,7 +60,7 @@ def tiny(monkeypatch):
 )
 def test_a_bad_playlist_is_one_clear_line_and_exit_2(tmp_path, capsys, body, expected):
     out = tmp_path / "out"
-    code = main(["lecture", "--playlist", str(write_playlist(tmp_path, body)), "--out", str(out)])
+    code = main(["lecture", "--playlist", str(write_playlist(tmp_path, body)), "--out", str(out), "-q", "l"])
     err = capsys.readouterr().err
     assert code == 2
     assert re.search(expected, err), err
@@ -115,7 +115,7 @@ def test_a_parallel_batch_survives_a_failure_then_skips_and_forces(tmp_path, cap
     body = entry("Two beats") + entry("Doomed", "params = { fail = true }") + entry("Three beats", 'preset = "three"')
     playlist = write_playlist(tmp_path, body)
     out = tmp_path / "lecture"
-    args = ["lecture", "--playlist", str(playlist), "--out", str(out), "--jobs", "2"]
+    args = ["lecture", "--playlist", str(playlist), "--out", str(out), "--jobs", "2", "-q", "l"]
 
     assert main(args) == 1
     printed = capsys.readouterr().out
@@ -137,7 +137,7 @@ def test_a_parallel_batch_survives_a_failure_then_skips_and_forces(tmp_path, cap
     assert "Doomed" in index and "failed" in index
 
     fixed = write_playlist(tmp_path, entry("Two beats") + entry("Three beats", 'preset = "three"'))
-    again = ["lecture", "--playlist", str(fixed), "--out", str(out), "--jobs", "2"]
+    again = ["lecture", "--playlist", str(fixed), "--out", str(out), "--jobs", "2", "-q", "l"]
     assert main(again) == 0
     assert "1 rendered, 1 up to date, 0 failed" in capsys.readouterr().out
     assert listing(out)["01-TinyBeats.mp4"] == files["01-TinyBeats.mp4"], "up to date: not rendered again"
@@ -154,7 +154,8 @@ def test_ctrl_c_keeps_finished_videos_and_writes_no_broken_one(tmp_path):
     program = (
         "import sys\nfrom scenes import catalog\ncatalog.SCENES['TinyBeats'] = 'tiny_scenes'\n"
         "from scenes.cli import main\n"
-        f"sys.exit(main(['lecture', '--playlist', {str(playlist)!r}, '--out', {str(out)!r}, '--jobs', '2']))\n"
+        f"sys.exit(main(['lecture', '--playlist', {str(playlist)!r}, '--out', {str(out)!r}, '--jobs', '2',"
+        " '-q', 'l']))\n"
     )
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).parent)}
     run = subprocess.Popen([sys.executable, "-c", program], env=env, start_new_session=True,

@@ -39,7 +39,7 @@ def rendered(tmp_path_factory):
     """The tiny lecture rendered once, with an HTML deck, an embedded HTML deck and a PPTX deck."""
     folder = tmp_path_factory.mktemp("slides")
     (folder / "playlist.toml").write_text(PLAYLIST)
-    base = ["--playlist", str(folder / "playlist.toml"), "--out", str(folder / "out"), "--jobs", "2"]
+    base = ["--playlist", str(folder / "playlist.toml"), "--out", str(folder / "out"), "--jobs", "2", "-q", "l"]
     with pytest.MonkeyPatch.context() as patch:
         register_tiny(patch)
         patch.setattr(lecture, "code_hash", lambda module: "pinned")  # colleagues edit the tree meanwhile
