@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from torch import nn
 
-from convmath import ConvArithmeticError, conv_output_size, transposed_output_size
+from convmath import ConvArithmeticError, conv_output_size, crosscheck, transposed_output_size
 from convmath.crosscheck import one_torch_thread
 
 CONV = {1: nn.Conv1d, 2: nn.Conv2d, 3: nn.Conv3d}
@@ -135,3 +135,23 @@ def test_torch_refusals_are_refused(kwargs):
     assert _run(lambda: nn.Conv2d(1, 1, **args), (8, 8)) is None
     with pytest.raises(ConvArithmeticError):
         conv_output_size((8, 8), args["kernel_size"], args["stride"], args["padding"])
+
+
+@given(conv_layers())
+@settings(max_examples=80, deadline=None)
+def test_crosscheck_torch_conv_agrees_with_the_modules(layer):
+    """convmath.crosscheck (functional ops, used by `convmath verify`) sees what the modules see."""
+    n, size, kernel, stride, padding, dilation = layer
+    real = _run(lambda: CONV[n](1, 1, kernel, stride=stride, padding=padding, dilation=dilation), size)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert crosscheck.torch_conv(size, kernel, stride, padding, dilation).size == real
+
+
+@given(transposed_layers())
+@settings(max_examples=80, deadline=None)
+def test_crosscheck_torch_transposed_agrees_with_the_modules(layer):
+    n, size, kernel, stride, padding, dilation, output_padding = layer
+    real = _run(lambda: TRANSPOSED[n](1, 1, kernel, stride=stride, padding=padding,
+                                      output_padding=output_padding, dilation=dilation), size)
+    assert crosscheck.torch_transposed(size, kernel, stride, padding, dilation, output_padding).size == real
