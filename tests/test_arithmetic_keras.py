@@ -134,3 +134,20 @@ def test_keras_layer_code_runs_and_gives_the_shapes_in_its_comment(n, data):
     layer = eval(statement, {"keras": keras, "filters": 2})
     real = tuple(layer(np.zeros((1, *size, 1), dtype="float32")).shape[1:])
     assert comment == f"(N, {', '.join(map(str, size))}, C) -> (N, {', '.join(map(str, real[:-1]))}, filters)"
+
+
+@given(keras_layers(transposed=True), st.booleans())
+@settings(max_examples=60, deadline=None)
+def test_crosscheck_keras_agrees_with_fresh_layers(layer, transposed):
+    """convmath.crosscheck reuses one layer per configuration; a fresh layer gives the same answer."""
+    from convmath import crosscheck
+
+    n, size, kernel, stride, padding, dilation, output_padding = layer
+    if transposed:
+        real = _run(lambda: TRANSPOSED[n](1, kernel, strides=stride, padding=padding, dilation_rate=dilation,
+                                          output_padding=output_padding), size)
+        mine = crosscheck.keras_transposed(size, kernel, stride, padding, dilation, output_padding)
+    else:
+        real = _run(lambda: CONV[n](1, kernel, strides=stride, padding=padding, dilation_rate=dilation), size)
+        mine = crosscheck.keras_conv(size, kernel, stride, padding, dilation)
+    assert mine.size == real
