@@ -20,6 +20,7 @@ from manim import (
     Rotate,
     Text,
     Transform,
+    TransformFromCopy,
     VGroup,
     Write,
     config,
@@ -121,20 +122,29 @@ class TransposedConvScatter(ConvvizScene):
         h, w = tr.x.shape
         kh, kw = tr.w.shape
         dh, dw = tr.dilation
-        self.add(_title("Transposed convolution: scatter the stamps", t))
+        title = _title("Transposed convolution: scatter the stamps", t)
+        self.add(title)
         self.beat("inputs")
-        cell = fit_cell_size(max(tr.full.shape[0], h + kh + 1), tr.full.shape[1] + max(w, kw) + tr.output.shape[1],
-                             config.frame_width - 4.5, 4.6, largest=0.8)
-        x_grid = NumberGrid(tr.x, role="input", label=_label("input", tr.x.shape), cell_size=cell, theme=t)
-        k_grid = NumberGrid(tr.w, role="kernel", label=_label("kernel", tr.w.shape), cell_size=cell, theme=t)
-        left = VGroup(x_grid, k_grid).arrange(DOWN, buff=0.6)
+        span_w = (kw - 1) * dw + 1
         cropped = tr.full.shape != tr.output.shape
-        canvas = NumberGrid(np.zeros(tr.full.shape), role="output", cell_size=cell, show_numbers=False, theme=t,
-                            label=_label("sum of stamps" if cropped else "output", tr.full.shape))
-        out_grid = NumberGrid(tr.output, role="output", label=_label("output", tr.output.shape), cell_size=cell,
-                              theme=t)
-        parts = [left, canvas, out_grid] if cropped else [left, canvas]
-        VGroup(*parts).arrange(RIGHT, buff=1.0).move_to(DOWN * 0.1)
+        formulas = _formulas(tr.x.shape, {**p, "kernel_shape": tr.w.shape}, t).to_edge(DOWN, buff=0.95)
+        cols = max(w, kw) + span_w + tr.full.shape[1] + (tr.output.shape[1] if cropped else 0)
+        cell = fit_cell_size(max(tr.full.shape[0], h + kh + 1.5), cols, config.frame_width - 4.5, 4.0, largest=1.0)
+        while True:  # shrink the cells until the row (labels and the stamp slot included) fits the frame
+            x_grid = NumberGrid(tr.x, role="input", label=_label("input", tr.x.shape), cell_size=cell, theme=t)
+            k_grid = NumberGrid(tr.w, role="kernel", label=_label("kernel", tr.w.shape), cell_size=cell, theme=t)
+            left = VGroup(x_grid, k_grid).arrange(DOWN, buff=0.5)
+            canvas = NumberGrid(np.zeros(tr.full.shape), role="output", cell_size=cell, show_numbers=False,
+                                theme=t, label=_label("sum of stamps" if cropped else "output", tr.full.shape))
+            out_grid = NumberGrid(tr.output, role="output", label=_label("output", tr.output.shape), cell_size=cell,
+                                  theme=t)
+            rest = VGroup(canvas, out_grid).arrange(RIGHT, buff=0.8) if cropped else VGroup(canvas)
+            row = VGroup(left, rest).arrange(RIGHT, buff=span_w * cell + 1.6)
+            if row.width <= config.frame_width - 0.6 and row.height <= title.get_bottom()[1] - formulas.get_top()[1] - 0.6:
+                break
+            cell *= 0.9
+        row.next_to(title, DOWN, buff=0.35).set_x(0)
+        slot = np.array([(left.get_right()[0] + rest.get_left()[0]) / 2, k_grid.cells.get_center()[1], 0])
         caption = Caption("Each input cell scales the whole kernel and adds it into the output.", theme=t)
         self.play(FadeIn(x_grid), FadeIn(k_grid), FadeIn(canvas), FadeIn(caption), run_time=1)
         self.wait(1)
@@ -147,36 +157,30 @@ class TransposedConvScatter(ConvvizScene):
             for c in range(w):
                 running[r, c] = tr.x[r, c]
                 partial = conv_transpose2d_trace(running, tr.w, tr.stride, 0, tr.output_padding, tr.dilation).full
-                self._stamp(tr, r, c, partial, x_grid, k_grid, canvas, numbers, fast)
+                self._stamp(tr, r, c, partial, x_grid, slot, canvas, numbers, fast)
         self.shown["full"] = tr.full
         self.shown["stamps_shown"] = h * w
 
         self.beat("result")
-        formulas = _formulas(tr.x.shape, {**p, "kernel_shape": tr.w.shape}, t)
         if cropped:
             ph, pw = tr.padding
             oh, ow = tr.output.shape
             keep = canvas.region(ph, pw, ph + oh - 1, pw + ow - 1, color=t.output)
             dropped = [numbers[rc] for rc in numbers if not (ph <= rc[0] < ph + oh and pw <= rc[1] < pw + ow)]
-            text = (f"padding={ph} crops {ph} row(s)/col(s) from each border" if ph == pw
-                    else f"padding={tr.padding} crops the border")
+            text = f"padding={ph} crops {ph} row and column from each border" if ph == pw else "padding crops the border"
             self.play(Create(keep), *(n.animate.set_opacity(0.25) for n in dropped),
-                      Transform(caption, Caption(text + f": output {_label('', tr.output.shape).strip()}.", theme=t)),
-                      run_time=1)
+                      Transform(caption, Caption(f"{text}: output {oh}×{ow}.", theme=t)), run_time=1)
             self.play(FadeIn(out_grid), run_time=1)
         else:
-            self.play(Transform(caption, Caption(f"The sum of the stamps is the output, "
-                                                 f"{_label('', tr.output.shape).strip()}.", theme=t)), run_time=0.8)
-        formulas.next_to(left, DOWN, buff=0.2).to_edge(DOWN, buff=0.9)
-        if formulas.width > config.frame_width - 0.6:
-            formulas.scale_to_fit_width(config.frame_width - 0.6)
-        self.play(FadeIn(formulas), FadeOut(k_grid), run_time=0.8)
+            self.play(Transform(caption, Caption("Overlapping stamps add up: the sum is the output.", theme=t)),
+                      run_time=0.8)
+        self.play(FadeIn(formulas), run_time=0.8)
         self.shown.update(output=tr.output, output_shape=tr.output.shape, canvas_shape=tr.full.shape,
                           formulas=[f.text for f in formulas])
         self.wait(3)
 
     def _stamp(self, tr: TransposedConvTrace, r: int, c: int, partial: np.ndarray, x_grid: NumberGrid,
-               k_grid: NumberGrid, canvas: NumberGrid, numbers: dict, fast: bool) -> None:
+               slot: np.ndarray, canvas: NumberGrid, numbers: dict, fast: bool) -> None:
         """Light up input cell (r, c), scale the kernel by it, and add the stamp into the canvas."""
         t = self.theme
         kh, kw = tr.w.shape
@@ -187,31 +191,28 @@ class TransposedConvScatter(ConvvizScene):
         values[::dh, ::dw] = tr.stamps[r, c]
         kinds[::dh, ::dw] = "value"
         stamp = NumberGrid(values, role="kernel", cell_size=canvas.cell_size, kinds=kinds, theme=t)
-        stamp.move_to(k_grid.cells)
+        stamp.move_to(slot)
         mark = x_grid.region(r, c, r, c)
         times = Text(f"{format_number(tr.x[r, c])} × kernel", font=t.font, color=t.highlight, font_size=26)
-        times.next_to(k_grid, DOWN, buff=0.15)
+        times.next_to(stamp, UP, buff=0.15)
         run = 0.5 if fast else 0.8
         self.play(Create(mark), FadeIn(stamp), FadeIn(times), run_time=run)
         r0, c0 = tr.stamp_origin(r, c)
-        target = stamp.copy()
-        shift = canvas.cell(r0, c0).get_center() - stamp.cell(0, 0).get_center()
-        target.shift(shift)
-        self.play(Transform(stamp, target), run_time=run)
+        covered = [(r0 + i, c0 + j) for i in range(0, span[0], dh) for j in range(0, span[1], dw)]
+        target = stamp.copy().shift(canvas.cell(r0, c0).get_center() - stamp.cell(0, 0).get_center())
+        hide = [numbers[rc].animate.set_opacity(0) for rc in covered if rc in numbers]
+        self.play(Transform(stamp, target), *hide, run_time=run)
         updates = []
-        for i in range(0, span[0], dh):
-            for j in range(0, span[1], dw):
-                cell = (r0 + i, c0 + j)
-                number = Text(format_number(partial[cell]), font=t.font, color=t.text,
-                              font_size=44 * canvas.cell_size)
-                if number.width > 0.8 * canvas.cell_size:
-                    number.scale_to_fit_width(0.8 * canvas.cell_size)
-                number.move_to(canvas.cell(*cell))
-                if cell in numbers:
-                    updates.append(Transform(numbers[cell], number))
-                else:
-                    numbers[cell] = number
-                    updates.append(FadeIn(number))
+        for rc in covered:
+            number = Text(format_number(partial[rc]), font=t.font, color=t.text, font_size=44 * canvas.cell_size)
+            if number.width > 0.8 * canvas.cell_size:
+                number.scale_to_fit_width(0.8 * canvas.cell_size)
+            number.move_to(canvas.cell(*rc))
+            if rc in numbers:
+                updates.append(Transform(numbers[rc], number))
+            else:
+                numbers[rc] = number
+                updates.append(FadeIn(number))
         self.play(FadeOut(stamp), FadeOut(mark), FadeOut(times), *updates, run_time=run)
 
 
@@ -258,10 +259,22 @@ class TransposedConvAsConv(ConvvizScene):
         self.beat("inputs")
         rows, cols = d.padded.shape
         oh, ow = tr.output.shape
-        cell = fit_cell_size(rows, cols + ow + 3, config.frame_width - 3.5, 5.0, largest=0.7)
-        x_grid = NumberGrid(tr.x, role="input", label=_label("input", tr.x.shape), cell_size=cell, theme=t)
-        k_grid = NumberGrid(tr.w, role="kernel", label=_label("kernel", tr.w.shape), cell_size=cell, theme=t)
-        VGroup(x_grid, k_grid).arrange(DOWN, buff=0.6).to_edge(LEFT, buff=0.6)
+        cell = fit_cell_size(rows, cols + ow + tr.x.shape[1], config.frame_width - 3.0, 5.2, largest=0.7)
+        while True:  # shrink the cells until input, direct view and output (labels included) fit side by side
+            x_grid = NumberGrid(tr.x, role="input", label=_label("input", tr.x.shape), cell_size=cell, theme=t)
+            k_grid = NumberGrid(tr.w, role="kernel", label=_label("kernel", tr.w.shape), cell_size=cell, theme=t)
+            flipped = NumberGrid(d.w, role="kernel", label=_label("flipped", d.w.shape), cell_size=cell, theme=t)
+            big = padded_grid(d.padded, d.pads, inserted=tr.inserted, role="input", cell_size=cell, theme=t,
+                              label=_label("zeros inserted + padding", d.padded.shape))
+            out_grid = NumberGrid(d.output, role="output", label=_label("output", d.output.shape), cell_size=cell,
+                                  show_numbers=True, hide_values=True, theme=t)
+            left_col = VGroup(x_grid, k_grid).arrange(DOWN, buff=0.6)
+            row = VGroup(left_col, big, out_grid).arrange(RIGHT, buff=0.7, aligned_edge=UP)
+            if row.width <= config.frame_width - 0.6 and row.height <= 5.6:
+                break
+            cell *= 0.9
+        row.move_to(DOWN * 0.15)
+        flipped.move_to(k_grid)
         caption = Caption(f"ConvTranspose2d(k={tr.w.shape[0]}, s={tr.stride[0]}, p={tr.padding[0]}"
                           + (f", output_padding={tr.output_padding[0]}" if any(tr.output_padding) else "")
                           + ") computed as an ordinary convolution.", theme=t)
@@ -269,16 +282,13 @@ class TransposedConvAsConv(ConvvizScene):
         self.wait(1)
 
         self.beat("zeros and padding")
-        big = padded_grid(d.padded, d.pads, inserted=tr.inserted, role="input", cell_size=cell, theme=t,
-                          label=_label("zeros inserted + padding", d.padded.shape))
-        out_grid = NumberGrid(d.output, role="output", label=_label("output", d.output.shape), cell_size=cell,
-                              show_numbers=True, hide_values=True, theme=t)
-        VGroup(big, out_grid).arrange(RIGHT, buff=0.8).next_to(x_grid, RIGHT, buff=0.8).align_to(x_grid, UP)
         value_cells = [(r, c) for r in range(rows) for c in range(cols) if big.kinds[r, c] == "value"]
         top, bottom, left, right = d.pads
-        border = d.pads[0] if len(set(d.pads)) == 1 else d.pads
-        text = (f"{tr.stride[0] - 1} zero(s) between input cells, border {border}"
-                + (" (+ output_padding bottom/right)" if any(tr.output_padding) else "") + ".")
+        gaps = tr.stride[0] - 1
+        between = f"{gaps} zero{'s' if gaps != 1 else ''} between input cells" if gaps else "no zeros inserted"
+        border = (f"border {top}" if len(set(d.pads)) == 1
+                  else f"border {top} top/left, {bottom} bottom/right (output_padding {tr.output_padding[0]})")
+        text = f"Stride {tr.stride[0]}: {between}; {border}."
         moved = [(x_grid.number(r, c), big.number(*cell))
                  for (r, c), cell in zip(np.ndindex(*tr.x.shape), value_cells)] if len(value_cells) == x.size else []
         copies = [src.copy() for src, _ in moved]
@@ -291,8 +301,6 @@ class TransposedConvAsConv(ConvvizScene):
         self.wait(1.5)
 
         self.beat("flip the kernel")
-        flipped = NumberGrid(d.w, role="kernel", label=_label("kernel flipped", d.w.shape), cell_size=cell,
-                             theme=t).move_to(k_grid, aligned_edge=UP)
         self.play(Rotate(VGroup(k_grid.cells, k_grid.number_group), PI), run_time=1)
         self.play(Transform(k_grid, flipped),
                   Transform(caption, Caption("The kernel is flipped (rotated 180°); the stride becomes 1.",
@@ -302,7 +310,8 @@ class TransposedConvAsConv(ConvvizScene):
         self.beat("slide")
         window = KernelWindow(big, *d.w.shape, dilation=d.dilation, theme=t)
         window.move_to_cell(*(int(i[0]) for i in d.window(0, 0)))
-        self.play(Create(window), FadeIn(out_grid.cells), FadeIn(out_grid.label), run_time=0.6)
+        self.play(Create(window), FadeIn(out_grid.cells), FadeIn(out_grid.label), Transform(caption, Caption(
+            "Slide the flipped kernel with stride 1: each window gives one output cell.", theme=t)), run_time=0.6)
         step = min(0.4, 10 / (oh * ow))
         for r in range(oh):
             for c in range(ow):
@@ -313,7 +322,10 @@ class TransposedConvAsConv(ConvvizScene):
 
         self.beat("same result")
         formulas = _formulas(tr.x.shape, {**p, "kernel_shape": tr.w.shape}, t)
-        formulas.to_edge(DOWN, buff=0.9).to_edge(RIGHT, buff=0.4)
+        self.play(FadeOut(left_col), FadeOut(big), out_grid.animate.move_to(LEFT * 3), run_time=0.8)
+        formulas.next_to(out_grid, RIGHT, buff=0.8)
+        if formulas.get_right()[0] > config.frame_width / 2 - 0.3:
+            formulas.scale_to_fit_width(config.frame_width / 2 - 0.3 - formulas.get_left()[0])
         self.play(FadeIn(formulas), Transform(caption, Caption(
             "The same output as scattering the stamps: torch's conv_transpose2d.", theme=t)), run_time=1)
         self.shown.update(output=out_grid.shown_values(), output_shape=d.output.shape, direct_padded=d.padded,
@@ -372,7 +384,7 @@ class TransposedConvMatrix(ConvvizScene):
         y_label = Text(f"y {n_out}×1", font=t.font, color=t.output, font_size=26).next_to(y_col, UP, buff=0.15)
         c_label.next_to(c_grid, LEFT, buff=0.25)
         VGroup(c_grid, x_row, y_col, x_label, y_label, c_label).move_to(DOWN * 0.2)
-        x_small = NumberGrid(conv.x, role="input", label=_label("x", conv.x.shape), cell_size=0.5, theme=t)
+        x_small = NumberGrid(conv.x, role="input", label=_label("x", conv.x.shape), cell_size=0.75, theme=t)
         caption = Caption(f"Each row of C holds the kernel where one window sits; zeros (faint) elsewhere.", theme=t)
         self.play(FadeIn(x_row), FadeIn(x_label), FadeIn(c_grid), FadeIn(c_label), FadeIn(caption), run_time=1.2)
         for r in range(n_out):
@@ -386,20 +398,19 @@ class TransposedConvMatrix(ConvvizScene):
         self.wait(2)
 
         self.beat("x' = Cᵀy")
-        ct_grid = NumberGrid(C.T, role="kernel", kinds=kinds.T, cell_size=min(cell, 6.0 / n_in), theme=t)
-        cell_t = ct_grid.cell_size
+        room = title.get_bottom()[1] - 0.3 - (-config.frame_height / 2 + 0.9)
+        cell_t = min(cell, room / (n_in + 1.4))
+        ct_grid = NumberGrid(C.T, role="kernel", kinds=kinds.T, cell_size=cell_t, theme=t)
         y_row = NumberGrid(conv.output.reshape(1, -1), role="output", cell_size=cell_t, theme=t)
-        x_col = NumberGrid(back.output.reshape(-1, 1), role="input", cell_size=cell_t, theme=t, hide_values=True)
-        y_row.next_to(ct_grid, UP, buff=0.2)
-        x_col.next_to(ct_grid, RIGHT, buff=0.5)
+        x_col = NumberGrid(np.zeros((n_in, 1)), role="input", cell_size=cell_t, show_numbers=False, theme=t)
+        y_row.next_to(ct_grid, UP, buff=0.15)
+        x_col.next_to(ct_grid, RIGHT, buff=0.4)
         ct_label = Text(_label("Cᵀ", C.T.shape), font=t.font, color=t.kernel, font_size=30)
         ct_label.next_to(ct_grid, LEFT, buff=0.25)
-        yt_label = Text(f"yᵀ 1×{n_out}", font=t.font, color=t.output, font_size=26).next_to(y_row, UP, buff=0.1)
-        xt_label = Text(f"x' {n_in}×1", font=t.font, color=t.input, font_size=26).next_to(x_col, UP, buff=0.1)
+        yt_label = Text(f"yᵀ 1×{n_out}", font=t.font, color=t.output, font_size=26).next_to(y_row, LEFT, buff=0.25)
+        xt_label = Text(f"x' {n_in}×1", font=t.font, color=t.input, font_size=26).next_to(x_col, RIGHT, buff=0.25)
         group = VGroup(ct_grid, y_row, x_col, ct_label, yt_label, xt_label)
-        group.move_to(DOWN * 0.3).to_edge(LEFT, buff=1.0)
-        if group.height > config.frame_height - 1.6:
-            group.scale_to_fit_height(config.frame_height - 1.6).move_to(DOWN * 0.3).to_edge(LEFT, buff=1.0)
+        group.next_to(title, DOWN, buff=0.3).to_edge(LEFT, buff=1.2)
         self.play(FadeOut(x_row), FadeOut(x_label), FadeOut(y_col), FadeOut(y_label), run_time=0.6)
         scale = cell_t / cell
         moves = []
@@ -412,18 +423,22 @@ class TransposedConvMatrix(ConvvizScene):
                   Transform(caption, Caption("Transpose C: row i becomes column i.", theme=t)), run_time=1.5)
         self.remove(c_grid)
         self.add(ct_grid)
-        self.play(FadeIn(y_row), FadeIn(yt_label), FadeIn(x_col.cells), FadeIn(xt_label), run_time=0.8)
-        self.play(Write(VGroup(*(x_col.reveal(r, 0) for r in range(n_in)))), run_time=1.2)
-        self.wait(1)
+        self.play(FadeIn(y_row), FadeIn(yt_label), run_time=0.6)
+        self.play(FadeIn(x_col), FadeIn(xt_label), Transform(caption, Caption(
+            f"x' = Cᵀ y: {_label('', C.T.shape).strip()} times {n_out}×1 gives {n_in}×1.", theme=t)), run_time=0.8)
+        self.wait(1.5)
 
         self.beat("x' is not x")
-        x_back = NumberGrid(back.output, role="input", label=_label("x' = Cᵀy", back.output.shape), cell_size=0.5,
+        x_back = NumberGrid(back.output, role="input", label=_label("x' = Cᵀy", back.output.shape), cell_size=0.75,
                             theme=t)
-        pair = VGroup(x_small, x_back).arrange(RIGHT, buff=0.8).to_edge(RIGHT, buff=0.6).shift(DOWN * 0.2)
-        self.play(FadeIn(pair), Transform(caption, Caption(
+        pair = VGroup(x_small, x_back).arrange(RIGHT, buff=0.8).next_to(xt_label, RIGHT, buff=0.8)
+        if pair.get_right()[0] > config.frame_width / 2 - 0.3:
+            pair.shift(LEFT * (pair.get_right()[0] - config.frame_width / 2 + 0.3))
+        self.play(TransformFromCopy(x_col, x_back.cells), FadeIn(x_back.label), FadeIn(x_back.number_group),
+                  FadeIn(x_small), run_time=1.2)
+        self.play(Transform(caption, Caption(
             f"x' has the shape of x ({_label('', conv.x.shape).strip()}) but not its values: "
             "Cᵀ is not the inverse.", theme=t)), run_time=1)
         self.shown.update(matrix=C, matrix_shape=C.shape, transposed_shape=C.T.shape, x=conv.x, y=conv.output,
-                          x_back=back.output, x_back_shown=x_back.shown_values(),
-                          column_shown=x_col.shown_values().ravel())
+                          x_back=back.output, x_back_shown=x_back.shown_values())
         self.wait(3)
