@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 import numpy as np
-from manim import (DOWN, LEFT, RIGHT, UP, Circle, Create, FadeIn, FadeOut, GrowFromCenter, Indicate, LaggedStart,
-                   Text, VGroup, Write)
+from manim import (DOWN, LEFT, RIGHT, UP, Arrow, Circle, Create, FadeIn, FadeOut, Group, GrowFromCenter, Indicate,
+                   LaggedStart, Text, VGroup, Write)
 
 from convmath import ConvArithmeticError
 from convmath.latent import class_representative, gap_points
@@ -66,11 +66,11 @@ def _marker(plot: LatentPlot, z: np.ndarray, name: str, color: str, scene: Convv
     return VGroup(ring, letter)
 
 
-def _decoded(image: np.ndarray, z: np.ndarray, name: str, color: str, scene: ConvvizScene) -> VGroup:
+def _decoded(image: np.ndarray, z: np.ndarray, name: str, color: str, scene: ConvvizScene) -> Group:
     """A decoded image with its marker letter above and its latent point below."""
     img = DigitImage(image, role="output", size=1.2, theme=scene.theme, label=point_text(z), font_size=20)
     letter = Text(name, font=scene.theme.font, color=color, font_size=28, weight="BOLD").next_to(img, UP, buff=0.1)
-    return VGroup(letter, img)
+    return Group(letter, img)
 
 
 class LatentSpace(ConvvizScene):
@@ -123,7 +123,7 @@ class LatentSpace(ConvvizScene):
         panel_x = 3.4
         header = Text("decoded", font=t.font, color=t.text, font_size=28).move_to([panel_x, 2.75, 0])
         letters = "ABCD"
-        row = VGroup(*(_decoded(img, z, letters[i], t.output, self) for i, (img, z) in enumerate(zip(decoded, picked))))
+        row = Group(*(_decoded(img, z, letters[i], t.output, self) for i, (img, z) in enumerate(zip(decoded, picked))))
         row.arrange(RIGHT, buff=0.35).move_to([panel_x, 1.35, 0])
         markers = VGroup(*(_marker(plot, z, letters[i], t.output, self) for i, z in enumerate(picked)))
         self.play(FadeOut(caption), FadeIn(header))
@@ -135,7 +135,7 @@ class LatentSpace(ConvvizScene):
         if len(gaps):
             self.beat("gaps")
             names = "WXYZ"
-            gap_row = VGroup(*(_decoded(img, z, names[i], t.highlight, self)
+            gap_row = Group(*(_decoded(img, z, names[i], t.highlight, self)
                                for i, (img, z) in enumerate(zip(gap_decoded, gaps))))
             gap_row.arrange(RIGHT, buff=0.35).move_to([panel_x, -1.75, 0])
             gap_header = Text("in the gaps", font=t.font, color=t.highlight, font_size=28)
@@ -282,9 +282,7 @@ def _place_row(blocks: VGroup, x_first: float, x_last: float, y: float) -> None:
         block.shift(np.array([x, y, 0]) - block.box.get_center())
 
 
-def flow_arrow_left(start, end, theme) -> "Arrow":
+def flow_arrow_left(start, end, theme) -> Arrow:
     """A muted arrow from ``start`` leftwards to ``end`` (the decoder row runs right to left)."""
-    from manim import Arrow
-
     return Arrow(start.get_left(), end.get_right(), buff=0.12, stroke_color=theme.muted, stroke_width=3,
                  tip_length=0.15, max_tip_length_to_length_ratio=0.3)

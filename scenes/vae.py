@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 import numpy as np
-from manim import (DOWN, LEFT, RIGHT, UP, Create, Cross, Dot, FadeIn, FadeOut, GrowFromCenter, Indicate, LaggedStart,
-                   Line, MathTex, RoundedRectangle, Text, VGroup, Write)
+from manim import (DOWN, RIGHT, UP, Create, Cross, Dot, FadeIn, FadeOut, Group, GrowFromCenter, LaggedStart, Line,
+                   MathTex, RoundedRectangle, Text, VGroup, Write)
 
 from convmath.models import interpolate, reparameterization_gradients, sample_latent
 
@@ -42,8 +42,8 @@ def _formula(scene: ConvvizScene) -> Text:
                 t2c={"random_sample": t.latent, "Encoder": t.input, "Decoder": t.output})
 
 
-def _image_row(images: np.ndarray, size: float, role: str, scene: ConvvizScene, buff: float = 0.1) -> VGroup:
-    return VGroup(*(DigitImage(img, role=role, size=size, theme=scene.theme) for img in images)).arrange(RIGHT, buff)
+def _image_row(images: np.ndarray, size: float, role: str, scene: ConvvizScene, buff: float = 0.1) -> Group:
+    return Group(*(DigitImage(img, role=role, size=size, theme=scene.theme) for img in images)).arrange(RIGHT, buff)
 
 
 class VAESampling(ConvvizScene):
@@ -116,7 +116,7 @@ class VAESampling(ConvvizScene):
 
         self.beat("samples")
         dots = VGroup(*(Dot(plot.to_point(zi), radius=0.07, fill_color=t.highlight) for zi in z))
-        column = VGroup(*(DigitImage(img, role="output", size=0.72, theme=t) for img in decoded))
+        column = Group(*(DigitImage(img, role="output", size=0.72, theme=t) for img in decoded))
         column.arrange(DOWN, buff=0.12).move_to([6.0, -0.45, 0])
         self.play(LaggedStart(*(GrowFromCenter(d) for d in dots), lag_ratio=0.2))
         self.play(LaggedStart(*(FadeIn(img, shift=0.2 * RIGHT) for img in column), lag_ratio=0.2))
@@ -127,12 +127,12 @@ class VAESampling(ConvvizScene):
         self.play(*(FadeOut(m) for m in (x_img, encoder, mu_vec, sigma_vec, arrows, plot, rings, dots, column)))
         spread = max(p["sigma_a"], p["sigma_b"]) * 2.2
         x_range, y_range = LatentPlot.ranges_for(np.array([[-spread, -spread], [spread, spread]]), *priors.values())
-        panels = VGroup()
+        panels = Group()
         for k, s in enumerate((p["sigma_a"], p["sigma_b"])):
             panel_plot = LatentPlot(codes, None, x_range, y_range, width=3.6, height=3.6, legend=False, theme=t,
                                     title=f"μ = 0, σ = {s:g}")
             panel_plot.move_to([-3.4 + 6.8 * k, 0.35, 0])
-            panel = VGroup(panel_plot, GaussianRings(panel_plot, zero, np.full_like(mu, s)),
+            panel = Group(panel_plot, GaussianRings(panel_plot, zero, np.full_like(mu, s)),
                            VGroup(*(Dot(panel_plot.to_point(zi), radius=0.06, fill_color=t.highlight)
                                     for zi in priors[s])),
                            _image_row(prior_decoded[s], 0.8, "output", self).move_to([-3.4 + 6.8 * k, -2.5, 0]))
@@ -264,7 +264,7 @@ class VAELoss(ConvvizScene):
         heading.to_edge(UP, buff=0.3)
         caption = _say(self, None, "Two goals: output ≈ input, and a latent space with variation (close to N(0, I)).")
         self.play(Write(heading))
-        grid = VGroup(*(DigitImage(img, role="input", size=0.6, theme=t) for img in images))
+        grid = Group(*(DigitImage(img, role="input", size=0.6, theme=t) for img in images))
         grid.arrange_in_grid(cols=2, buff=0.08).move_to([-6.2, -1.45, 0])
         grid_label = Text("input", font=t.font, color=t.text, font_size=24).next_to(grid, UP, buff=0.15)
         self.play(FadeIn(grid), FadeIn(grid_label))
@@ -278,7 +278,7 @@ class VAELoss(ConvvizScene):
                               theme=t, title=f"β = {beta:g}", dot_radius=0.03).move_to([xs[k], 1.1, 0])
             prior_rings = GaussianRings(plot, np.zeros(2), np.ones(2), center=False)
             prior_rings.set_z_index(-1)
-            recon_grid = VGroup(*(DigitImage(img, role="output", size=0.6, theme=t) for img in recon))
+            recon_grid = Group(*(DigitImage(img, role="output", size=0.6, theme=t) for img in recon))
             recon_grid.arrange_in_grid(cols=2, buff=0.08).move_to([xs[k], -1.45, 0])
             terms = Text(f"reconstruction {loss['reconstruction']:.2f}\nKL {loss['kl']:.2f}", font=t.font,
                          color=t.text, font_size=22, line_spacing=0.8).move_to([xs[k], -2.6, 0])
