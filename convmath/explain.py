@@ -94,7 +94,7 @@ def _transposed_formula(i: int, a: AxisParams, op: int | None) -> Formula:
         pad = a.effective_kernel // 2 if a.padding == "same" else 0
         return Formula(
             f"o = (i − 1)·s {k_t} − 2·pad + a", f"({i} − 1)·{s} {k_n} − 2·{pad} + {op} = {o}",
-            rf"o = (i - 1)\cdot s {k_l} - 2\cdot pad + a",
+            rf"o = (i - 1)\cdot s {k_l} - 2\cdot \mathrm{{pad}} + a",
             rf"({i} - 1)\cdot {s} {k_nl} - 2\cdot {pad} + {op} = {o}", o,
             f"Keras padding='{a.padding}': pad = {pad}")
     p = a.padding
