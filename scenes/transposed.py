@@ -259,7 +259,7 @@ class TransposedConvAsConv(ConvvizScene):
         self.beat("inputs")
         rows, cols = d.padded.shape
         oh, ow = tr.output.shape
-        cell = fit_cell_size(rows, cols + ow + tr.x.shape[1], config.frame_width - 3.0, 5.2, largest=0.7)
+        cell = fit_cell_size(rows + 1, cols + ow + tr.x.shape[1], config.frame_width - 3.0, 5.2, largest=0.7)
         while True:  # shrink the cells until input, direct view and output (labels included) fit side by side
             x_grid = NumberGrid(tr.x, role="input", label=_label("input", tr.x.shape), cell_size=cell, theme=t)
             k_grid = NumberGrid(tr.w, role="kernel", label=_label("kernel", tr.w.shape), cell_size=cell, theme=t)
@@ -312,12 +312,14 @@ class TransposedConvAsConv(ConvvizScene):
         window.move_to_cell(*(int(i[0]) for i in d.window(0, 0)))
         self.play(Create(window), FadeIn(out_grid.cells), FadeIn(out_grid.label), Transform(caption, Caption(
             "Slide the flipped kernel with stride 1: each window gives one output cell.", theme=t)), run_time=0.6)
-        step = min(0.4, 10 / (oh * ow))
-        for r in range(oh):
-            for c in range(ow):
-                rr, cc = d.window(r, c)
-                self.play(window.animate.move_to(window.target_for(int(rr[0]), int(cc[0]))),
-                          Write(out_grid.reveal(r, c)), run_time=step)
+        for c in range(ow):  # the first row one window at a time, then a row per step
+            rr, cc = d.window(0, c)
+            self.play(window.animate.move_to(window.target_for(int(rr[0]), int(cc[0]))),
+                      Write(out_grid.reveal(0, c)), run_time=0.4)
+        for r in range(1, oh):
+            rr, cc = d.window(r, ow - 1)
+            self.play(window.animate.move_to(window.target_for(int(rr[0]), int(cc[0]))),
+                      Write(VGroup(*(out_grid.reveal(r, c) for c in range(ow)))), run_time=0.8)
         self.play(FadeOut(window), run_time=0.4)
 
         self.beat("same result")
