@@ -6,7 +6,7 @@ from typing import Any, Mapping
 
 import numpy as np
 from manim import (DOWN, RIGHT, UP, Create, Cross, Dot, FadeIn, FadeOut, Group, GrowFromCenter, LaggedStart, Line,
-                   MathTex, RoundedRectangle, Text, VGroup, Write)
+                   MathTex, RoundedRectangle, Square, Text, VGroup, Write)
 
 from convmath.models import interpolate, reparameterization_gradients, sample_latent
 
@@ -106,9 +106,9 @@ class VAESampling(ConvvizScene):
         caption = _say(self, caption, "Two dense heads give the mean μ and the standard deviation σ.")
 
         self.beat("gaussian")
-        x_range, y_range = LatentPlot.ranges_for(codes, z, mu - 2.5 * sigma, mu + 2.5 * sigma, quantile=0.01)
+        x_range, y_range = LatentPlot.ranges_for(z, mu - 4 * sigma, mu + 4 * sigma)
         plot = LatentPlot(codes, None, x_range, y_range, width=4.4, height=4.4, legend=False, theme=t,
-                          title="latent space").move_to([2.3, -0.45, 0])
+                          title="latent space around μ (grey: other digits' μ)").move_to([2.3, -0.45, 0])
         rings = GaussianRings(plot, mu, sigma)
         self.play(FadeIn(plot))
         self.play(GrowFromCenter(rings))
@@ -182,14 +182,17 @@ class Reparameterization(ConvvizScene):
                        forward_edge(z_n, loss_n, t))
         self.play(FadeIn(heading), FadeIn(VGroup(mu_n, sigma_n, draw, z_n, loss_n)), Create(edges))
         back = VGroup(gradient_edge(loss_n, z_n, t), gradient_edge(z_n, draw, t))
-        blocked = Cross(draw.shape, stroke_color=t.highlight, stroke_width=6)
+        stuck = VGroup(gradient_edge(draw, mu_n, t), gradient_edge(draw, sigma_n, t))
+        blocked = VGroup(*(Cross(Square(0.4), stroke_color=t.highlight, stroke_width=7).move_to(edge.get_center())
+                           for edge in stuck))
         caption = _say(self, None, "Backprop needs every step differentiable: a random draw has no gradient.")
         self.play(Create(back[0]))
-        self.play(Create(back[1]), Create(blocked))
+        self.play(Create(back[1]))
+        self.play(Create(stuck), Create(blocked))
         self.wait(1)
 
         self.beat("trick")
-        self.play(FadeOut(VGroup(draw, edges, back, blocked, z_n, loss_n, mu_n, sigma_n)))
+        self.play(FadeOut(VGroup(draw, edges, back, stuck, blocked, z_n, loss_n, mu_n, sigma_n)))
         formula = MathTex(r"z = \mu + \sigma \odot \varepsilon, \quad \varepsilon \sim \mathcal{N}(0, I)",
                           color=t.text, font_size=40).next_to(heading, DOWN, buff=0.25)
         mu_n = GraphNode("μ", value=point_text(mu), theme=t).move_to([-4.9, 1.1, 0])
@@ -199,7 +202,8 @@ class Reparameterization(ConvvizScene):
         plus = GraphNode("+", op=True, theme=t).move_to([-0.4, 0.2, 0])
         z_n = GraphNode("z", value=point_text(grads["z"]), theme=t).move_to([2.4, 0.2, 0])
         loss_n = GraphNode("L = ½ Σ z²", role="output", value=f"{grads['loss']:.3f}", theme=t).move_to([5.75, 0.2, 0])
-        nodes = VGroup(mu_n, sigma_n, eps_n, times, plus, z_n, loss_n)
+        stand_in = Text("a stand-in loss", font=t.font, color=t.muted, font_size=20).next_to(loss_n, DOWN, 0.12)
+        nodes = VGroup(mu_n, sigma_n, eps_n, times, plus, z_n, loss_n, stand_in)
         edges = VGroup(forward_edge(sigma_n, times, t), forward_edge(eps_n, times, t), forward_edge(times, plus, t),
                        forward_edge(mu_n, plus, t), forward_edge(plus, z_n, t), forward_edge(z_n, loss_n, t))
         caption = _say(self, caption, "The trick: sample ε from a fixed N(0, I), then shift by μ and scale by σ.")
