@@ -3,14 +3,16 @@
     .venv/bin/python benchmarks/render_conv.py [-q h] [SCENE[:PRESET] ...]
 
 Target: >= 30 frames/s for one scene in one process at 1080p60 (then two processes on two cores render
-faster than real time). Figures only; nothing is asserted. The 1-minute load average is printed too,
-since other work on the machine slows every figure down.
+faster than real time). Figures only; nothing is asserted. Wall-clock figures suffer when other work
+shares the machine, so the CPU seconds of this process (and its children) and frames per CPU second
+are printed too, with the 1-minute load average.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -38,14 +40,19 @@ def duration(path: Path) -> float:
     return float(out.strip())
 
 
-def bench(case: str, quality: str, out_dir: Path) -> tuple[int, float, float]:
-    """(frames, video seconds, wall seconds) of one render of ``case`` (``Scene`` or ``Scene:preset``)."""
+def cpu_seconds() -> float:
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def bench(case: str, quality: str, out_dir: Path) -> tuple[int, float, float, float]:
+    """(frames, video s, wall s, CPU s) of one render of ``case`` (``Scene`` or ``Scene:preset``)."""
     name, _, preset = case.partition(":")
     params = scene_class(name).resolve(preset or None)
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), cpu_seconds()
     path = render_scene(name, params, out_dir / case.replace(":", "_"), quality=quality, fmt="mp4")
-    wall = time.perf_counter() - start
-    return frame_count(path), duration(path), wall
+    wall, cpu = time.perf_counter() - start, cpu_seconds() - cpu
+    return frame_count(path), duration(path), wall, cpu
 
 
 def main() -> int:
@@ -54,11 +61,13 @@ def main() -> int:
     parser.add_argument("-q", "--quality", default="h", choices=list(QUALITIES))
     args = parser.parse_args()
     print(f"quality {QUALITIES[args.quality][1]}, load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
-    print(f"{'scene':40s} {'frames':>7s} {'video s':>8s} {'wall s':>8s} {'frames/s':>9s} {'x realtime':>10s}")
+    print(f"{'scene':36s} {'frames':>7s} {'video s':>8s} {'wall s':>8s} {'frames/s':>9s} {'x realtime':>10s} "
+          f"{'CPU s':>7s} {'frames/CPU s':>12s}")
     with tempfile.TemporaryDirectory(prefix="convviz-bench-") as tmp:
         for case in args.cases:
-            frames, video, wall = bench(case, args.quality, Path(tmp))
-            print(f"{case:40s} {frames:7d} {video:8.1f} {wall:8.1f} {frames / wall:9.1f} {video / wall:10.2f}")
+            frames, video, wall, cpu = bench(case, args.quality, Path(tmp))
+            print(f"{case:36s} {frames:7d} {video:8.1f} {wall:8.1f} {frames / wall:9.1f} {video / wall:10.2f} "
+                  f"{cpu:7.1f} {frames / cpu:12.1f}")
     return 0
 
 

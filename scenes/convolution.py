@@ -16,7 +16,6 @@ from manim import (
     RIGHT,
     UP,
     AnimationGroup,
-    BackgroundRectangle,
     Create,
     FadeIn,
     FadeOut,
@@ -25,6 +24,7 @@ from manim import (
     MarkupText,
     Square,
     Text,
+    Transform,
     TransformFromCopy,
     VGroup,
     config,
@@ -42,6 +42,7 @@ from .components import (
     ShapeBadge,
     fit_cell_size,
     format_number,
+    padded_grid,
     shape_text,
 )
 from .params import Param, ParamError
@@ -54,8 +55,8 @@ LECTURE_KERNEL = [[1, 2, 3], [4, 5, 6], [7, 8, 9]]
 
 # Frame regions (Manim units; the frame is 14.22 × 8).
 GRID_TOP = 2.55
-GRID_HEIGHT = 4.3
-BOTTOM_HEIGHT = 1.75  # the strip under the grids: products, caption, formula
+GRID_HEIGHT = 4.6
+BOTTOM_HEIGHT = 1.7  # the strip under the grids: products, caption, formula
 FAST_STEP_TIME = 0.25
 
 
@@ -138,16 +139,13 @@ class _WindowScene(ConvvizScene):
         x, w = trace.x, trace.w
         self.out_shape = conv_output_size(x.shape, w.shape, p["stride"], p["padding"], p["dilation"])
         hp, wp = trace.padded.shape
-        top, bottom, left, right = trace.pads
-        kinds = np.full((hp, wp), "pad", dtype=object)
-        kinds[top:hp - bottom, left:wp - right] = "value"
         oh, ow = self.out_shape
         kh, kw = w.shape
         # Widths: input, kernel and output share the frame; one cell size for input and output if it fits.
         in_cell = fit_cell_size(hp, wp, 5.6, GRID_HEIGHT, largest=0.9)
         out_cell = min(in_cell, fit_cell_size(oh, ow, 4.2, GRID_HEIGHT, largest=0.9))
         k_cell = min(in_cell, fit_cell_size(kh, kw, 2.4, GRID_HEIGHT * 0.6, largest=0.9))
-        self.input_grid = NumberGrid(trace.padded, role="input", cell_size=in_cell, kinds=kinds, theme=t)
+        self.input_grid = padded_grid(trace.padded, trace.pads, cell_size=in_cell, theme=t)
         self.kernel_grid = NumberGrid(w, role="kernel", cell_size=k_cell, theme=t)
         self.output_grid = NumberGrid(trace.output, role="output", cell_size=out_cell, hide_values=True, theme=t)
         for cell in self.output_grid.cells:
@@ -167,7 +165,7 @@ class _WindowScene(ConvvizScene):
         self.shown["badges"] = {badge.role: badge.shape for badge in self.badges}
         self.shown["output_shape"] = self.out_shape
         self.extras = VGroup()
-        if (top, bottom, left, right) != (0, 0, 0, 0):
+        if any(trace.pads):
             note = Text(f"padded {shape_text((hp, wp))}", font=t.font, color=t.padding, font_size=24)
             self.extras.add(note.next_to(self.labels[0], RIGHT, buff=0.3))
             self.shown["padded_shape"] = (hp, wp)
@@ -176,10 +174,26 @@ class _WindowScene(ConvvizScene):
             f"dilation {_fmt_param(p['dilation'])}", font=t.font, color=t.muted, font_size=28,
         ).to_edge(UP, buff=0.25)
         self.window = KernelWindow(self.input_grid, kh, kw, dilation=trace.dilation, theme=t)
-        # The current output cell, outlined in the kernel colour, and the link from the window to it.
+        # The current output cell, outlined in the kernel colour, and the link window -> kernel -> that cell:
+        # it runs between the grids (from the window's height to the kernel, from the kernel to the cursor's
+        # row), so it never crosses a number and nothing static has to be redrawn under it.
         self.cursor = Square(out_cell, stroke_color=t.kernel, stroke_width=max(3.0, 9 * out_cell), fill_opacity=0)
-        self.link = Line(stroke_color=t.kernel, stroke_width=3, stroke_opacity=0.7)
-        self.link.add_updater(lambda line: line.put_start_and_end_on(self.window.get_right(), self.cursor.get_center()))
+        # No updater: a scene with updaters redraws every frame of every wait.
+        gap = 0.1
+        self._link_ends = (self.input_grid.get_right()[0] + gap, self.kernel_grid.get_left() + [-gap, 0, 0],
+                           self.kernel_grid.get_right() + [gap, 0, 0], self.output_grid.get_left()[0] - gap)
+        self.link = self.link_for(self.window_origin(0, 0), (0, 0))
+
+    def link_for(self, origin: tuple[int, int], out: tuple[int, int]) -> VGroup:
+        """The two link segments for the window on padded cell ``origin`` and the cursor on output cell ``out``."""
+        input_x, kernel_left, kernel_right, output_x = self._link_ends
+        style = {"stroke_color": self.theme.kernel, "stroke_width": 3, "stroke_opacity": 0.7}
+        kh, kw = self.trace.w.shape
+        dh, dw = self.trace.dilation
+        window_y = (self.input_grid.cell(*origin).get_y()
+                    + self.input_grid.cell(origin[0] + (kh - 1) * dh, origin[1]).get_y()) / 2
+        return VGroup(Line([input_x, window_y, 0], kernel_left, **style),
+                      Line(kernel_right, [output_x, self.output_grid.cell(*out).get_y(), 0], **style))
 
     def _label(self, name: str, shape: tuple[int, ...], grid: NumberGrid) -> VGroup:
         badge = ShapeBadge(shape, role=grid.role, theme=self.theme)
@@ -197,18 +211,14 @@ class _WindowScene(ConvvizScene):
     def intro(self, caption: str) -> None:
         self.beat("setup")
         self.caption = Caption(caption, theme=self.theme)
-        kernel = VGroup(self.kernel_grid, self.labels[1])
-        # The link runs behind the kernel and the output grid (added after it; the kernel on an opaque
-        # backdrop), so it never crosses a number.
-        kernel.add_to_back(BackgroundRectangle(kernel, color=self.theme.background, fill_opacity=1, buff=0.1))
-        # Static parts are added, not faded in: fading a big grid costs more than the whole slide.
+        # Static parts are added, not faded in: fading a big grid costs more than the whole slide. What
+        # moves (window, cursor, link) is added last, so Manim redraws only that on each frame.
         self.add(self.header, self.input_grid, self.labels[0], self.extras, self.caption)
         self.wait(0.8)
         self.window.move_to_cell(*self.window_origin(0, 0))
         self.cursor.move_to(self.output_grid.cell(0, 0))
-        self.link.update()
-        self.play(FadeIn(self.link), FadeIn(kernel), FadeIn(self.output_grid), FadeIn(self.labels[2]),
-                  Create(self.window), Create(self.cursor), run_time=1.0)
+        self.play(FadeIn(self.kernel_grid), FadeIn(self.labels[1]), FadeIn(self.output_grid), FadeIn(self.labels[2]),
+                  Create(self.window), Create(self.cursor), FadeIn(self.link), run_time=1.0)
 
     def fill_cell(self, r: int, c: int) -> list:
         """Animations that colour output cell (r, c) and write its number (if numbers are shown)."""
@@ -233,6 +243,7 @@ class _WindowScene(ConvvizScene):
                     caption = Caption("… and so on for every output cell.", theme=self.theme)
                     self.play(*self.clear_bottom(), FadeIn(caption), run_time=0.4)
                     self.caption = caption
+                    self.pointer_to_front()
                 self.play(*move, *self.fill_cell(r, c), run_time=FAST_STEP_TIME)
         rest = cells[fast:]
         if rest:
@@ -244,10 +255,16 @@ class _WindowScene(ConvvizScene):
         self.shown["steps"] = len(cells)
         self.shown["window_origins"] = [self.window_origin(r, c) for r, c in cells]
 
+    def pointer_to_front(self) -> None:
+        """Keep window, cursor and link last in the scene: Manim redraws from the first moving mobject on."""
+        self.bring_to_front(self.window, self.cursor, self.link)
+
     def move_window(self, r: int, c: int) -> list:
         """Animations taking the window to output cell (r, c)'s position and the cursor to that cell."""
-        return [self.window.animate.move_to(self.window.target_for(*self.window_origin(r, c))),
-                self.cursor.animate.move_to(self.output_grid.cell(r, c))]
+        origin = self.window_origin(r, c)
+        return [self.window.animate.move_to(self.window.target_for(*origin)),
+                self.cursor.animate.move_to(self.output_grid.cell(r, c)),
+                Transform(self.link, self.link_for(origin, (r, c)))]
 
     def full_step(self, r: int, c: int, move: list) -> None:
         self.play(*move, run_time=0.6)
@@ -352,10 +369,10 @@ class ConvolutionNumbers(_WindowScene):
             terms = [f"{_span(_factor(window[i, j]), t.input)}·{_span(_factor(tr.w[i, j]), t.kernel)}"
                      for j in range(tr.w.shape[1])]
             lines.append(("+ " if i else "") + " + ".join(terms))
-        body = VGroup(*(MarkupText(line, font=t.font, color=t.text, font_size=32) for line in lines))
+        body = VGroup(*(MarkupText(line, font=t.font, color=t.text, font_size=36) for line in lines))
         body.arrange(DOWN, aligned_edge=LEFT, buff=0.12)
-        number = Text(format_number(tr.output[r, c]), font=t.font, color=t.output, font_size=40)
-        total = VGroup(Text("=", font=t.font, color=t.text, font_size=40), number).arrange(RIGHT, buff=0.15)
+        number = Text(format_number(tr.output[r, c]), font=t.font, color=t.output, font_size=44)
+        total = VGroup(Text("=", font=t.font, color=t.text, font_size=44), number).arrange(RIGHT, buff=0.15)
         total.next_to(body, RIGHT, buff=0.3).align_to(body, DOWN)
         group = VGroup(body, total)
         if group.height > BOTTOM_HEIGHT:
@@ -371,6 +388,7 @@ class ConvolutionNumbers(_WindowScene):
         self.play(*move, *self.clear_bottom(), run_time=0.6)
         self.play(FadeIn(new), run_time=0.7)
         self.products = new
+        self.pointer_to_front()
         cell = self.output_grid.cell(r, c)
         self.play(TransformFromCopy(new.number, self.output_grid.reveal(r, c)),
                   cell.animate.set_fill(opacity=self.theme.cell_fill_opacity).set_stroke(opacity=1), run_time=0.7)

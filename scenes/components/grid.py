@@ -76,7 +76,6 @@ class NumberGrid(VGroup):
         self.cells = VGroup()
         self.numbers: dict[tuple[int, int], Text] = {}
         self.number_group = VGroup()
-        self.hidden_group = VGroup()  # hidden numbers ride along (invisible) so reveal() finds them in place
         for r in range(self.rows):
             for c in range(self.cols):
                 cell = self._make_cell(self.kinds[r, c], color)
@@ -91,11 +90,9 @@ class NumberGrid(VGroup):
                     text = self._make_number(self.values[r, c], self.kinds[r, c])
                     text.move_to(self.cell(r, c))
                     self.numbers[(r, c)] = text
-                    if hide_values:
-                        self.hidden_group.add(text.set_opacity(0))
-                    else:
+                    if not hide_values:
                         self.number_group.add(text)
-            self.add(self.number_group, self.hidden_group)
+            self.add(self.number_group)
         self.label: Text | None = None
         if label:
             self.label = Text(label, font=self.theme.font, color=self.theme.text,
@@ -129,10 +126,11 @@ class NumberGrid(VGroup):
     def reveal(self, r: int, c: int) -> Text:
         """Add a hidden number to the grid and return it (to animate: ``Write(grid.reveal(r, c))``)."""
         text = self.numbers[(r, c)]
-        if text in self.hidden_group:
-            self.hidden_group.remove(text)
-            text.set_opacity(1)
-        self.number_group.add(text)
+        if text not in self.number_group:
+            # Hidden numbers are not drawn (not in the family): place one where the cell is now.
+            cell = self.cell(r, c)
+            text.scale(cell.width / self.cell_size).move_to(cell)
+            self.number_group.add(text)
         return text
 
     def region(self, r0: int, c0: int, r1: int, c1: int, color: str | None = None, buff: float = 0.0) -> Rectangle:
