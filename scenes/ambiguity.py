@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any, Mapping
 
 import numpy as np
-from manim import DOWN, RIGHT, UP, Arrow, Create, FadeIn, FadeOut, Text, Transform, VGroup, config
+from manim import DOWN, LEFT, RIGHT, UP, Arrow, Create, FadeIn, FadeOut, Text, Transform, VGroup, config
 
 from convmath import (
     ConvArithmeticError,
@@ -238,7 +238,10 @@ class OutputPaddingAmbiguity(ConvvizScene):
         for i, grid in ((small, grids[0]), (large, grids[1])):
             f = explain_conv(i, **_layer(p), convention=p["convention"])
             self.shown["formulas"].append(f.text)
-            formulas.add(FormulaPanel(f, theme=t, latex=False, font_size=32).next_to(grid, DOWN, buff=0.25))
+            panel = FormulaPanel(f, theme=t, font_size=28).next_to(grid, DOWN, buff=0.25)
+            edge = config.frame_width / 2 - 0.2
+            panel.shift(RIGHT * max(0, -edge - panel.get_left()[0]) + LEFT * max(0, panel.get_right()[0] - edge))
+            formulas.add(panel)
         listed = Caption(f"Input sizes {_sizes_text(a.sizes)} all give {a.output}×{a.output}.", theme=t)
         self.play(FadeIn(grids[0]), FadeIn(grids[1]), run_time=1)
         self.play(Create(arrows), FadeIn(arrow_labels), FadeIn(out), run_time=1.2)
