@@ -11,9 +11,10 @@ A playlist is TOML::
     notes = "Count the steps."        # optional speaker notes
     params = { dilation = 1 }         # optional, on top of the preset
 
-Outputs are named ``<NN>-<Scene>.<format>`` in the output folder. Each finished output gets a stamp
-(a hidden JSON file) holding a hash of the scene, its parameters, the render options and the code;
-a later run skips outputs whose stamp still matches, unless ``force``.
+Outputs are named ``<NN>-<Scene>.<format>`` in the output folder, the beats of a video in
+``<NN>-<Scene>.sections/``. Each finished output gets a stamp (a hidden file) holding a hash of the scene,
+its parameters, the render options and the code the scene imports; a later run skips outputs whose stamp
+still matches, unless ``force``.
 """
 
 from __future__ import annotations
