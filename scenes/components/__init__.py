@@ -4,6 +4,8 @@ from .grid import NumberGrid, fit_cell_size, format_number
 from .panels import Caption, CodePanel, FormulaPanel, ShapeBadge, shape_text
 from .window import KernelWindow
 from .padded import padded_grid
+from .images import DigitImage, GaussianRings, LatentPlot, LatentVector, LayerBlock, flow_arrow
+from .graph import GraphNode, forward_edge, gradient_edge
 
 __all__ = [
     "NumberGrid",
@@ -16,4 +18,13 @@ __all__ = [
     "Caption",
     "shape_text",
     "padded_grid",
+    "DigitImage",
+    "LatentPlot",
+    "GaussianRings",
+    "LayerBlock",
+    "LatentVector",
+    "flow_arrow",
+    "GraphNode",
+    "forward_edge",
+    "gradient_edge",
 ]
