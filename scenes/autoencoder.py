@@ -14,8 +14,7 @@ from convmath.models import TrainConfig, TrainedModel, get_model, load_images
 from convmath.shapes import Step, shape_trace
 
 from .base import ConvvizScene
-from .components import Caption
-from .components.images import DigitImage, LatentPlot, LatentVector, LayerBlock, flow_arrow
+from .components import Caption, DigitImage, LatentPlot, LatentVector, LayerBlock, flow_arrow
 from .params import Param, ParamError
 
 __all__ = ["ConvAutoencoder", "LatentSpace", "MODEL_PARAMS", "trained", "check_data", "title", "point_text",

@@ -12,9 +12,8 @@ from convmath.models import interpolate, reparameterization_gradients, sample_la
 
 from .autoencoder import MODEL_PARAMS, check_data, point_text, title, trained
 from .base import ConvvizScene
-from .components import Caption
-from .components.graph import GraphNode, forward_edge, gradient_edge
-from .components.images import DigitImage, GaussianRings, LatentPlot, LatentVector, flow_arrow
+from .components import (Caption, DigitImage, GaussianRings, GraphNode, LatentPlot, LatentVector, flow_arrow,
+                         forward_edge, gradient_edge)
 from .params import Param, ParamError
 
 __all__ = ["VAESampling", "Reparameterization", "VAELoss", "AEvsVAE"]
