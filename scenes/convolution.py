@@ -144,7 +144,7 @@ class _WindowScene(ConvvizScene):
         # Widths: input, kernel and output share the frame; one cell size for input and output if it fits.
         in_cell = fit_cell_size(hp, wp, 5.6, GRID_HEIGHT, largest=0.9)
         out_cell = min(in_cell, fit_cell_size(oh, ow, 4.2, GRID_HEIGHT, largest=0.9))
-        k_cell = min(in_cell, fit_cell_size(kh, kw, 2.4, GRID_HEIGHT * 0.6, largest=0.9))
+        k_cell = fit_cell_size(kh, kw, 2.4, GRID_HEIGHT * 0.6, largest=0.9)  # the kernel keeps its numbers
         self.input_grid = padded_grid(trace.padded, trace.pads, cell_size=in_cell, theme=t)
         self.kernel_grid = NumberGrid(w, role="kernel", cell_size=k_cell, theme=t)
         self.output_grid = NumberGrid(trace.output, role="output", cell_size=out_cell, hide_values=True, theme=t)

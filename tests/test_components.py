@@ -76,3 +76,16 @@ def test_kernel_window_has_gaps_when_dilated():
     window = KernelWindow(grid, 2, 2, dilation=2).move_to_cell(0, 0)
     gap = window.tap(0, 1).get_left()[0] - window.tap(0, 0).get_right()[0]
     assert gap > grid.cell_size * 0.9
+
+
+def test_hidden_numbers_are_revealed_where_the_cell_is_now():
+    grid = NumberGrid([[1, 2], [3, 4]], role="output", cell_size=0.6, hide_values=True)
+    assert np.isnan(grid.shown_values()).all()
+    drawn = len(grid.get_family())
+    grid.shift([2, 1, 0]).scale(0.5)
+    text = grid.reveal(1, 0)
+    np.testing.assert_allclose(text.get_center(), grid.cell(1, 0).get_center(), atol=1e-6)
+    assert text.height < grid.cell(1, 0).height
+    assert len(grid.get_family()) > drawn  # only now part of what is drawn
+    shown = grid.shown_values()
+    assert shown[1, 0] == 3 and np.isnan(shown[0, 0])
