@@ -224,18 +224,18 @@ class TransposedConvAsConv(ConvvizScene):
         Param("size", "int", 2, "input size of the transposed conv (square)"),
         Param("kernel", "int", 3, "kernel size k"),
         *_layer_params(),
-        Param("input", "matrix", None, "input values (default 1, 2, 3, ... row by row)"),
-        Param("weights", "matrix", None, "kernel values (default 1, 2, 3, ... row by row)"),
+        Param("input", "matrix", None, "input values (default 1, 3, 2, 1, ... shifted by one each row)"),
+        Param("weights", "matrix", None, "kernel values (default 1, 2, 3, 4, 0, 1, ... row by row)"),
     )
     PRESETS = {f"{name}_transposed": _transposed_preset(*case) for name, case in CONV_ARITHMETIC.items()}
     SUMMARY = "transposed conv as a direct conv: zeros inserted, border padding, flipped kernel, stride 1"
 
     @classmethod
     def arrays(cls, params: Mapping[str, Any]) -> tuple[np.ndarray, np.ndarray]:
-        """The input and kernel values: given, or the counting numbers 1, 2, 3, ... of the sizes asked."""
+        """The input and kernel values: given, or small patterns (1, 3, 2, ... shifted per row; 1, 2, 3, 4, 0, ...)."""
         n, k = params["size"], params["kernel"]
-        x = params["input"] if params["input"] is not None else np.arange(1, n * n + 1).reshape(n, n)
-        w = params["weights"] if params["weights"] is not None else np.arange(1, k * k + 1).reshape(k, k)
+        x = params["input"] if params["input"] is not None else np.add.outer(np.arange(n), 2 * np.arange(n)) % 3 + 1
+        w = params["weights"] if params["weights"] is not None else np.arange(1, k * k + 1).reshape(k, k) % 5
         return x, w
 
     @classmethod
@@ -261,9 +261,10 @@ class TransposedConvAsConv(ConvvizScene):
         oh, ow = tr.output.shape
         cell = fit_cell_size(rows + 1, cols + ow + tr.x.shape[1], config.frame_width - 3.0, 5.2, largest=0.7)
         while True:  # shrink the cells until input, direct view and output (labels included) fit side by side
-            x_grid = NumberGrid(tr.x, role="input", label=_label("input", tr.x.shape), cell_size=cell, theme=t)
-            k_grid = NumberGrid(tr.w, role="kernel", label=_label("kernel", tr.w.shape), cell_size=cell, theme=t)
-            flipped = NumberGrid(d.w, role="kernel", label=_label("flipped", d.w.shape), cell_size=cell, theme=t)
+            small = min(cell, 4.4 / (tr.x.shape[0] + tr.w.shape[0] + 1.5))  # the left column may be smaller
+            x_grid = NumberGrid(tr.x, role="input", label=_label("input", tr.x.shape), cell_size=small, theme=t)
+            k_grid = NumberGrid(tr.w, role="kernel", label=_label("kernel", tr.w.shape), cell_size=small, theme=t)
+            flipped = NumberGrid(d.w, role="kernel", label=_label("flipped", d.w.shape), cell_size=small, theme=t)
             big = padded_grid(d.padded, d.pads, inserted=tr.inserted, role="input", cell_size=cell, theme=t,
                               label=_label("zeros inserted + padding", d.padded.shape))
             out_grid = NumberGrid(d.output, role="output", label=_label("output", d.output.shape), cell_size=cell,
