@@ -82,8 +82,9 @@ def _matrix(params: Mapping[str, Any], name: str, size_name: str, rng: np.random
 
 
 def _fmt_param(value: Any) -> str:
+    """A parameter as the user wrote it: ``2``, ``2, 1`` or ``(1, 0), (2, 1)``."""
     if isinstance(value, tuple):
-        return ",".join(_fmt_param(v) for v in value)
+        return ", ".join(f"({_fmt_param(v)})" if isinstance(v, tuple) else _fmt_param(v) for v in value)
     return str(value)
 
 
@@ -114,13 +115,11 @@ class _WindowScene(ConvvizScene):
 
     @classmethod
     def check(cls, params: Mapping[str, Any]) -> None:
-        x, w = cls.arrays(params)
-        conv_output_size(x.shape, w.shape, params["stride"], params["padding"], params["dilation"])
-        kh, kw = w.shape
-        if max(kh, kw) > cls.MAX_KERNEL:
-            raise ParamError(f"kernel is {shape_text(w.shape)}: {cls.__name__} draws kernels up to "
+        trace = cls.trace_for(params)  # convmath refuses what the real op would
+        if max(trace.w.shape) > cls.MAX_KERNEL:
+            raise ParamError(f"kernel is {shape_text(trace.w.shape)}: {cls.__name__} draws kernels up to "
                              f"{cls.MAX_KERNEL}×{cls.MAX_KERNEL}.")
-        padded = cls.trace_for(params).padded.shape
+        padded = trace.padded.shape
         if max(padded) > cls.MAX_PADDED:
             raise ParamError(f"the padded input is {shape_text(padded)}: {cls.__name__} draws up to "
                              f"{cls.MAX_PADDED}×{cls.MAX_PADDED}; use a smaller input_size or padding.")
@@ -144,7 +143,8 @@ class _WindowScene(ConvvizScene):
         # Widths: input, kernel and output share the frame; one cell size for input and output if it fits.
         in_cell = fit_cell_size(hp, wp, 5.6, GRID_HEIGHT, largest=0.9)
         out_cell = min(in_cell, fit_cell_size(oh, ow, 4.2, GRID_HEIGHT, largest=0.9))
-        k_cell = fit_cell_size(kh, kw, 2.4, GRID_HEIGHT * 0.6, largest=0.9)  # the kernel keeps its numbers
+        # The kernel's cells match the input's, but never so small that its numbers drop.
+        k_cell = min(fit_cell_size(kh, kw, 2.4, GRID_HEIGHT * 0.6, largest=0.9), max(in_cell, 0.45))
         self.input_grid = padded_grid(trace.padded, trace.pads, cell_size=in_cell, theme=t)
         self.kernel_grid = NumberGrid(w, role="kernel", cell_size=k_cell, theme=t)
         self.output_grid = NumberGrid(trace.output, role="output", cell_size=out_cell, hide_values=True, theme=t)
@@ -167,7 +167,7 @@ class _WindowScene(ConvvizScene):
         self.extras = VGroup()
         if any(trace.pads):
             note = Text(f"padded {shape_text((hp, wp))}", font=t.font, color=t.padding, font_size=24)
-            self.extras.add(note.next_to(self.labels[0], RIGHT, buff=0.3))
+            self.extras.add(note.next_to(self.input_grid, DOWN, buff=0.15))
             self.shown["padded_shape"] = (hp, wp)
         self.header = Text(
             f"stride {_fmt_param(p['stride'])}  ·  padding {_fmt_param(p['padding'])}  ·  "
@@ -314,6 +314,8 @@ class _WindowScene(ConvvizScene):
         self.shown["formula"] = [panel.text for panel in panels]
         self.shown["formula_values"] = tuple(panel.value for panel in panels)
         pointer = [FadeOut(m) for m in (self.window, self.link, self.cursor) if m in self.mobjects]
+        if len(self.extras) and self.extras.get_bottom()[1] < panels.get_top()[1]:
+            pointer.append(FadeOut(self.extras))  # the "padded" note makes room for the formula
         self.play(*self.clear_bottom(), *pointer, FadeIn(panels, shift=UP * 0.2), run_time=0.8)
         self.wait(2.0)
 
@@ -393,7 +395,6 @@ class ConvolutionNumbers(_WindowScene):
         self.play(TransformFromCopy(new.number, self.output_grid.reveal(r, c)),
                   cell.animate.set_fill(opacity=self.theme.cell_fill_opacity).set_stroke(opacity=1), run_time=0.7)
         self.wait(1.0)
-
 
 
 class ConvArithmetic(_WindowScene):
