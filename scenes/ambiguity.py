@@ -303,7 +303,7 @@ class OutputPaddingAmbiguity(ConvvizScene):
         heads = [Text(layer, font=t.mono_font, color=t.kernel, font_size=22),
                  Text(f"output_padding={op_large}", font=t.mono_font, color=t.highlight, font_size=22)]
         gap = max(h.width for h in heads) + 0.3
-        cell = fit_cell_size(n_large, n_small + n_large + o, config.frame_width - 1.0 - 2 * gap, 3.4, largest=0.55)
+        cell = fit_cell_size(n_large, n_small + n_large + o, config.frame_width - 1.0 - 2 * gap, 3.1, largest=0.55)
         y = NumberGrid(np.zeros((o, o)), role="input", label=f"input {o}×{o}", cell_size=cell,
                        show_numbers=False, theme=t)
         g0 = NumberGrid(np.zeros((n_small, n_small)), role="output", label=f"output {n_small}×{n_small}",
@@ -335,7 +335,9 @@ class OutputPaddingAmbiguity(ConvvizScene):
         self.play(Create(arrows[0]), FadeIn(heads[0]), FadeIn(g0), FadeIn(formulas[0]),
                   Transform(self.caption, caption), run_time=1.2)
         self.wait(2.5)
-        caption = Caption(f"output_padding={op_large} adds {n_large - n_small} row and column on the bottom/right: "
+        added_n = n_large - n_small
+        rows_cols = "row and column" if added_n == 1 else "rows and columns"
+        caption = Caption(f"output_padding={op_large} adds {added_n} {rows_cols} on the bottom/right: "
                           f"{n_large}×{n_large} again.", theme=t)
         self.play(Create(arrows[1]), FadeIn(heads[1]), FadeIn(g1), FadeIn(formulas[1]), run_time=1.2)
         self.play(Create(added), FadeIn(label), Transform(self.caption, caption), run_time=1)
