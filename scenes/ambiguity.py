@@ -195,7 +195,6 @@ class OutputPaddingAmbiguity(ConvvizScene):
 
     def construct(self) -> None:
         a = ambiguity(self.params)
-        self.data = a
         t = self.theme
         self.shown.update(sizes=list(a.sizes), output_shape=(a.output, a.output), output_paddings=dict(a.output_paddings),
                           transposed=dict(a.transposed), inferred=a.inferred, formulas=[])

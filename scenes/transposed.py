@@ -72,10 +72,9 @@ def _title(text: str, theme) -> Text:
     return Text(text, font=theme.font, color=theme.text, font_size=34).to_edge(UP, buff=0.3)
 
 
-def _formulas(size: tuple[int, int], params: Mapping[str, Any], theme) -> VGroup:
-    """The output-size formula with numbers (one panel, or one per axis when the axes differ)."""
-    fh, fw = explain_transposed(size, (params["kernel_shape"]), params["stride"], params["padding"],
-                                params["dilation"], params["output_padding"])
+def _formulas(tr: TransposedConvTrace, theme) -> VGroup:
+    """The output-size formula of ``tr`` with numbers (one panel, or one per axis when the axes differ)."""
+    fh, fw = explain_transposed(tr.x.shape, tr.w.shape, tr.stride, tr.padding, tr.dilation, tr.output_padding)
     panels = [FormulaPanel(fh, title="output size", theme=theme, font_size=28)]
     if fw.text != fh.text:
         panels = [FormulaPanel(fh, title="output height", theme=theme, font_size=28),
@@ -121,13 +120,13 @@ class TransposedConvScatter(ConvvizScene):
         tr = _transposed_check(p["input"], p["weights"], p)
         h, w = tr.x.shape
         kh, kw = tr.w.shape
-        dh, dw = tr.dilation
+        dw = tr.dilation[1]
         title = _title("Transposed convolution: scatter the stamps", t)
         self.add(title)
         self.beat("inputs")
         span_w = (kw - 1) * dw + 1
         cropped = tr.full.shape != tr.output.shape
-        formulas = _formulas(tr.x.shape, {**p, "kernel_shape": tr.w.shape}, t).to_edge(DOWN, buff=0.95)
+        formulas = _formulas(tr, t).to_edge(DOWN, buff=0.95)
         cols = max(w, kw) + span_w + tr.full.shape[1] + (tr.output.shape[1] if cropped else 0)
         cell = fit_cell_size(max(tr.full.shape[0], h + kh + 1.5), cols, config.frame_width - 4.5, 4.0, largest=1.0)
         while True:  # shrink the cells until the row (labels and the stamp slot included) fits the frame
@@ -324,7 +323,7 @@ class TransposedConvAsConv(ConvvizScene):
         self.play(FadeOut(window), run_time=0.4)
 
         self.beat("same result")
-        formulas = _formulas(tr.x.shape, {**p, "kernel_shape": tr.w.shape}, t)
+        formulas = _formulas(tr, t)
         self.play(FadeOut(left_col), FadeOut(big), out_grid.animate.move_to(LEFT * 3), run_time=0.8)
         formulas.next_to(out_grid, RIGHT, buff=0.8)
         if formulas.get_right()[0] > config.frame_width / 2 - 0.3:
@@ -388,7 +387,7 @@ class TransposedConvMatrix(ConvvizScene):
         c_label.next_to(c_grid, LEFT, buff=0.25)
         VGroup(c_grid, x_row, y_col, x_label, y_label, c_label).move_to(DOWN * 0.2)
         x_small = NumberGrid(conv.x, role="input", label=_label("x", conv.x.shape), cell_size=0.75, theme=t)
-        caption = Caption(f"Each row of C holds the kernel where one window sits; zeros (faint) elsewhere.", theme=t)
+        caption = Caption("Each row of C holds the kernel where one window sits; zeros (faint) elsewhere.", theme=t)
         self.play(FadeIn(x_row), FadeIn(x_label), FadeIn(c_grid), FadeIn(c_label), FadeIn(caption), run_time=1.2)
         for r in range(n_out):
             row_mark = c_grid.region(r, 0, r, n_in - 1, color=t.highlight)

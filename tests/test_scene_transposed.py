@@ -33,6 +33,11 @@ def _t(a) -> torch.Tensor:
     return torch.as_tensor(np.asarray(a, dtype=float))[None, None]
 
 
+def _formula_values(scene) -> set[int]:
+    """The results the formula panels show (the number after the last '=')."""
+    return {int(text.rsplit("=", 1)[1]) for text in scene.shown["formulas"]}
+
+
 def _torch_transposed(x, w, p) -> np.ndarray:
     return F.conv_transpose2d(_t(x), _t(w), stride=p["stride"], padding=p["padding"],
                               output_padding=p["output_padding"], dilation=p["dilation"])[0, 0].numpy()
@@ -44,6 +49,7 @@ def test_scatter_output_equals_torch(preset):
     p = TransposedConvScatter.resolve(preset)
     np.testing.assert_array_equal(scene.shown["output"], _torch_transposed(p["input"], p["weights"], p))
     assert scene.shown["stamps_shown"] == p["input"].size
+    assert _formula_values(scene) <= set(scene.shown["output_shape"])
     if preset in D2L:
         np.testing.assert_array_equal(scene.shown["output"], D2L[preset])
 
@@ -63,7 +69,7 @@ def test_as_conv_presets_give_back_the_conv_input_and_equal_torch(name, i, k, s,
     x, w = TransposedConvAsConv.arrays(params)
     shown = scene.shown
     assert (params["kernel"], params["stride"], params["padding"]) == (k, s, p)
-    assert shown["output_shape"] == (i, i)
+    assert shown["output_shape"] == (i, i) and _formula_values(scene) == {i}
     np.testing.assert_array_equal(shown["output"], _torch_transposed(x, w, params))  # every cell revealed
     # The direct view really is an ordinary stride-1 convolution with the flipped kernel.
     np.testing.assert_array_equal(shown["flipped"], torch.flip(torch.as_tensor(w), (0, 1)).numpy())
