@@ -228,7 +228,8 @@ class ConvAutoencoder(ConvvizScene):
         self.play(FadeIn(heading), FadeIn(x_img), FadeIn(caption))
         for block, arrow in zip(enc_blocks, enc_arrows):
             self.play(Create(arrow), FadeIn(block, shift=0.2 * RIGHT), run_time=0.6)
-        self.play(Create(enc_arrows[-1]), FadeIn(z_vec.label), Create(z_vec.cells), run_time=0.6)
+        self.play(Create(enc_arrows[-1]), FadeIn(z_vec.label), Create(VGroup(*(cell[0] for cell in z_vec.cells))),
+                  run_time=0.6)
         self.wait(0.5)
 
         self.beat("decoder")

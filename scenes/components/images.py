@@ -189,7 +189,7 @@ class LayerBlock(VGroup):
         self.box = RoundedRectangle(corner_radius=0.08, width=width, height=height, stroke_color=color,
                                     stroke_width=3, fill_color=color, fill_opacity=t.cell_fill_opacity)
         self.op_label = Text(op, font=t.font, color=t.text, font_size=font_size, line_spacing=0.8)
-        self.op_label.next_to(self.box, UP, buff=0.12)
+        self.op_label.next_to(self.box, UP, buff=0.2)
         self.shape_label = Text(shape_text(self.shape), font=t.font, color=color, font_size=font_size, weight="BOLD")
         self.shape_label.next_to(self.box, DOWN, buff=0.12)
         self.add(self.box, self.op_label, self.shape_label)
