@@ -13,7 +13,7 @@ from manim import tempconfig
 
 from .catalog import scene_class
 from .params import ParamError
-from .theme import get_theme, use_theme
+from .theme import current_theme, get_theme, use_theme
 
 __all__ = ["QUALITIES", "FORMATS", "render_scene", "output_stem"]
 
@@ -87,7 +87,6 @@ def render_scene(
     check_options(quality, fmt, theme, transparent, sections)
     cls = scene_class(scene)
     out_path = Path(out_path)
-    out_path.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="convviz-") as media:
         settings = {
             "quality": QUALITIES[quality][0],
@@ -103,16 +102,21 @@ def render_scene(
             settings.update(save_last_frame=True, write_to_movie=False, format="png")
         else:
             settings.update(format=fmt, video_encoder_options=_encoder_options(fmt, transparent))
-        with tempconfig(settings):
-            use_theme(theme)
-            instance = cls(params, theme=get_theme(theme))
-            instance.render()
-            writer = instance.renderer.file_writer
-            produced = Path(writer.image_file_path if fmt == "png" else writer.movie_file_path)
-            if fmt == "gif" and produced.suffix != ".gif":
-                produced = produced.with_suffix(".gif")
-            sections_dir = Path(writer.sections_output_dir) if sections else None
+        previous = current_theme()
+        try:
+            with tempconfig(settings):
+                use_theme(theme)
+                instance = cls(params, theme=get_theme(theme))
+                instance.render()
+                writer = instance.renderer.file_writer
+        finally:
+            use_theme(previous.name)  # a dark render must not leave later scenes dark
+        produced = Path(writer.image_file_path if fmt == "png" else writer.movie_file_path)
+        if fmt == "gif" and produced.suffix != ".gif":
+            produced = produced.with_suffix(".gif")
+        sections_dir = Path(writer.sections_output_dir) if sections else None
         final = out_path.with_name(out_path.name + produced.suffix)  # the stem may contain dots ("beta-1.5")
+        final.parent.mkdir(parents=True, exist_ok=True)  # only once there is something to put in it
         _move_into_place(produced, final)
         if sections_dir is not None:
             target = final.with_name(final.stem + ".sections")

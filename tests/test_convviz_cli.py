@@ -13,7 +13,7 @@ from PIL import Image
 from scenes.cli import main
 from scenes.convolution import ConvArithmetic
 from scenes.render import output_stem
-from scenes.theme import DARK
+from scenes.theme import DARK, current_theme
 
 
 def test_list_shows_scenes_parameters_and_presets(capsys):
@@ -86,3 +86,9 @@ def test_render_mp4_with_custom_numbers(tmp_path, capsys):
     probe = subprocess.run(["ffprobe", "-v", "error", "-show_entries", "stream=width,height,codec_name",
                             "-of", "csv=p=0", str(path)], capture_output=True, text=True)
     assert probe.stdout.strip().startswith("h264,854,480")
+
+
+def test_a_dark_render_leaves_the_default_theme_light(tmp_path, capsys):
+    assert main(["render", "ConvArithmetic", "--set", "input_size=2", "--set", "kernel_size=1",
+                 "--format", "png", "--theme", "dark", "--out", str(tmp_path)]) == 0
+    assert current_theme().name == "light"
