@@ -271,7 +271,7 @@ class _WindowScene(ConvvizScene):
         self.play(*self.fill_cell(r, c), run_time=0.5)
 
     def show_uncovered(self) -> None:
-        """Highlight the padded rows/cols no window touches, and name them (from the trace)."""
+        """Highlight the padded rows/cols no kernel tap touches, and name them (from the trace)."""
         rows, cols = self.trace.uncovered_rows, self.trace.uncovered_cols
         self.shown["uncovered_rows"], self.shown["uncovered_cols"] = rows, cols
         if not rows and not cols:
@@ -286,7 +286,7 @@ class _WindowScene(ConvvizScene):
             parts.append(f"row{'s' if len(rows) > 1 else ''} {', '.join(map(str, rows))}")
         if cols:
             parts.append(f"col{'s' if len(cols) > 1 else ''} {', '.join(map(str, cols))}")
-        text = f"No window covers padded {' and '.join(parts)} (counting from 0)."
+        text = f"Never under a kernel tap: padded {' and '.join(parts)} (0-based)."
         self.shown["uncovered_text"] = text
         caption = Caption(text, theme=t)
         self.play(FadeOut(self.window), FadeOut(self.link), FadeOut(self.cursor), Create(marks), *self.clear_bottom(),
@@ -356,7 +356,7 @@ class ConvolutionNumbers(_WindowScene):
     def construct(self) -> None:
         self.build()
         self.products = VGroup()
-        self.intro("Each output cell is the sum of window × kernel, element by element.")
+        self.intro("Output cell = sum of window × kernel, element by element.")
         self.slide()
         self.show_uncovered()
         self.show_formula()
@@ -415,7 +415,7 @@ class ConvArithmetic(_WindowScene):
 
     def construct(self) -> None:
         self.build()
-        self.intro("The window steps by the stride; each position gives one output cell.")
+        self.intro("The window steps by the stride: one output cell per position.")
         self.slide()
         self.show_uncovered()
         self.show_formula()
