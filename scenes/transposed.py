@@ -287,7 +287,7 @@ class TransposedConvAsConv(ConvvizScene):
         gaps = tr.stride[0] - 1
         between = f"{gaps} zero{'s' if gaps != 1 else ''} between input cells" if gaps else "no zeros inserted"
         border = f"border d(k−1) − p = {top}" if len(set(d.pads)) == 1 else (
-            f"border d(k−1) − p = {top}, plus output_padding {bottom - top} on the bottom/right")
+            f"border d(k−1) − p = {top}, plus output_padding {tr.output_padding[0]} on the bottom/right")
         text = f"Stride {tr.stride[0]}: {between}; {border}."
         moved = [(x_grid.number(r, c), big.number(*cell))
                  for (r, c), cell in zip(np.ndindex(*tr.x.shape), value_cells)] if len(value_cells) == x.size else []
