@@ -300,16 +300,17 @@ class _WindowScene(ConvvizScene):
         self.beat("output size")
         p, t = self.params, self.theme
         formulas = explain_conv(self.trace.x.shape, self.trace.w.shape, p["stride"], p["padding"], p["dilation"])
-        if formulas[0].text == formulas[1].text:
-            panels = VGroup(FormulaPanel(formulas[0], title="output size:", theme=t,
-                                         latex=False, inline=True))
-        else:
-            panels = VGroup(*(FormulaPanel(f, title=f"output {axis}:", theme=t, latex=False, inline=True)
-                              for f, axis in zip(formulas, ("rows", "cols"))))
-            panels.arrange(DOWN, buff=0.1)
+        titled = ([(formulas[0], "output size:")] if formulas[0].text == formulas[1].text
+                  else list(zip(formulas, ("output rows:", "output cols:"))))
+
+        def make(font_size: float) -> VGroup:
+            return VGroup(*(FormulaPanel(f, title=title, theme=t, latex=False, inline=True, font_size=font_size)
+                            for f, title in titled)).arrange(DOWN, buff=0.1, aligned_edge=LEFT)
+
+        panels = make(34)
+        if len(panels) > 1 and len({panel.fit_scale for panel in panels}) > 1:  # one font size for both axes
+            panels = make(34 * min(panel.fit_scale for panel in panels))
         panels.scale_to_fit_height(min(panels.height, BOTTOM_HEIGHT))
-        if panels.width > config.frame_width - 0.6:
-            panels.scale_to_fit_width(config.frame_width - 0.6)
         panels.to_edge(DOWN, buff=0.25)
         self.shown["formula"] = [panel.text for panel in panels]
         self.shown["formula_values"] = tuple(panel.value for panel in panels)

@@ -60,8 +60,8 @@ class FormulaPanel(VGroup):
             lines.add(Text(formula.note, font=t.font, color=t.muted, font_size=0.6 * font_size))
             lines.arrange(DOWN, aligned_edge=LEFT, buff=0.2)
         max_width = config.frame_width - 1.0
-        if lines.width > max_width:
-            lines.scale_to_fit_width(max_width)
+        self.fit_scale = min(1.0, max_width / lines.width)  # < 1 when shrunk to fit the frame
+        lines.scale(self.fit_scale)
         self.lines = lines
         self.add(_box(lines, t.muted, t), lines)
 
