@@ -334,9 +334,7 @@ class OutputPaddingAmbiguity(ConvvizScene):
         self.play(Create(arrows[0]), FadeIn(heads[0]), FadeIn(g0), FadeIn(formulas[0]),
                   Transform(self.caption, caption), run_time=1.2)
         self.wait(2.5)
-        added_n = n_large - n_small
-        rows_cols = "row and column" if added_n == 1 else "rows and columns"
-        caption = Caption(f"output_padding={op_large} adds {added_n} {rows_cols} on the bottom/right: "
+        caption = Caption(f"output_padding={op_large} adds the highlighted rows and columns: "
                           f"{n_large}×{n_large} again.", theme=t)
         self.play(Create(arrows[1]), FadeIn(heads[1]), FadeIn(g1), FadeIn(formulas[1]), run_time=1.2)
         self.play(Create(added), FadeIn(label), Transform(self.caption, caption), run_time=1)

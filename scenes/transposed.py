@@ -283,9 +283,8 @@ class TransposedConvAsConv(ConvvizScene):
 
         self.beat("zeros and padding")
         value_cells = [(r, c) for r in range(rows) for c in range(cols) if big.kinds[r, c] == "value"]
-        top, bottom, left, right = d.pads
-        gaps = tr.stride[0] - 1
-        between = f"{gaps} zero{'s' if gaps != 1 else ''} between input cells" if gaps else "no zeros inserted"
+        top = d.pads[0]
+        between = "s − 1 zeros (hollow) between input cells" if tr.inserted.any() else "no zeros inserted"
         border = f"border d(k−1) − p = {top}" if len(set(d.pads)) == 1 else (
             f"border d(k−1) − p = {top}, plus output_padding {tr.output_padding[0]} on the bottom/right")
         text = f"Stride {tr.stride[0]}: {between}; {border}."
