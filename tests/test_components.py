@@ -89,3 +89,11 @@ def test_hidden_numbers_are_revealed_where_the_cell_is_now():
     assert len(grid.get_family()) > drawn  # only now part of what is drawn
     shown = grid.shown_values()
     assert shown[1, 0] == 3 and np.isnan(shown[0, 0])
+
+
+def test_formula_panel_shrinks_only_to_fit():
+    short = FormulaPanel(explain_conv(5, 3), latex=False, inline=True)
+    long = FormulaPanel(explain_conv((6, 7), (3, 2), (2, 1), ((1, 0), (2, 1)), (1, 2))[1], title="output cols:",
+                        latex=False, inline=True, font_size=48)
+    assert short.fit_scale == 1.0
+    assert long.fit_scale < 1.0 and long.width <= config.frame_width

@@ -9,6 +9,8 @@ import pytest
 import torch
 import torch.nn.functional as F
 from conftest import render_dry
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from convmath import ConvArithmeticError, conv_output_size
 from scenes.convolution import LECTURE_INPUT, LECTURE_KERNEL, ConvArithmetic, ConvolutionNumbers
@@ -159,3 +161,22 @@ def test_real_render_png(tmp_path):
                         quality="l", fmt="png")
     assert path.suffix == ".png" and path.stat().st_size > 10_000
     assert [p.name for p in tmp_path.iterdir()] == [path.name]
+
+
+@settings(max_examples=6, deadline=None)
+@given(i=st.tuples(st.integers(1, 9), st.integers(1, 9)), k=st.tuples(st.integers(1, 4), st.integers(1, 4)),
+       s=st.integers(1, 3), p=st.integers(0, 2), d=st.integers(1, 2), seed=st.integers(0, 99))
+def test_any_parameters_show_what_torch_computes(i, k, s, p, d, seed):
+    overrides = {"input_size": f"{i[0]},{i[1]}", "kernel_size": f"{k[0]},{k[1]}", "stride": s, "padding": p,
+                 "dilation": d, "seed": seed}
+    try:
+        ConvArithmetic.resolve(None, overrides)
+    except ConvArithmeticError:
+        span = [d * (kk - 1) + 1 for kk in k]
+        assert any(ii + 2 * p < sp for ii, sp in zip(i, span))  # refused only when torch would refuse
+        return
+    scene = render_dry("ConvArithmetic", **overrides)
+    check_shown(scene)
+    out = scene.shown["output_shape"]
+    assert scene.shown["uncovered_rows"] == untouched(i[0] + 2 * p, out[0], k[0], s, d)
+    assert scene.shown["uncovered_cols"] == untouched(i[1] + 2 * p, out[1], k[1], s, d)
