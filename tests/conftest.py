@@ -47,6 +47,15 @@ def render_dry(scene_name: str, preset: str | None = None, theme: Theme = LIGHT,
     return scene
 
 
+@pytest.fixture(scope="session", autouse=True)
+def model_cache(tmp_path_factory):
+    """A fresh model cache for the session ($CONVVIZ_CACHE): tests never read or write the user's cache."""
+    folder = tmp_path_factory.getbasetemp() / "convviz-model-cache"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("CONVVIZ_CACHE", str(folder))
+        yield folder
+
+
 @pytest.fixture
 def dry_render():
     """The :func:`render_dry` helper as a fixture."""

@@ -1,7 +1,6 @@
 """ConvAutoencoder and LatentSpace: what they show equals the real trained autoencoder's outputs."""
 
 import os
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -18,15 +17,6 @@ from scenes.theme import DARK
 
 # Both AE/VAE scene test files share one worker, so the default models train once per session.
 pytestmark = [pytest.mark.render, pytest.mark.xdist_group("ae_vae_models")]
-
-
-@pytest.fixture(scope="session", autouse=True)
-def model_cache(tmp_path_factory):
-    """A fresh model cache for this session ($CONVVIZ_CACHE): the scenes' models train here once."""
-    folder = tmp_path_factory.getbasetemp() / "convviz-model-cache"
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("CONVVIZ_CACHE", str(folder))
-        yield Path(folder)
 
 
 @pytest.fixture(scope="module")

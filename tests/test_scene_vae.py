@@ -1,6 +1,5 @@
 """VAESampling, Reparameterization, VAELoss, AEvsVAE: what they show equals the real trained models' outputs."""
 
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -13,15 +12,6 @@ from scenes.theme import DARK
 
 # Shares a worker (and so the trained models) with test_scene_autoencoder.py.
 pytestmark = [pytest.mark.render, pytest.mark.xdist_group("ae_vae_models")]
-
-
-@pytest.fixture(scope="session", autouse=True)
-def model_cache(tmp_path_factory):
-    """A fresh model cache for this session ($CONVVIZ_CACHE): the scenes' models train here once."""
-    folder = tmp_path_factory.getbasetemp() / "convviz-model-cache"
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("CONVVIZ_CACHE", str(folder))
-        yield Path(folder)
 
 
 @pytest.fixture(scope="module")
