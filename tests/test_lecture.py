@@ -87,6 +87,14 @@ def test_a_scene_not_built_yet_is_an_error_in_a_user_playlist(tmp_path, monkeypa
         load_playlist(write_playlist(tmp_path, entry("boo", scene="Ghost")))
 
 
+def test_a_scene_whose_code_is_broken_is_one_line_too(tmp_path, monkeypatch):
+    (tmp_path / "broken_scene.py").write_text("from scenes.components import NoSuchComponent\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setitem(catalog.SCENES, "Broken", "broken_scene")
+    with pytest.raises(PlaylistError, match=r"entry 1 \(Broken\): scene 'Broken' cannot be loaded \(ImportError: "):
+        load_playlist(write_playlist(tmp_path, entry("oops", scene="Broken")))
+
+
 def test_the_default_playlist_follows_the_catalogue():
     data = tomllib.loads(DEFAULT_PLAYLIST.read_text())
     scenes = [e["scene"] for e in data["scenes"]]
