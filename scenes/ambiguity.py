@@ -203,8 +203,9 @@ class OutputPaddingAmbiguity(ConvvizScene):
         inputs, out_grid = self.collide(a)
         self.uncovered(a, inputs)
         self.remove(*[m for m in self.mobjects if m is not title and m is not out_grid])
-        self.transposed_beat(a, out_grid)
+        picture = self.transposed_beat(a, out_grid)
         self.code_beats(a)
+        self.summary(a, title, picture)
 
     # -- beat 1: the collision ------------------------------------------------------------------------------
     def collide(self, a: Ambiguity) -> tuple[list[NumberGrid], NumberGrid]:
@@ -292,7 +293,8 @@ class OutputPaddingAmbiguity(ConvvizScene):
         self.wait(3)
 
     # -- beat 3: the transposed conv and output_padding ---------------------------------------------------------
-    def transposed_beat(self, a: Ambiguity, out_grid: NumberGrid) -> None:
+    def transposed_beat(self, a: Ambiguity, out_grid: NumberGrid) -> VGroup:
+        """The transposed conv without and with output_padding; returns its picture (grids, arrows, labels)."""
         t, p = self.theme, self.params
         self.beat("transposed")
         o = a.output
@@ -349,6 +351,7 @@ class OutputPaddingAmbiguity(ConvvizScene):
             self.play(FadeIn(note), run_time=0.6)
         self.shown.update(transposed_shapes=[(n_small, n_small), (n_large, n_large)])
         self.wait(3.5)
+        return VGroup(y, g0, g1, arrows, heads[0], heads[1], added, label)
 
     # -- beats 4-5: the code ---------------------------------------------------------------------------------------
     def code_beats(self, a: Ambiguity) -> None:
@@ -366,3 +369,27 @@ class OutputPaddingAmbiguity(ConvvizScene):
             self.clear()
             self.add(heading, panel)
             self.wait(6)
+
+    # -- beat 6: the summary (the scene's last frame: its poster) -------------------------------------------------
+    def summary(self, a: Ambiguity, title: Text, picture: VGroup) -> None:
+        """The transposed grids (output_padding rows/columns highlighted, sizes labelled) above the code of the
+        scene's convention, smaller: the last frame shows the point of the scene, not only code."""
+        t = self.theme
+        self.beat("summary")
+        name = "PyTorch" if self.params["convention"] == "torch" else "Keras"
+        if name not in self.shown["code"]:  # the layer has no equivalent in that framework
+            name = next(iter(self.shown["code"]))
+        picture = picture.copy()
+        picture.scale_to_fit_height(min(picture.height, 2.9)).next_to(title, DOWN, buff=0.35).set_x(0)
+        heading = Text(name, font=t.font, color=t.text, font_size=24)
+        panel = CodePanel(self.shown["code"][name], theme=t, font_size=20)
+        code = VGroup(heading, panel).arrange(DOWN, buff=0.12)
+        room = picture.get_bottom()[1] - 0.3 - (-config.frame_height / 2 + 0.2)
+        if code.height > room:
+            code.scale_to_fit_height(room)
+        code.next_to(picture, DOWN, buff=0.3)
+        self.clear()
+        self.add(title)
+        self.play(FadeIn(picture), FadeIn(code), run_time=1)
+        self.shown["summary_code"] = name
+        self.wait(4)

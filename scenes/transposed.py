@@ -161,6 +161,7 @@ class TransposedConvScatter(ConvvizScene):
         self.shown["stamps_shown"] = h * w
 
         self.beat("result")
+        self.bring_to_front(caption)  # Manim redraws from the first moving mobject on: keep the grids static
         if cropped:
             ph, pw = tr.padding
             oh, ow = tr.output.shape
@@ -294,12 +295,15 @@ class TransposedConvAsConv(ConvvizScene):
         fixed = VGroup(*(n for rc, n in big.numbers.items() if not moved or big.kinds[rc] != "value"))
         self.play(FadeIn(big.cells), FadeIn(big.label), FadeIn(fixed),
                   *(Transform(copy, dst) for copy, (_, dst) in zip(copies, moved)),
-                  Transform(caption, Caption(text, theme=t)), run_time=1.5)
-        self.remove(*copies)
+                  Transform(caption, Caption(text, theme=t)), run_time=1)  # the whole direct view moves: kept short,
+        self.remove(big.cells, big.label, fixed, *copies)
         self.add(big)
-        self.wait(1.5)
+        self.wait(2)  # and the time given back as a (frozen, cheap) wait
 
         self.beat("flip the kernel")
+        # What moves is kept last in the scene: Manim redraws every mobject from the first moving one on,
+        # and the direct view (its dashed border) is the costliest thing to redraw.
+        self.bring_to_front(k_grid, caption)
         self.play(Rotate(VGroup(k_grid.cells, k_grid.number_group), PI), run_time=1)
         self.play(Transform(k_grid, flipped),
                   Transform(caption, Caption("The kernel is flipped (rotated 180°); the stride becomes 1.",
@@ -309,8 +313,10 @@ class TransposedConvAsConv(ConvvizScene):
         self.beat("slide")
         window = KernelWindow(big, *d.w.shape, dilation=d.dilation, theme=t)
         window.move_to_cell(*(int(i[0]) for i in d.window(0, 0)))
+        self.bring_to_front(caption)
         self.play(Create(window), FadeIn(out_grid.cells), FadeIn(out_grid.label), Transform(caption, Caption(
             "Slide the flipped kernel with stride 1: each window gives one output cell.", theme=t)), run_time=0.6)
+        self.bring_to_front(window)  # the output grid under it stays static while it slides
         for c in range(ow):  # the first row one window at a time, then a row per step
             rr, cc = d.window(0, c)
             self.play(window.animate.move_to(window.target_for(int(rr[0]), int(cc[0]))),
@@ -323,15 +329,16 @@ class TransposedConvAsConv(ConvvizScene):
 
         self.beat("same result")
         formulas = _formulas(tr, t)
-        self.play(FadeOut(left_col), FadeOut(big), out_grid.animate.move_to(LEFT * 3), run_time=0.8)
+        self.play(FadeOut(left_col), FadeOut(big), out_grid.animate.move_to(LEFT * 3), run_time=0.5)
         formulas.next_to(out_grid, RIGHT, buff=0.8)
         if formulas.get_right()[0] > config.frame_width / 2 - 0.3:
             formulas.scale_to_fit_width(config.frame_width / 2 - 0.3 - formulas.get_left()[0])
+        self.bring_to_front(caption)
         self.play(FadeIn(formulas), Transform(caption, Caption(
-            "The same output as scattering the stamps: torch's conv_transpose2d.", theme=t)), run_time=1)
+            "The same output as scattering the stamps: torch's conv_transpose2d.", theme=t)), run_time=0.8)
         self.shown.update(output=out_grid.shown_values(), output_shape=d.output.shape, direct_padded=d.padded,
                           inserted=tr.inserted, flipped=d.w, pads=d.pads, formulas=[f.text for f in formulas])
-        self.wait(3)
+        self.wait(3.5)
 
 
 class TransposedConvMatrix(ConvvizScene):
@@ -387,12 +394,15 @@ class TransposedConvMatrix(ConvvizScene):
         VGroup(c_grid, x_row, y_col, x_label, y_label, c_label).move_to(DOWN * 0.2)
         x_small = NumberGrid(conv.x, role="input", label=_label("x", conv.x.shape), cell_size=0.75, theme=t)
         caption = Caption("Each row of C holds the kernel where one window sits; zeros (faint) elsewhere.", theme=t)
-        self.play(FadeIn(x_row), FadeIn(x_label), FadeIn(c_grid), FadeIn(c_label), FadeIn(caption), run_time=1.2)
+        # Heavy bulk animations (all of C's cells and numbers) are kept short; the time goes to frozen waits.
+        self.play(FadeIn(x_row), FadeIn(x_label), FadeIn(c_grid), FadeIn(c_label), FadeIn(caption), run_time=0.8)
+        self.wait(0.4)
         for r in range(n_out):
             row_mark = c_grid.region(r, 0, r, n_in - 1, color=t.highlight)
             self.play(Create(row_mark), FadeIn(y_col.cell(r, 0)), Write(y_col.number(r, 0)),
                       run_time=0.5)
             self.play(FadeOut(row_mark), run_time=0.2)
+        self.bring_to_front(caption)
         self.play(FadeIn(y_col), FadeIn(y_label), Transform(caption, Caption(
             f"y = C x: {_label('', C.shape).strip()} times {n_in}×1 gives {n_out}×1, the conv's "
             f"{_label('', conv.output.shape).strip()} output.", theme=t)), run_time=1)
@@ -412,18 +422,20 @@ class TransposedConvMatrix(ConvvizScene):
         xt_label = Text(f"x' {n_in}×1", font=t.font, color=t.input, font_size=26).next_to(x_col, RIGHT, buff=0.25)
         group = VGroup(ct_grid, y_row, x_col, ct_label, yt_label, xt_label)
         group.next_to(title, DOWN, buff=0.3).to_edge(LEFT, buff=1.2)
+        self.bring_to_front(x_row, x_label, y_col, y_label)  # C stays static while they fade
         self.play(FadeOut(x_row), FadeOut(x_label), FadeOut(y_col), FadeOut(y_label), run_time=0.6)
         scale = cell_t / cell
-        moves = []
+        transposed = c_grid.copy()  # every cell (r, c) of C, with its number, moved to (c, r) of Cᵀ: one Transform
         for r in range(n_out):
             for c in range(n_in):
-                moves.append(c_grid.cell(r, c).animate.scale(scale).move_to(ct_grid.cell(c, r)))
-                if c_grid.number(r, c) is not None:
-                    moves.append(c_grid.number(r, c).animate.scale(scale).move_to(ct_grid.cell(c, r)))
-        self.play(*moves, Transform(c_label, ct_label), Transform(title, _title("Transposed convolution: x' = Cᵀ y", t)),
-                  Transform(caption, Caption("Transpose C: row i becomes column i.", theme=t)), run_time=1.5)
+                transposed.cell(r, c).scale(scale).move_to(ct_grid.cell(c, r))
+                if transposed.number(r, c) is not None:
+                    transposed.number(r, c).scale(scale).move_to(ct_grid.cell(c, r))
+        self.play(Transform(c_grid, transposed), Transform(c_label, ct_label), Transform(title, _title("Transposed convolution: x' = Cᵀ y", t)),
+                  Transform(caption, Caption("Transpose C: row i becomes column i.", theme=t)), run_time=1)
         self.remove(c_grid)
         self.add(ct_grid)
+        self.wait(0.5)
         self.play(FadeIn(y_row), FadeIn(yt_label), run_time=0.6)
         self.play(FadeIn(x_col), FadeIn(xt_label), Transform(caption, Caption(
             f"x' = Cᵀ y: {_label('', C.T.shape).strip()} times {n_out}×1 gives {n_in}×1.", theme=t)), run_time=0.8)
@@ -436,7 +448,9 @@ class TransposedConvMatrix(ConvvizScene):
         if pair.get_right()[0] > config.frame_width / 2 - 0.3:
             pair.shift(LEFT * (pair.get_right()[0] - config.frame_width / 2 + 0.3))
         self.play(TransformFromCopy(x_col, x_back.cells), FadeIn(x_back.label), FadeIn(x_back.number_group),
-                  FadeIn(x_small), run_time=1.2)
+                  FadeIn(x_small), run_time=0.8)
+        self.wait(0.4)
+        self.bring_to_front(caption)
         self.play(Transform(caption, Caption(
             f"x' has the shape of x ({_label('', conv.x.shape).strip()}) but not its values: "
             "Cᵀ is not the inverse.", theme=t)), run_time=1)

@@ -14,6 +14,7 @@ from conftest import render_dry
 from convmath import ConvArithmeticError, conv_input_sizes, transposed_output_size
 from scenes.ambiguity import OutputPaddingAmbiguity
 from scenes.cli import main as convviz
+from scenes.components import CodePanel, NumberGrid
 from scenes.params import ParamError
 
 PRESETS = [None, *OutputPaddingAmbiguity.PRESETS]
@@ -153,3 +154,21 @@ def test_cli_refuses_stride_1_with_exit_2_and_writes_nothing(tmp_path, capsys):
     assert convviz(["render", "OutputPaddingAmbiguity", "--set", "stride=1", "--out", str(tmp_path)]) == 2
     assert "stride=1" in capsys.readouterr().err
     assert not any(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize("preset", PRESETS)
+def test_last_frame_is_the_summary_grids_with_output_padding_and_the_code(rendered, preset):
+    """The gallery poster is the last frame: the transposed grids (sizes labelled, output_padding marked) with
+    the code of the scene's convention, not only code; the whole scene stays under a minute."""
+    p, scene = _params(preset), rendered[preset]
+    shown = scene.shown
+    family = [m for top in scene.mobjects for m in top.get_family()]
+    panels = [m for m in family if isinstance(m, CodePanel)]
+    name = "PyTorch" if p["convention"] == "torch" else "Keras"
+    assert shown["summary_code"] == name and [panel.code for panel in panels] == [shown["code"][name]]
+    labels = {g.label.original_text for g in family if isinstance(g, NumberGrid) and g.label is not None}
+    o = p["output"]
+    assert {f"input {o}×{o}", *(f"output {n}×{n}" for n, _ in shown["transposed_shapes"])} <= labels
+    texts = {m.original_text for m in family if hasattr(m, "original_text")}
+    assert "output_padding" in texts
+    assert scene.renderer.time < 60
