@@ -10,7 +10,7 @@ from manim import (DOWN, RIGHT, UP, Create, Cross, Dot, FadeIn, FadeOut, Group, 
 
 from convmath.models import interpolate, reparameterization_gradients, sample_latent
 
-from .autoencoder import MODEL_PARAMS, check_data, point_text, title, trained
+from .autoencoder import MODEL_PARAMS, LeanCopyScene, check_data, point_text, title, trained
 from .base import ConvvizScene
 from .components import (Caption, DigitImage, GaussianRings, GraphNode, LatentPlot, LatentVector, flow_arrow,
                          forward_edge, gradient_edge)
@@ -45,7 +45,7 @@ def _image_row(images: np.ndarray, size: float, role: str, scene: ConvvizScene, 
     return Group(*(DigitImage(img, role=role, size=size, theme=scene.theme) for img in images)).arrange(RIGHT, buff)
 
 
-class VAESampling(ConvvizScene):
+class VAESampling(LeanCopyScene):
     """The VAE's μ and σ heads for a real digit, the Gaussian around μ, samples decoded; σ = 1 vs σ = 1.5."""
 
     PARAMS = MODEL_PARAMS + (
@@ -144,7 +144,7 @@ class VAESampling(ConvvizScene):
         self.wait(2)
 
 
-class Reparameterization(ConvvizScene):
+class Reparameterization(LeanCopyScene):
     """Sampling z ~ N(μ, σ²) blocks the gradient; z = μ + σ ⊙ ε lets it reach μ and σ (real autograd values)."""
 
     PARAMS = MODEL_PARAMS + (
@@ -233,7 +233,7 @@ def _floats(name: str, raw: str) -> tuple[float, ...]:
     return values
 
 
-class VAELoss(ConvvizScene):
+class VAELoss(LeanCopyScene):
     """L = reconstruction + β·KL: real VAEs at several β, their latent clouds, reconstructions and loss terms."""
 
     PARAMS = MODEL_PARAMS + (
@@ -279,13 +279,12 @@ class VAELoss(ConvvizScene):
             self.beat(f"beta {beta:g}")
             plot = LatentPlot(model_codes, models[k].labels, x_range, y_range, width=3.0, height=3.0, legend=False,
                               theme=t, title=f"β = {beta:g}", dot_radius=0.03).move_to([xs[k], 1.1, 0])
-            prior_rings = GaussianRings(plot, np.zeros(2), np.ones(2), center=False)
-            prior_rings.set_z_index(-1)
+            prior_rings = GaussianRings(plot, np.zeros(2), np.ones(2), center=False)  # added first: under the dots
             recon_grid = Group(*(DigitImage(img, role="output", size=0.6, theme=t) for img in recon))
             recon_grid.arrange_in_grid(cols=2, buff=0.08).move_to([xs[k], -1.45, 0])
             terms = Text(f"reconstruction {loss['reconstruction']:.2f}\nKL {loss['kl']:.2f}", font=t.font,
                          color=t.text, font_size=22, line_spacing=0.8).move_to([xs[k], -2.6, 0])
-            self.play(FadeIn(plot), FadeIn(prior_rings))
+            self.play(FadeIn(prior_rings), FadeIn(plot))
             self.play(LaggedStart(*(FadeIn(img) for img in recon_grid), lag_ratio=0.15), Write(terms))
             if k == 0:
                 caption = _say(self, caption, "Purple rings: N(0, I) at 1σ and 2σ. Each dot: μ of one real digit.")
@@ -296,7 +295,7 @@ class VAELoss(ConvvizScene):
         self.wait(2)
 
 
-class AEvsVAE(ConvvizScene):
+class AEvsVAE(LeanCopyScene):
     """The AE's and the VAE's latent spaces side by side; a straight path between two real digits decoded by each."""
 
     PARAMS = MODEL_PARAMS + (
