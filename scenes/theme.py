@@ -26,8 +26,9 @@ class Theme:
     font: str = "DejaVu Sans"
     mono_font: str = "DejaVu Sans Mono"
     # one colour per class label (digits 0-9 in latent scatter plots); categorical, no other meaning
-    classes: tuple[str, ...] = ("#1F77B4", "#FF7F0E", "#2CA02C", "#D62728", "#9467BD",
-                                "#8C564B", "#E377C2", "#7F7F7F", "#BCBD22", "#17BECF")
+    # (4 is gold and 6 dark teal: the usual purple and pink would read as the latent and highlight roles)
+    classes: tuple[str, ...] = ("#1F77B4", "#FF7F0E", "#2CA02C", "#D62728", "#E6B800",
+                                "#8C564B", "#00666A", "#7F7F7F", "#BCBD22", "#17BECF")
 
     def role_color(self, role: str) -> str:
         """The colour for a role name: 'input', 'kernel', 'output', 'padding', 'inserted', 'highlight', 'latent'."""
@@ -67,8 +68,8 @@ DARK = Theme(
     highlight="#FF6BA6",
     latent="#BC8CFF",
     cell_fill_opacity=0.28,
-    classes=("#4E9BE6", "#FFA04D", "#5CC85C", "#FF6B6B", "#B48EEB",
-             "#C49A82", "#F29AD8", "#B0B0B0", "#D9DB4A", "#3FD4E6"),
+    classes=("#4E9BE6", "#FFA04D", "#5CC85C", "#FF6B6B", "#FFD43B",
+             "#C49A82", "#2AA198", "#B0B0B0", "#D9DB4A", "#3FD4E6"),
 )
 
 THEMES = {t.name: t for t in (LIGHT, DARK)}
