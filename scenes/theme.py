@@ -69,7 +69,7 @@ DARK = Theme(
     latent="#BC8CFF",
     cell_fill_opacity=0.28,
     classes=("#4E9BE6", "#FFA04D", "#5CC85C", "#FF6B6B", "#FFD43B",
-             "#C49A82", "#2AA198", "#B0B0B0", "#D9DB4A", "#3FD4E6"),
+             "#C49A82", "#2AA198", "#B0B0B0", "#A3A32A", "#3FD4E6"),
 )
 
 THEMES = {t.name: t for t in (LIGHT, DARK)}
