@@ -238,8 +238,6 @@ def step_label(step: Step) -> str:
     if step.is_conv:
         k, s, pad = p["kernel_size"], p["stride"], p["padding"]
         line = f"{k[0]}×{k[1]} s{s[0]} p{pad[0] if not isinstance(pad, str) else pad}"
-        if step.transposed:
-            return f"{step.op}\n{line}\noutput_padding {p['output_padding'][0]}"
         return f"{step.op}\n{line}"
     if step.op == "Linear":
         return f"Linear\n{p['in_features']}→{p['out_features']}"
@@ -253,8 +251,9 @@ def _block(step: Step, role: str, image_size: int, scene: ConvvizScene) -> Layer
         height, width = 1.7 * shape[1] / image_size, 0.25 + 0.08 * np.log2(shape[0])
     else:
         height, width = float(np.clip(1.7 * np.sqrt(shape[0] / 128), 0.3, 1.7)), 0.25
+    note = f"output_padding {step.params['output_padding'][0]}" if step.is_conv and step.transposed else None
     return LayerBlock(step_label(step), shape, role=role, height=max(height, 0.3), width=width, theme=scene.theme,
-                      font_size=18)
+                      font_size=18, note=note)
 
 
 class ConvAutoencoder(LeanCopyScene):

@@ -180,11 +180,13 @@ class LayerBlock(VGroup):
 
     Example::
 
-        block = LayerBlock("Conv2d 3×3 s2", (16, 4, 4), role="input", height=1.2)
+        block = LayerBlock("Conv2d 3×3 s2", (16, 4, 4), role="input", height=1.2, note="output_padding 1")
+
+    ``note``, if given, goes under the shape in the highlight colour.
     """
 
     def __init__(self, op: str, shape: Sequence[int], role: str = "input", height: float = 1.0, width: float = 0.55,
-                 theme: Theme | None = None, font_size: float = 22):
+                 theme: Theme | None = None, font_size: float = 22, note: str | None = None):
         super().__init__()
         self.theme = t = theme or current_theme()
         self.op, self.shape = op, tuple(int(n) for n in shape)
@@ -196,6 +198,11 @@ class LayerBlock(VGroup):
         self.shape_label = Text(shape_text(self.shape), font=t.font, color=color, font_size=font_size, weight="BOLD")
         self.shape_label.next_to(self.box, DOWN, buff=0.12)
         self.add(self.box, self.op_label, self.shape_label)
+        self.note_label: Text | None = None
+        if note:
+            self.note_label = Text(note, font=t.font, color=t.highlight, font_size=font_size)
+            self.note_label.next_to(self.shape_label, DOWN, buff=0.08)
+            self.add(self.note_label)
 
 
 class LatentVector(VGroup):
