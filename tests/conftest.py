@@ -18,6 +18,7 @@ from manim import tempconfig
 
 os.environ.setdefault("KERAS_BACKEND", "torch")
 
+from convmath.crosscheck import one_torch_thread  # noqa: E402
 from scenes.base import ConvvizScene  # noqa: E402
 from scenes.catalog import scene_class  # noqa: E402
 from scenes.theme import LIGHT, Theme  # noqa: E402
@@ -54,6 +55,14 @@ def model_cache(tmp_path_factory):
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("CONVVIZ_CACHE", str(folder))
         yield folder
+
+
+@pytest.fixture(scope="module")
+def one_thread():
+    """Torch on one thread for a test module: tiny tensors run faster (see convmath.crosscheck.one_torch_thread).
+    Use with ``pytestmark = pytest.mark.usefixtures("one_thread")``."""
+    with one_torch_thread():
+        yield
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from convmath import ConvArithmeticError, conv_output_size, output_padding_for, transposed_output_size
-from convmath.crosscheck import one_torch_thread
 
 os.environ.setdefault("KERAS_BACKEND", "torch")
 keras = pytest.importorskip("keras")
@@ -21,11 +20,7 @@ TRANSPOSED = {1: L.Conv1DTranspose, 2: L.Conv2DTranspose, 3: L.Conv3DTranspose}
 SETTINGS = settings(max_examples=120, deadline=None)
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _one_torch_thread():
-    """Tiny tensors run faster on one thread (see convmath.crosscheck.one_torch_thread)."""
-    with one_torch_thread():
-        yield
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 def _run(make_layer, size: tuple[int, ...]):

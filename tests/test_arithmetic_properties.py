@@ -18,16 +18,11 @@ from convmath import (
     output_padding_for,
     transposed_output_size,
 )
-from convmath.crosscheck import one_torch_thread
 
 SETTINGS = settings(max_examples=200, deadline=None)
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _one_torch_thread():
-    """Tiny tensors run faster on one thread (see convmath.crosscheck.one_torch_thread)."""
-    with one_torch_thread():
-        yield
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 def _maps_to(i: int, o: int, *layer, convention: str) -> bool:

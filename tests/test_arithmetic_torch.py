@@ -13,7 +13,6 @@ from hypothesis import strategies as st
 from torch import nn
 
 from convmath import ConvArithmeticError, conv_output_size, crosscheck, transposed_output_size
-from convmath.crosscheck import one_torch_thread
 
 CONV = {1: nn.Conv1d, 2: nn.Conv2d, 3: nn.Conv3d}
 TRANSPOSED = {1: nn.ConvTranspose1d, 2: nn.ConvTranspose2d, 3: nn.ConvTranspose3d}
@@ -21,11 +20,7 @@ ZERO_PAD = {1: nn.ZeroPad1d, 2: nn.ZeroPad2d, 3: nn.ZeroPad3d}
 SETTINGS = settings(max_examples=200, deadline=None)
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _one_torch_thread():
-    """Tiny tensors run faster on one thread (see convmath.crosscheck.one_torch_thread)."""
-    with one_torch_thread():
-        yield
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 def _run(make_module, size: tuple[int, ...]):

@@ -12,17 +12,12 @@ from hypothesis import strategies as st
 from torch import nn
 
 from convmath import ConvArithmeticError, explain_conv, explain_transposed
-from convmath.crosscheck import one_torch_thread
 from convmath.explain import layer_code
 
 SETTINGS = settings(max_examples=150, deadline=None)
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _one_torch_thread():
-    """Tiny tensors run faster on one thread (see convmath.crosscheck.one_torch_thread)."""
-    with one_torch_thread():
-        yield
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 def evaluate(expression: str, **symbols: int) -> float:
