@@ -11,9 +11,11 @@ an int or a per-axis tuple, and the result has the same form as the size.
 
 from __future__ import annotations
 
-import operator
 from dataclasses import dataclass
 from typing import Sequence, Union
+
+from .validate import (CONVENTIONS, ConvArithmeticError, as_int, check_convention, fmt_value, per_axis,
+                       spatial_sizes)
 
 __all__ = [
     "ConvArithmeticError",
@@ -23,19 +25,17 @@ __all__ = [
     "conv_input_sizes",
     "output_padding_for",
     "axis_params",
+    "conv_axis_size",
+    "transposed_axis_size",
+    "output_paddings",
     "CONVENTIONS",
     "PADDING_STRINGS",
 ]
 
-CONVENTIONS = ("torch", "keras")
 PADDING_STRINGS = ("valid", "same", "full", "causal")  # 'causal': Keras Conv1D only
 
 Size = Union[int, Sequence[int]]
 Padding = Union[int, str, Sequence]
-
-
-class ConvArithmeticError(ValueError):
-    """A parameter the real op would refuse; the message names it, its value and what is allowed."""
 
 
 @dataclass(frozen=True)
@@ -76,62 +76,6 @@ class AxisParams:
         return (total // 2, total - total // 2)
 
 
-def _fmt(value) -> str:
-    return repr(value) if isinstance(value, str) else str(value)
-
-
-def _int(name: str, value, minimum: int, allowed: str) -> int:
-    """``value`` as a Python int at least ``minimum``, else an error naming the parameter."""
-    if isinstance(value, bool):
-        raise ConvArithmeticError(f"{name}={value!r} is not a size: {name} must be {allowed}.")
-    try:
-        number = operator.index(value)
-    except TypeError:
-        raise ConvArithmeticError(
-            f"{name}={_fmt(value)} is not an integer: {name} must be {allowed}."
-        ) from None
-    if number < minimum:
-        raise ConvArithmeticError(f"{name}={number} is not allowed: {name} must be {allowed}.")
-    return number
-
-
-def _check_convention(convention: str) -> str:
-    if convention not in CONVENTIONS:
-        raise ConvArithmeticError(
-            f"convention={convention!r} is unknown: use 'torch' or 'keras'."
-        )
-    return convention
-
-
-def _spatial(name: str, size: Size, allowed: str, minimum: int = 1) -> tuple[tuple[int, ...], bool]:
-    """The per-axis sizes and whether the caller gave a tuple."""
-    if isinstance(size, (str, bytes)):
-        raise ConvArithmeticError(f"{name}={size!r} is not a size: {name} must be {allowed}.")
-    if isinstance(size, Sequence):
-        if not 1 <= len(size) <= 3:
-            raise ConvArithmeticError(
-                f"{name}={tuple(size)} has {len(size)} axes: convolutions have 1, 2 or 3 spatial axes."
-            )
-        return tuple(_int(name, s, minimum, allowed) for s in size), True
-    return (_int(name, size, minimum, allowed),), False
-
-
-def _per_axis(name: str, value, n: int, is_tuple: bool, size_name: str) -> list:
-    if isinstance(value, (list, tuple)):
-        if not is_tuple:
-            raise ConvArithmeticError(
-                f"{name}={tuple(value)} gives one value per axis but {size_name} is a single size: "
-                f"give {size_name} as a {len(value)}-tuple, or {name} as one int."
-            )
-        if len(value) != n:
-            raise ConvArithmeticError(
-                f"{name}={tuple(value)} has {len(value)} entries but {size_name} has {n} axes: "
-                f"give {n} entries or one int."
-            )
-        return list(value)
-    return [value] * n
-
-
 def _padding_per_axis(padding, n: int, is_tuple: bool, size_name: str) -> list:
     """Padding per axis: an int, a (before, after) pair or a string."""
     if isinstance(padding, (list, tuple)) and not is_tuple:
@@ -146,7 +90,7 @@ def _padding_per_axis(padding, n: int, is_tuple: bool, size_name: str) -> list:
             f"padding={tuple(padding)} mixes strings into per-axis values: 'valid', 'same' and 'full' "
             "apply to every axis, so give one of them alone."
         )
-    return _per_axis("padding", padding, n, is_tuple, size_name)
+    return per_axis("padding", padding, n, is_tuple, size_name)
 
 
 def _normalise_padding(p, convention: str, transposed: bool):
@@ -175,7 +119,7 @@ def _normalise_padding(p, convention: str, transposed: bool):
         return p
     if convention == "keras":
         raise ConvArithmeticError(
-            f"padding={_fmt(p)} is not supported by Keras conv layers: use 'valid' or 'same' "
+            f"padding={fmt_value(p)} is not supported by Keras conv layers: use 'valid' or 'same' "
             "(explicit zeros come from a ZeroPadding layer before a 'valid' conv)."
         )
     if isinstance(p, tuple):
@@ -185,8 +129,8 @@ def _normalise_padding(p, convention: str, transposed: bool):
                 "non-negative int per axis."
             )
         allowed = "a non-negative integer"
-        return (_int("padding", p[0], 0, allowed), _int("padding", p[1], 0, allowed))
-    return _int("padding", p, 0, "a non-negative integer, a (before, after) pair, 'valid', 'same' or 'full'")
+        return (as_int("padding", p[0], 0, allowed), as_int("padding", p[1], 0, allowed))
+    return as_int("padding", p, 0, "a non-negative integer, a (before, after) pair, 'valid', 'same' or 'full'")
 
 
 def axis_params(
@@ -202,10 +146,10 @@ def axis_params(
     size_name: str = "i",
 ) -> list[AxisParams]:
     """Validate the layer parameters (the parts that do not depend on the input size), one per axis."""
-    _check_convention(convention)
-    kernels = _per_axis("kernel", kernel, n, is_tuple, size_name)
-    strides = _per_axis("stride", stride, n, is_tuple, size_name)
-    dilations = _per_axis("dilation", dilation, n, is_tuple, size_name)
+    check_convention(convention)
+    kernels = per_axis("kernel", kernel, n, is_tuple, size_name)
+    strides = per_axis("stride", stride, n, is_tuple, size_name)
+    dilations = per_axis("dilation", dilation, n, is_tuple, size_name)
     paddings = _padding_per_axis(padding, n, is_tuple, size_name)
     if n > 1 and "causal" in (p.lower() for p in paddings if isinstance(p, str)):
         raise ConvArithmeticError(
@@ -213,9 +157,9 @@ def axis_params(
         )
     axes = []
     for k, s, p, d in zip(kernels, strides, paddings, dilations):
-        k = _int("kernel", k, 1, "a positive integer (1, 2, 3, ...)")
-        s = _int("stride", s, 1, "a positive integer (1, 2, 3, ...)")
-        d = _int("dilation", d, 1, "a positive integer (1, 2, 3, ...)")
+        k = as_int("kernel", k, 1, "a positive integer (1, 2, 3, ...)")
+        s = as_int("stride", s, 1, "a positive integer (1, 2, 3, ...)")
+        d = as_int("dilation", d, 1, "a positive integer (1, 2, 3, ...)")
         p = _normalise_padding(p, convention, transposed)
         axes.append(AxisParams(k, s, p, d, convention))
     _check_combinations(axes, convention, padding, stride, dilation)
@@ -234,7 +178,7 @@ def _check_combinations(axes: list[AxisParams], convention: str, padding, stride
         )
     if convention == "keras" and strided and any(a.dilation > 1 for a in axes):
         raise ConvArithmeticError(
-            f"stride={_fmt(stride)} with dilation={_fmt(dilation)} is not supported by Keras: "
+            f"stride={fmt_value(stride)} with dilation={fmt_value(dilation)} is not supported by Keras: "
             "strides > 1 cannot be combined with dilation_rate > 1 (use one or the other)."
         )
 
@@ -243,7 +187,8 @@ def _form(values: list, is_tuple: bool):
     return tuple(values) if is_tuple else values[0]
 
 
-def _conv_axis(i: int, a: AxisParams) -> int:
+def conv_axis_size(i: int, a: AxisParams) -> int:
+    """The conv output size on one validated axis (raises if the padded input is smaller than the kernel)."""
     before, after = a.conv_pads(i)
     padded = i + before + after
     k_hat = a.effective_kernel
@@ -267,9 +212,9 @@ def conv_output_size(i: Size, kernel, stride=1, padding: Padding = 0, dilation=1
     >>> conv_output_size((5, 6), 3, stride=2, padding="same", convention="keras")
     (3, 3)
     """
-    sizes, is_tuple = _spatial("i", i, "a positive integer (the input size)")
+    sizes, is_tuple = spatial_sizes("i", i, "a positive integer (the input size)")
     axes = axis_params(len(sizes), is_tuple, kernel, stride, padding, dilation, convention)
-    return _form([_conv_axis(n, a) for n, a in zip(sizes, axes)], is_tuple)
+    return _form([conv_axis_size(n, a) for n, a in zip(sizes, axes)], is_tuple)
 
 
 def _padding_limit(a: AxisParams) -> int:
@@ -277,7 +222,8 @@ def _padding_limit(a: AxisParams) -> int:
     return max(a.stride, a.dilation) if a.convention == "torch" else a.stride
 
 
-def _output_paddings(output_padding, sizes: tuple[int, ...], is_tuple: bool, axes: list[AxisParams]) -> list:
+def output_paddings(output_padding, sizes: tuple[int, ...], is_tuple: bool, axes: list[AxisParams]) -> list:
+    """output_padding per axis, each checked against its limit (None per axis: Keras infers the size)."""
     if output_padding is None:
         if axes[0].convention == "torch":
             raise ConvArithmeticError(
@@ -285,10 +231,10 @@ def _output_paddings(output_padding, sizes: tuple[int, ...], is_tuple: bool, axe
                 "(0 by default)."
             )
         return [None] * len(sizes)
-    values = _per_axis("output_padding", output_padding, len(sizes), is_tuple, "i")
+    values = per_axis("output_padding", output_padding, len(sizes), is_tuple, "i")
     out = []
     for v, n, a in zip(values, sizes, axes):
-        v = _int("output_padding", v, 0, "a non-negative integer")
+        v = as_int("output_padding", v, 0, "a non-negative integer")
         if v >= _padding_limit(a):
             raise ConvArithmeticError(_output_padding_message(v, a, n))
         out.append(v)
@@ -334,11 +280,12 @@ def _transposed_size(i: int, a: AxisParams, op: int | None) -> int:
     return (i - 1) * s - 2 * a.padding + k_hat - 1 + op + 1
 
 
-def _transposed_axis(i: int, a: AxisParams, op: int | None) -> int:
+def transposed_axis_size(i: int, a: AxisParams, op: int | None) -> int:
+    """The transposed-conv output size on one validated axis (raises if it would be below 1)."""
     o = _transposed_size(i, a, op)
     if o < 1:
         raise ConvArithmeticError(
-            f"padding={_fmt(a.padding)} crops too much: the transposed conv of size {i} with kernel "
+            f"padding={fmt_value(a.padding)} crops too much: the transposed conv of size {i} with kernel "
             f"{a.kernel}, stride {a.stride}, dilation {a.dilation} would give size {o}; "
             "use less padding or a larger input."
         )
@@ -362,10 +309,10 @@ def transposed_output_size(
     >>> transposed_output_size(14, 3, stride=2, padding=1, output_padding=1)
     28
     """
-    sizes, is_tuple = _spatial("i", i, "a positive integer (the input size)")
+    sizes, is_tuple = spatial_sizes("i", i, "a positive integer (the input size)")
     axes = axis_params(len(sizes), is_tuple, kernel, stride, padding, dilation, convention, transposed=True)
-    ops = _output_paddings(output_padding, sizes, is_tuple, axes)
-    return _form([_transposed_axis(n, a, op) for n, a, op in zip(sizes, axes, ops)], is_tuple)
+    ops = output_paddings(output_padding, sizes, is_tuple, axes)
+    return _form([transposed_axis_size(n, a, op) for n, a, op in zip(sizes, axes, ops)], is_tuple)
 
 
 def _input_range(o: int, a: AxisParams) -> range:
@@ -386,7 +333,7 @@ def conv_input_sizes(o: Size, kernel, stride=1, padding: Padding = 0, dilation=1
     >>> list(conv_input_sizes(3, 3, stride=2, padding=1))
     [5, 6]
     """
-    sizes, is_tuple = _spatial("o", o, "a positive integer (the output size)")
+    sizes, is_tuple = spatial_sizes("o", o, "a positive integer (the output size)")
     axes = axis_params(len(sizes), is_tuple, kernel, stride, padding, dilation, convention, size_name="o")
     return _form([_input_range(n, a) for n, a in zip(sizes, axes)], is_tuple)
 
@@ -399,8 +346,8 @@ def output_padding_for(
     >>> output_padding_for(6, 3, 3, stride=2, padding=1)
     1
     """
-    targets, t_tuple = _spatial("target", target, "a positive integer (the wanted output size)")
-    sizes, is_tuple = _spatial("i", i, "a positive integer (the input size)")
+    targets, t_tuple = spatial_sizes("target", target, "a positive integer (the wanted output size)")
+    sizes, is_tuple = spatial_sizes("i", i, "a positive integer (the input size)")
     if t_tuple != is_tuple or len(targets) != len(sizes):
         raise ConvArithmeticError(
             f"target={target} and i={i} must have the same form: both ints or tuples of one length."

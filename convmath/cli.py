@@ -172,7 +172,7 @@ def cmd_conv(args: argparse.Namespace) -> int:
 def cmd_transpose(args: argparse.Namespace) -> int:
     if not args.explain:
         return _size_command(args, transposed=True)
-    from .trace import explain_transpose, parse_grid  # the three views live in trace.py
+    from .textview import explain_transpose, parse_grid
 
     if args.keras:
         raise ConvArithmeticError("--explain shows PyTorch's ConvTranspose2d: drop --keras.")

@@ -6,16 +6,16 @@ from dataclasses import dataclass
 
 from .arithmetic import (
     AxisParams,
-    conv_output_size,
-    transposed_output_size,
     Padding,
     Size,
-    _conv_axis,
-    _output_paddings,
-    _spatial,
-    _transposed_axis,
     axis_params,
+    conv_axis_size,
+    conv_output_size,
+    output_paddings,
+    transposed_axis_size,
+    transposed_output_size,
 )
+from .validate import spatial_sizes
 
 __all__ = ["Formula", "explain_conv", "explain_transposed", "layer_code"]
 
@@ -49,7 +49,7 @@ def _khat(a: AxisParams, sign: str) -> tuple[str, str, str, str]:
 
 
 def _conv_formula(i: int, a: AxisParams) -> Formula:
-    o = _conv_axis(i, a)
+    o = conv_axis_size(i, a)
     s = a.stride
     k_t, k_l, k_n, k_nl = _khat(a, "-")
     if a.convention == "keras" and a.padding in ("same", "causal"):
@@ -79,7 +79,7 @@ def _conv_formula(i: int, a: AxisParams) -> Formula:
 
 
 def _transposed_formula(i: int, a: AxisParams, op: int | None) -> Formula:
-    o = _transposed_axis(i, a, op)
+    o = transposed_axis_size(i, a, op)
     s = a.stride
     k_t, k_l, k_n, k_nl = _khat(a, "+")
     if a.convention == "keras":
@@ -110,7 +110,7 @@ def explain_conv(i: Size, kernel, stride=1, padding: Padding = 0, dilation=1, *,
     >>> explain_conv(5, 3, stride=2, padding=1).text
     'o = ⌊(i + 2p − k)/s⌋ + 1 = ⌊(5 + 2·1 − 3)/2⌋ + 1 = ⌊4/2⌋ + 1 = 3'
     """
-    sizes, is_tuple = _spatial("i", i, "a positive integer (the input size)")
+    sizes, is_tuple = spatial_sizes("i", i, "a positive integer (the input size)")
     axes = axis_params(len(sizes), is_tuple, kernel, stride, padding, dilation, convention)
     formulas = [_conv_formula(n, a) for n, a in zip(sizes, axes)]
     return tuple(formulas) if is_tuple else formulas[0]
@@ -124,9 +124,9 @@ def explain_transposed(
     >>> explain_transposed(3, 3, stride=2, padding=1, output_padding=1).substituted
     '(3 − 1)·2 − 2·1 + 3 + 1 = 6'
     """
-    sizes, is_tuple = _spatial("i", i, "a positive integer (the input size)")
+    sizes, is_tuple = spatial_sizes("i", i, "a positive integer (the input size)")
     axes = axis_params(len(sizes), is_tuple, kernel, stride, padding, dilation, convention, transposed=True)
-    ops = _output_paddings(output_padding, sizes, is_tuple, axes)
+    ops = output_paddings(output_padding, sizes, is_tuple, axes)
     formulas = [_transposed_formula(n, a, op) for n, a, op in zip(sizes, axes, ops)]
     return tuple(formulas) if is_tuple else formulas[0]
 
@@ -196,10 +196,10 @@ def layer_code(
     >>> layer_code((28, 28), 3, stride=2, padding=1)
     'nn.Conv2d(C_in, C_out, kernel_size=3, stride=2, padding=1)  # (N, C_in, 28, 28) -> (N, C_out, 14, 14)'
     """
-    sizes, is_tuple = _spatial("i", i, "a positive integer (the input size)")
+    sizes, is_tuple = spatial_sizes("i", i, "a positive integer (the input size)")
     axes = axis_params(len(sizes), is_tuple, kernel, stride, padding, dilation, convention, transposed=transposed)
     if transposed:
-        ops = _output_paddings(output_padding, sizes, is_tuple, axes)
+        ops = output_paddings(output_padding, sizes, is_tuple, axes)
         out = transposed_output_size(i, kernel, stride, padding, dilation, output_padding, convention=convention)
     else:
         ops = [0] * len(sizes)

@@ -109,10 +109,14 @@ _PARSERS: dict[str, Callable[[str, Any], Any]] = {
 
 @dataclass(frozen=True)
 class Param:
-    """One scene parameter: ``Param("stride", "int", 1, "step of the window")``.
+    """One scene parameter, declared once with its range: ``Param("stride", "int", 1, "step of the window",
+    low=1, high=4, reason="the window's steps are drawn one by one")``.
 
     ``kind`` is one of int, float, str, bool, size (int or per-axis), padding, matrix; ``choices`` limits
-    a str parameter to a set of values.
+    a str parameter to a set of values. ``low`` / ``high`` bound every number the value holds (each axis of
+    a size, each int of a padding, each entry of a matrix); ``max_side`` bounds the rows and columns of a
+    matrix (and the entries of a per-axis size); ``reason`` says why the bound is there ("drawn up to 16×16")
+    and is quoted when a value is refused.
     """
 
     name: str
@@ -120,17 +124,51 @@ class Param:
     default: Any
     help: str
     choices: tuple[str, ...] = ()
+    low: float | None = None
+    high: float | None = None
+    max_side: int | None = None
+    reason: str = ""
 
     def __post_init__(self) -> None:
         if self.kind not in _PARSERS:
             raise ValueError(f"kind={self.kind!r} is unknown: use one of {', '.join(_PARSERS)}.")
 
     def parse(self, raw: Any) -> Any:
-        """``raw`` (a string from the command line, or a value) as this parameter's type."""
+        """``raw`` (a string from the command line, or a value) as this parameter's type, within its range."""
         value = _PARSERS[self.kind](self.name, raw)
         if self.choices and value not in self.choices:
             raise ParamError(f"{self.name}={value!r} is not allowed: use one of {', '.join(self.choices)}.")
+        self._check_range(value)
         return value
+
+    def range_text(self) -> str:
+        """'1 to 16 (drawn up to 16×16)' for listings and messages; '' when unbounded."""
+        if self.low is None and self.high is None:
+            return ""
+        if self.high is None:
+            text = f"at least {self.low:g}"
+        elif self.low is None:
+            text = f"at most {self.high:g}"
+        else:
+            text = f"{self.low:g} to {self.high:g}"
+        return f"{text} ({self.reason})" if self.reason else text
+
+    def _check_range(self, value: Any) -> None:
+        if value is None or isinstance(value, (str, bool)):
+            return
+        array = np.asarray(value, dtype=object if isinstance(value, tuple) else None)
+        if self.max_side is not None and array.ndim >= 1 and max(array.shape) > self.max_side:
+            shown = "×".join(str(n) for n in array.shape)
+            why = f" ({self.reason})" if self.reason else ""
+            raise ParamError(f"{self.name} is {shown}: {self.name} may have at most {self.max_side} rows and "
+                             f"columns{why}.")
+        numbers = [v for v in np.ravel(array).tolist() if isinstance(v, (int, float))]
+        for v in numbers:
+            if v != v or v in (float("inf"), float("-inf")):
+                raise ParamError(f"{self.name}={value!r} is not a finite number: give a number like 1.5.")
+            if (self.low is not None and v < self.low) or (self.high is not None and v > self.high):
+                raise ParamError(f"{self.name}={_shown(value)} is not allowed: {self.name} must be "
+                                 f"{self.range_text()}.")
 
     def describe(self) -> str:
         """``name=default`` for listings."""
@@ -138,6 +176,15 @@ class Param:
         if isinstance(default, np.ndarray):
             default = default.tolist()
         return f"{self.name}={json.dumps(default) if not isinstance(default, str) else default}"
+
+
+def _shown(value: Any) -> str:
+    """A value as the user would write it in --set."""
+    if isinstance(value, np.ndarray):
+        value = value.tolist()
+    if isinstance(value, tuple):
+        return ",".join(str(v) for v in value)
+    return json.dumps(value) if isinstance(value, list) else str(value)
 
 
 def resolve_params(
