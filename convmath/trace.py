@@ -11,18 +11,12 @@ numpy in, numpy out (no torch); the results equal ``torch.nn.functional.conv2d``
 
 from __future__ import annotations
 
-import operator
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from .arithmetic import (
-    ConvArithmeticError,
-    output_paddings,
-    axis_params,
-    conv_output_size,
-    transposed_output_size,
-)
+from .arithmetic import axis_params, conv_output_size, output_paddings, transposed_output_size
+from .validate import ConvArithmeticError, as_int
 
 __all__ = ["ConvTrace", "TransposedConvTrace", "conv2d_trace", "conv_transpose2d_trace", "conv_matrix"]
 
@@ -130,18 +124,6 @@ def _array(name: str, value, dims: tuple[int, ...], layout: str) -> np.ndarray:
     return a
 
 
-def _groups(groups) -> int:
-    if isinstance(groups, bool):
-        raise ConvArithmeticError(f"groups={groups!r} is not allowed: groups must be a positive integer.")
-    try:
-        g = operator.index(groups)
-    except TypeError:
-        raise ConvArithmeticError(f"groups={groups!r} is not an integer: groups must be a positive integer.") from None
-    if g < 1:
-        raise ConvArithmeticError(f"groups={g} is not allowed: groups must be a positive integer.")
-    return g
-
-
 def _inputs(x, w, groups, transposed: bool) -> tuple[np.ndarray, np.ndarray, int, bool]:
     """x as (C, H, W), w as 4-D, validated groups, and whether the caller gave plain 2-D arrays."""
     xa = _array("x", x, (2, 3), "(H, W) or (C, H, W)")
@@ -150,7 +132,7 @@ def _inputs(x, w, groups, transposed: bool) -> tuple[np.ndarray, np.ndarray, int
     plain = xa.ndim == 2 and wa.ndim == 2
     x3 = xa[None] if xa.ndim == 2 else xa
     w4 = wa[None, None] if wa.ndim == 2 else wa
-    g = _groups(groups)
+    g = as_int("groups", groups, 1, "a positive integer")
     c = x3.shape[0]
     if c % g:
         raise ConvArithmeticError(f"groups={g} does not divide the {c} input channels of x: use a divisor of {c}.")
