@@ -14,8 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Sequence, Union
 
-from .validate import (CONVENTIONS, ConvArithmeticError, as_int, check_convention, fmt_value, per_axis,
-                       spatial_sizes)
+from .validate import (CONVENTIONS, ConvArithmeticError, PadPair, as_int, check_convention, per_axis, spatial_sizes,
+                       term)
 
 __all__ = [
     "ConvArithmeticError",
@@ -28,6 +28,9 @@ __all__ = [
     "conv_axis_size",
     "transposed_axis_size",
     "output_paddings",
+    "reachable_sizes",
+    "keras_transposed_pad",
+    "transposed_as_conv",
     "CONVENTIONS",
     "PADDING_STRINGS",
 ]
@@ -81,13 +84,13 @@ def _padding_per_axis(padding, n: int, is_tuple: bool, size_name: str) -> list:
     if isinstance(padding, (list, tuple)) and not is_tuple:
         if len(padding) != 2:
             raise ConvArithmeticError(
-                f"padding={tuple(padding)} is not allowed for a single axis: give one int, "
+                f"{term('padding', tuple(padding))} is not allowed for a single axis: give one int, "
                 "a (before, after) pair or 'valid'/'same'/'full'."
             )
         return [tuple(padding)]
     if isinstance(padding, (list, tuple)) and any(isinstance(v, str) for v in padding):
         raise ConvArithmeticError(
-            f"padding={tuple(padding)} mixes strings into per-axis values: 'valid', 'same' and 'full' "
+            f"{term('padding', tuple(padding))} mixes strings into per-axis values: 'valid', 'same' and 'full' "
             "apply to every axis, so give one of them alone."
         )
     return per_axis("padding", padding, n, is_tuple, size_name)
@@ -99,33 +102,34 @@ def _normalise_padding(p, convention: str, transposed: bool):
     if isinstance(p, str):
         if p not in PADDING_STRINGS:
             raise ConvArithmeticError(
-                f"padding={p!r} is unknown: use an int, a (before, after) pair, 'valid', 'same' or 'full' "
+                f"{term('padding', p)} is unknown: use an int, a (before, after) pair, 'valid', 'same' or 'full' "
                 "('causal' with Keras Conv1D)."
             )
         if p == "causal" and (convention != "keras" or transposed):
             raise ConvArithmeticError(
-                "padding='causal' exists only for Keras Conv1D: with PyTorch or a transposed conv, pad the "
+                f"{term('padding', 'causal')} exists only for Keras Conv1D: with PyTorch or a transposed conv, pad the "
                 "start by d(k-1) instead, e.g. padding=(d(k-1), 0)."
             )
         if transposed and convention == "torch":
             raise ConvArithmeticError(
-                f"padding={p!r} is not supported by PyTorch's ConvTranspose: padding must be a "
-                "non-negative int (use padding=0 for 'valid', or convention='keras')."
+                f"{term('padding', p)} is not supported by PyTorch's ConvTranspose: padding must be a "
+                f"non-negative int (use {term('padding', 0)} for 'valid', or {term('convention', 'keras')})."
             )
         if convention == "keras" and p == "full":
             raise ConvArithmeticError(
-                "padding='full' is not supported by Keras conv layers: use 'valid' or 'same'."
+                f"{term('padding', 'full')} is not supported by Keras conv layers: use 'valid' or 'same'."
             )
         return p
     if convention == "keras":
         raise ConvArithmeticError(
-            f"padding={fmt_value(p)} is not supported by Keras conv layers: use 'valid' or 'same' "
+            f"{term('padding', PadPair(p) if isinstance(p, tuple) else p)} is not supported by Keras conv layers: "
+            "use 'valid' or 'same' "
             "(explicit zeros come from a ZeroPadding layer before a 'valid' conv)."
         )
     if isinstance(p, tuple):
         if transposed:
             raise ConvArithmeticError(
-                f"padding={p} is not supported by PyTorch's ConvTranspose: padding must be one "
+                f"{term('padding', PadPair(p))} is not supported by PyTorch's ConvTranspose: padding must be one "
                 "non-negative int per axis."
             )
         allowed = "a non-negative integer"
@@ -153,7 +157,8 @@ def axis_params(
     paddings = _padding_per_axis(padding, n, is_tuple, size_name)
     if n > 1 and "causal" in (p.lower() for p in paddings if isinstance(p, str)):
         raise ConvArithmeticError(
-            f"padding='causal' exists only for Keras Conv1D, but i has {n} axes: use 'valid' or 'same'."
+            f"{term('padding', 'causal')} exists only for Keras Conv1D, but {term(size_name)} has {n} axes: "
+            "use 'valid' or 'same'."
         )
     axes = []
     for k, s, p, d in zip(kernels, strides, paddings, dilations):
@@ -173,12 +178,12 @@ def _check_combinations(axes: list[AxisParams], convention: str, padding, stride
         fix = [(a.effective_kernel - 1) // 2 for a in axes]
         fix_text = fix[0] if len(set(fix)) == 1 else tuple(fix)
         raise ConvArithmeticError(
-            f"padding='same' is not supported by PyTorch for stride={s}: it needs stride 1 "
-            f"(use padding={fix_text} with the stride, or convention='keras')."
+            f"{term('padding', 'same')} is not supported by PyTorch for {term('stride', s)}: it needs stride 1 "
+            f"(use {term('padding', fix_text)} with the stride, or {term('convention', 'keras')})."
         )
     if convention == "keras" and strided and any(a.dilation > 1 for a in axes):
         raise ConvArithmeticError(
-            f"stride={fmt_value(stride)} with dilation={fmt_value(dilation)} is not supported by Keras: "
+            f"{term('stride', stride)} with {term('dilation', dilation)} is not supported by Keras: "
             "strides > 1 cannot be combined with dilation_rate > 1 (use one or the other)."
         )
 
@@ -227,7 +232,7 @@ def output_paddings(output_padding, sizes: tuple[int, ...], is_tuple: bool, axes
     if output_padding is None:
         if axes[0].convention == "torch":
             raise ConvArithmeticError(
-                "output_padding=None is only meaningful for Keras (inferred size): PyTorch needs an int "
+                f"{term('output_padding', None)} is only meaningful for Keras (inferred size): PyTorch needs an int "
                 "(0 by default)."
             )
         return [None] * len(sizes)
@@ -244,29 +249,30 @@ def output_paddings(output_padding, sizes: tuple[int, ...], is_tuple: bool, axes
 def _output_padding_message(v: int, a: AxisParams, i: int) -> str:
     limit = _padding_limit(a)
     if a.convention == "torch":
-        head = f"output_padding={v} must be smaller than stride ({a.stride}) or dilation ({a.dilation})"
+        head = f"{term('output_padding', v)} must be smaller than stride ({a.stride}) or dilation ({a.dilation})"
     else:
-        head = f"output_padding={v} must be smaller than stride ({a.stride}) in Keras"
+        head = f"{term('output_padding', v)} must be smaller than stride ({a.stride}) in Keras"
     return f"{head}; {_reachable_text(i, a)}."
 
 
-def _reachable(i: int, a: AxisParams) -> range:
-    """The sizes (at least 1) the transposed conv of size ``i`` gives with output_padding 0..limit-1."""
+def reachable_sizes(i: int, a: AxisParams) -> range:
+    """The sizes (at least 1) the transposed conv of size ``i`` gives on axis ``a`` with some output_padding."""
     low = _transposed_size(i, a, 0)
     return range(max(low, 1), low + _padding_limit(a))
 
 
 def _reachable_text(i: int, a: AxisParams) -> str:
-    sizes, low = _reachable(i, a), _transposed_size(i, a, 0)
+    sizes, low = reachable_sizes(i, a), _transposed_size(i, a, 0)
     if not sizes:
-        return f"no size is reachable from i={i} with output_padding 0..{_padding_limit(a) - 1}"
+        return f"no size is reachable from {term('i', i)} with {term('output_padding')} 0..{_padding_limit(a) - 1}"
     if len(sizes) == 1:
-        return f"only size {sizes.start} is reachable, with output_padding {sizes.start - low}"
+        return f"only size {sizes.start} is reachable, with {term('output_padding')} {sizes.start - low}"
     pads = f"{sizes.start - low}..{sizes.stop - 1 - low}"
-    return f"sizes {sizes.start}..{sizes.stop - 1} are reachable with output_padding {pads}"
+    return f"sizes {sizes.start}..{sizes.stop - 1} are reachable with {term('output_padding')} {pads}"
 
 
-def _keras_transposed_pad(a: AxisParams) -> int:
+def keras_transposed_pad(a: AxisParams) -> int:
+    """The zeros Keras's Conv*DTranspose crops per side once output_padding is given: 0 ('valid'), k̂ // 2 ('same')."""
     return {"valid": 0, "same": a.effective_kernel // 2}[a.padding]
 
 
@@ -276,7 +282,7 @@ def _transposed_size(i: int, a: AxisParams, op: int | None) -> int:
     if a.convention == "keras":
         if op is None:
             return i * s + max(k_hat - s, 0) if a.padding == "valid" else i * s
-        return (i - 1) * s + k_hat - 2 * _keras_transposed_pad(a) + op
+        return (i - 1) * s + k_hat - 2 * keras_transposed_pad(a) + op
     return (i - 1) * s - 2 * a.padding + k_hat - 1 + op + 1
 
 
@@ -285,11 +291,23 @@ def transposed_axis_size(i: int, a: AxisParams, op: int | None) -> int:
     o = _transposed_size(i, a, op)
     if o < 1:
         raise ConvArithmeticError(
-            f"padding={fmt_value(a.padding)} crops too much: the transposed conv of size {i} with kernel "
+            f"{term('padding', a.padding)} crops too much: the transposed conv of size {i} with kernel "
             f"{a.kernel}, stride {a.stride}, dilation {a.dilation} would give size {o}; "
             "use less padding or a larger input."
         )
     return o
+
+
+def transposed_as_conv(i: int, a: AxisParams, op: int) -> tuple[int, int, int]:
+    """The direct convolution equal to PyTorch's transposed conv of size ``i`` on one axis, as
+    (zero-inserted size (i − 1)·s + 1, border before d(k − 1) − p, border after d(k − 1) − p + output_padding);
+    a negative border crops. Convolving that with the flipped kernel, stride 1, gives the transposed conv.
+
+    >>> transposed_as_conv(3, axis_params(1, False, 3, 2, 1, 1, "torch", transposed=True)[0], 1)
+    (5, 1, 2)
+    """
+    border = a.effective_kernel - 1 - a.padding
+    return (i - 1) * a.stride + 1, border, border + op
 
 
 def transposed_output_size(
@@ -350,12 +368,12 @@ def output_padding_for(
     sizes, is_tuple = spatial_sizes("i", i, "a positive integer (the input size)")
     if t_tuple != is_tuple or len(targets) != len(sizes):
         raise ConvArithmeticError(
-            f"target={target} and i={i} must have the same form: both ints or tuples of one length."
+            f"{term('target', target)} and {term('i', i)} must have the same form: both ints or tuples of one length."
         )
     axes = axis_params(len(sizes), is_tuple, kernel, stride, padding, dilation, convention, transposed=True)
     result = []
     for t, n, a in zip(targets, sizes, axes):
-        if t not in _reachable(n, a):
-            raise ConvArithmeticError(f"target={t} cannot be reached from i={n}: {_reachable_text(n, a)}.")
+        if t not in reachable_sizes(n, a):
+            raise ConvArithmeticError(f"{term('target', t)} cannot be reached from {term('i', n)}: {_reachable_text(n, a)}.")
         result.append(t - _transposed_size(n, a, 0))
     return _form(result, is_tuple)

@@ -11,6 +11,7 @@ from .arithmetic import (
     axis_params,
     conv_axis_size,
     conv_output_size,
+    keras_transposed_pad,
     output_paddings,
     transposed_axis_size,
     transposed_output_size,
@@ -91,7 +92,7 @@ def _transposed_formula(i: int, a: AxisParams, op: int | None) -> Formula:
                 f"o = i·s + max({k_t[2:]} − s, 0)", f"{i}·{s} + max({k_n[2:]} − {s}, 0) = {o}",
                 rf"o = i \cdot s + \max({k_l[2:]} - s, 0)", rf"{i} \cdot {s} + \max({k_nl[2:]} - {s}, 0) = {o}", o,
                 "Keras padding='valid', output_padding=None: inferred")
-        pad = a.effective_kernel // 2 if a.padding == "same" else 0
+        pad = keras_transposed_pad(a)
         return Formula(
             f"o = (i − 1)·s {k_t} − 2·pad + a", f"({i} − 1)·{s} {k_n} − 2·{pad} + {op} = {o}",
             rf"o = (i - 1)\cdot s {k_l} - 2\cdot \mathrm{{pad}} + a",

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .arithmetic import axis_params, conv_output_size, output_paddings, transposed_output_size
+from .arithmetic import axis_params, conv_output_size, output_paddings, transposed_as_conv, transposed_output_size
 from .validate import ConvArithmeticError, as_int
 
 __all__ = ["ConvTrace", "TransposedConvTrace", "conv2d_trace", "conv_transpose2d_trace", "conv_matrix"]
@@ -240,16 +240,15 @@ def conv_transpose2d_trace(x, w, stride=1, padding=0, output_padding=0, dilation
     output = full[:, p[0]:p[0] + size[0], p[1]:p[1] + size[1]].copy()
 
     # Direct: zeros inserted, border d(k-1)-p (+ output_padding bottom/right), flipped kernel, stride 1.
-    zero_inserted = np.zeros((c_in, (h - 1) * s[0] + 1, (wd - 1) * s[1] + 1), dtype=x3.dtype)
+    (h_in, top, bottom), (w_in, left, right) = (transposed_as_conv(n, a, o) for n, a, o in zip(spatial, axes, op))
+    zero_inserted = np.zeros((c_in, h_in, w_in), dtype=x3.dtype)
     zero_inserted[:, :: s[0], :: s[1]] = x3
     is_inserted = np.ones(zero_inserted.shape[1:], dtype=bool)
     is_inserted[:: s[0], :: s[1]] = False
-    border = [di * (ki - 1) - pi for di, ki, pi in zip(d, k, p)]
-    for axis in (0, 1):
-        before, after = border[axis], border[axis] + op[axis]
+    for axis, (before, after) in enumerate(((top, bottom), (left, right))):
         zero_inserted = _pad_or_crop(zero_inserted, min(before, 0), min(after, 0), axis + 1)
         is_inserted = _pad_or_crop(is_inserted, min(before, 0), min(after, 0), axis)
-    pads = (max(border[0], 0), max(border[0] + op[0], 0), max(border[1], 0), max(border[1] + op[1], 0))
+    pads = (max(top, 0), max(bottom, 0), max(left, 0), max(right, 0))
     inserted = np.pad(is_inserted, ((pads[0], pads[1]), (pads[2], pads[3])))
     flipped = wg[..., ::-1, ::-1].transpose(0, 2, 1, 3, 4).reshape(g * c_out_g, c_in // g, kh, kw)
     direct = _trace(zero_inserted, flipped, pads, (1, 1), d, g, plain)
