@@ -2,6 +2,11 @@
 
 Each subcommand is one small ``add_<name>`` function that builds its parser and points it at its
 ``cmd_<name>`` handler; to add a subcommand, write both and list the ``add_`` function in ``COMMANDS``.
+
+Error messages name what the user typed, not Python keywords: convmath builds every message through
+:func:`convmath.validate.term`, and :func:`main` runs the handler under :func:`cli_term`, which words a
+parameter by its flag (``-p same``, ``--keras``) or its noun ("the input size") from ``WORDS``. A subcommand
+with flags or a positional of its own adds them with ``parser.set_defaults(words={"scale_factor": "--scale"})``.
 """
 
 from __future__ import annotations
@@ -9,18 +14,47 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from typing import Callable, Sequence
+from functools import partial
+from typing import Any, Callable, Mapping, Sequence
 
-from .arithmetic import (
-    ConvArithmeticError,
-    conv_input_sizes,
-    conv_output_size,
-    output_padding_for,
-    transposed_output_size,
-)
+from .ambiguity import output_ambiguity
+from .arithmetic import ConvArithmeticError, conv_output_size, transposed_output_size
 from .explain import Formula, explain_conv, explain_transposed, layer_code
+from .textview import ambiguity_text
+from .validate import NO_VALUE, PadPair, python_term, term, worded_as
 
-__all__ = ["main", "build_parser", "COMMANDS", "add_layer_options", "layer_args", "parse_size", "emit"]
+__all__ = ["main", "build_parser", "COMMANDS", "add_layer_options", "layer_args", "parse_size", "emit", "WORDS",
+           "cli_term", "cli_value"]
+
+# How messages name convmath's parameters on the command line: a flag, or what a positional size is.
+WORDS: dict[str, str] = {
+    "kernel": "-k", "stride": "-s", "padding": "-p", "dilation": "-d", "output_padding": "--output-padding",
+    "input": "--input", "i": "the input size", "o": "the output size", "target": "the wanted size",
+}
+
+
+def cli_value(value: Any, in_tuple: bool = False) -> str:
+    """A value as it is typed here: 3, 3,5 (per axis), same, 0:1 (before:after), none.
+
+    >>> cli_value(((0, 1), (1, 1))), cli_value((3, 5)), cli_value(PadPair((0, 1))), cli_value(None)
+    ('0:1,1:1', '3,5', '0:1', 'none')
+    """
+    if isinstance(value, PadPair) or in_tuple and isinstance(value, (tuple, list)):
+        return ":".join(cli_value(v) for v in value)
+    if isinstance(value, (tuple, list)):
+        return ",".join(cli_value(v, in_tuple=True) for v in value)
+    return "none" if value is None else str(value)
+
+
+def cli_term(words: Mapping[str, str], name: str, value: Any = NO_VALUE) -> str:
+    """A parameter as the command line names it (``-p same``, ``--keras``, "the input size 28"); a name
+    without a word keeps its Python form."""
+    if name == "convention" and value == "keras":
+        return "--keras"
+    word = words.get(name)
+    if word is None:
+        return python_term(name, value)
+    return word if value is NO_VALUE else f"{word} {cli_value(value)}"
 
 
 class CliParser(argparse.ArgumentParser):
@@ -36,7 +70,7 @@ def _int(name: str, text: str) -> int:
         return int(text)
     except ValueError:
         raise ConvArithmeticError(
-            f"{name}={text!r} is not an integer: give an int like 3 or one per axis like 3,5."
+            f"{term(name, text)} is not an integer: give an int like 3 or one per axis like 3,5."
         ) from None
 
 
@@ -88,7 +122,8 @@ def layer_args(args: argparse.Namespace) -> dict:
     if isinstance(size, tuple):
         if args.dims is not None and args.dims != len(size):
             raise ConvArithmeticError(
-                f"--dims={args.dims} does not match size={args.size}, which has {len(size)} axes: drop --dims."
+                f"--dims={args.dims} does not match {term('size', args.size)}, which has {len(size)} axes: "
+                "drop --dims."
             )
     else:
         size = (size,) * (args.dims or 2)
@@ -118,13 +153,14 @@ def _formula_json(formulas: Sequence[Formula]) -> list[dict]:
 
 
 def _torch_view(size, kernel, stride, padding, dilation, output_padding, transposed: bool) -> str:
-    """What PyTorch does with the same numbers (shown under --keras), or its refusal."""
+    """What PyTorch does with the same numbers (shown under --keras), or its refusal in PyTorch's own words."""
     if transposed and padding == "valid":
         padding = 0
     if output_padding is None:
         output_padding = 0
     try:
-        return layer_code(size, kernel, stride, padding, dilation, output_padding, transposed=transposed)
+        with worded_as(python_term):
+            return layer_code(size, kernel, stride, padding, dilation, output_padding, transposed=transposed)
     except ConvArithmeticError as error:
         return f"refuses the same numbers: {error}"
 
@@ -191,112 +227,10 @@ def cmd_transpose(args: argparse.Namespace) -> int:
     return 0
 
 
-def _axis_ambiguity(o: int, kernel, stride, padding, dilation, convention: str) -> dict:
-    """The input sizes that give ``o`` on one axis, and the output_padding that returns each."""
-    inputs = conv_input_sizes(o, kernel, stride, padding, dilation, convention=convention)
-    # PyTorch's ConvTranspose takes ints only: 'valid' is 0, 'full' is d(k-1), 'same' is d(k-1)/2 when even.
-    span = dilation * (kernel - 1)
-    up_padding = padding
-    if convention == "torch" and (padding in ("valid", "full") or padding == "same" and span % 2 == 0):
-        up_padding = {"valid": 0, "full": span, "same": span // 2}[padding]
-    rows = []
-    for i in inputs:
-        try:
-            op = output_padding_for(i, o, kernel, stride, up_padding, dilation, convention=convention)
-            rows.append({"input": i, "output_padding": op})
-        except ConvArithmeticError as error:
-            rows.append({"input": i, "output_padding": None, "refusal": str(error)})
-    axis = {"output": o, "inputs": list(inputs), "transposed_padding": up_padding, "transposed": rows}
-    if convention == "keras":
-        axis["inferred"] = transposed_output_size(o, kernel, stride, padding, dilation, None, convention="keras")
-    return axis
-
-
-def _per_axis_value(value, n: int, axis: int):
-    return value[axis] if isinstance(value, tuple) and len(value) == n else value
-
-
-def _other_padding(padding, convention: str):
-    """The same padding in the other framework, or None if it has no equivalent there."""
-    if convention == "torch":  # Keras takes only strings
-        return "valid" if padding in (0, "valid") else "same" if padding == "same" else None
-    return 0 if padding == "valid" else "same" if padding == "same" else None
-
-
-def _ambiguity_axes(p: dict, convention: str, padding) -> list[dict]:
-    n = len(p["size"])
-    # Validate the whole layer first (per-axis lengths, combinations), then answer axis by axis.
-    conv_input_sizes(p["size"], p["kernel"], p["stride"], padding, p["dilation"], convention=convention)
-    return [
-        _axis_ambiguity(o, _per_axis_value(p["kernel"], n, a), _per_axis_value(p["stride"], n, a),
-                        _per_axis_value(padding, n, a), _per_axis_value(p["dilation"], n, a), convention)
-        for a, o in enumerate(p["size"])
-    ]
-
-
-def _ambiguity_lines(axes: list[dict], convention: str) -> list[str]:
-    n = len(axes)
-    transposed = f"Conv{n}DTranspose" if convention == "keras" else f"ConvTranspose{n}d"
-    lines = []
-    unique = [axes[0]] if all(ax == axes[0] for ax in axes) else axes
-    for a, ax in enumerate(unique):
-        where = "" if n == 1 else "every axis: " if len(unique) == 1 else f"axis {a}: "
-        inputs = ax["inputs"]
-        if not inputs:
-            lines.append(f"{where}no input size gives output {ax['output']}.")
-            continue
-        listed = ", ".join(str(i) for i in inputs)
-        count = f"{len(inputs)} input sizes give" if len(inputs) > 1 else "1 input size gives"
-        lines.append(f"{where}{count} output {ax['output']}: {listed}")
-        up = f"{transposed}(padding={ax['transposed_padding']!r})"
-        for row in ax["transposed"]:
-            if row["output_padding"] is None:
-                lines.append(f"  input {row['input']}: no {transposed} gives it back: {row['refusal']}")
-            else:
-                lines.append(f"  input {row['input']}: {up} of {ax['output']} needs "
-                             f"output_padding={row['output_padding']}")
-        if convention == "keras":
-            lines.append(f"  Keras output_padding=None infers {ax['inferred']}")
-    return lines
-
-
-def _distinct(values) -> str:
-    return ", ".join(dict.fromkeys(repr(v) for v in values))
-
-
 def cmd_ambiguity(args: argparse.Namespace) -> int:
     p = layer_args(args)
-    conv = p["convention"]
-    axes = _ambiguity_axes(p, conv, p["padding"])
-    lines = _ambiguity_lines(axes, conv)
-    data = {"command": "ambiguity", "convention": conv, "output": list(p["size"]), "axes": axes}
-    # The other framework's view of the same numbers.
-    other = "torch" if conv == "keras" else "keras"
-    title = "PyTorch" if other == "torch" else "Keras"
-    padding = _other_padding(p["padding"], conv)
-    if padding is None:
-        note = f"padding={p['padding']!r} has no {title} equivalent"
-        lines += ["", f"{title}: {note}."]
-        data[other] = {"refusal": note}
-    else:
-        try:
-            other_axes = _ambiguity_axes(p, other, padding)
-            same = [(ax["inputs"], ax["transposed"]) for ax in other_axes] == [
-                (ax["inputs"], ax["transposed"]) for ax in axes]
-            if same:
-                up = _distinct(ax["transposed_padding"] for ax in other_axes)
-                line = (f"{title} (padding={padding!r}, transposed padding={up}): "
-                        "the same input sizes and output_padding")
-                if other == "keras":
-                    line += f"; output_padding=None infers {_distinct(ax['inferred'] for ax in other_axes)}"
-                lines += ["", line + "."]
-            else:
-                lines += ["", f"{title} (padding={padding!r}):", *_ambiguity_lines(other_axes, other)]
-            data[other] = {"padding": padding, "axes": other_axes}
-        except ConvArithmeticError as error:
-            lines += ["", f"{title} (padding={padding!r}) refuses the same numbers: {error}"]
-            data[other] = {"padding": padding, "refusal": str(error)}
-    emit(args, data, lines)
+    a = output_ambiguity(p["size"], p["kernel"], p["stride"], p["padding"], p["dilation"], convention=p["convention"])
+    emit(args, {"command": "ambiguity", **a.to_json()}, [ambiguity_text(a)])
     return 0
 
 
@@ -313,7 +247,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
 def add_conv(sub) -> None:
     p = sub.add_parser("conv", help="output size of a convolution")
     add_layer_options(p, "input size")
-    p.set_defaults(func=cmd_conv)
+    p.set_defaults(func=cmd_conv, words={"size": "the input size"})
 
 
 def add_transpose(sub) -> None:
@@ -326,13 +260,13 @@ def add_transpose(sub) -> None:
                         "(-k may then be a grid like '[[0,1],[2,3]]')")
     p.add_argument("--input", help="with --explain: the input grid, e.g. '[[0,1],[2,3]]' (default: random 0..3)")
     p.add_argument("--seed", type=int, default=0, help="with --explain: seed of the random grids (default 0)")
-    p.set_defaults(func=cmd_transpose)
+    p.set_defaults(func=cmd_transpose, words={"size": "the input size"})
 
 
 def add_ambiguity(sub) -> None:
     p = sub.add_parser("ambiguity", help="every input size a conv maps to this output size")
     add_layer_options(p, "output size")
-    p.set_defaults(func=cmd_ambiguity)
+    p.set_defaults(func=cmd_ambiguity, words={"size": "the output size"})
 
 
 def _positive(text: str) -> int:
@@ -378,8 +312,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    words = {**WORDS, **getattr(args, "words", {})}
     try:
-        return args.func(args)
+        with worded_as(partial(cli_term, words)):
+            return args.func(args)
     except ConvArithmeticError as error:
         print(f"convmath {args.command}: {error}", file=sys.stderr)
         return 2

@@ -11,23 +11,15 @@ from typing import Any, Mapping
 import numpy as np
 from manim import DOWN, LEFT, RIGHT, UP, Arrow, Create, FadeIn, FadeOut, Text, Transform, VGroup, config
 
-from convmath import (
-    ConvArithmeticError,
-    ConvTrace,
-    conv2d_trace,
-    conv_input_sizes,
-    explain_conv,
-    explain_transposed,
-    output_padding_for,
-    transposed_output_size,
-)
+from convmath import ConvArithmeticError, ConvTrace, conv2d_trace, explain_conv, explain_transposed
+from convmath.ambiguity import output_ambiguity
 from convmath.arithmetic import axis_params
 
 from .base import ConvvizScene
 from .components import Caption, CodePanel, FormulaPanel, KernelWindow, NumberGrid, fit_cell_size, padded_grid
 from .params import Param, ParamError
 
-__all__ = ["OutputPaddingAmbiguity", "Ambiguity", "ambiguity", "torch_code", "keras_code"]
+__all__ = ["OutputPaddingAmbiguity", "Ambiguity", "ambiguity"]
 
 LECTURE_INPUT = [[2, 1, 0, 3], [0, 0, 1, 2], [3, 1, 2, 0], [0, 2, 2, 1]]
 LECTURE_KERNEL = [[1, 2, 3], [4, 5, 6], [7, 8, 9]]
@@ -35,7 +27,7 @@ LECTURE_KERNEL = [[1, 2, 3], [4, 5, 6], [7, 8, 9]]
 
 @dataclass(frozen=True)
 class Ambiguity:
-    """Everything the scene shows, from convmath: colliding sizes, their convs, the transposed sizes."""
+    """Everything the scene shows, from convmath: colliding sizes, their convs, the transposed sizes, the code."""
 
     sizes: list[int]                  # every input size the conv maps to `output`
     output: int
@@ -43,8 +35,7 @@ class Ambiguity:
     output_paddings: dict[int, int]   # input size -> output_padding that gives it back
     transposed: dict[int, int]        # output_padding -> transposed output size
     inferred: int | None              # Keras with output_padding=None
-    torch_padding: int | None         # ConvTranspose2d padding of the same layer (None: no torch equivalent)
-    keras_padding: str | None         # Conv2DTranspose padding of the same layer (None: no keras equivalent)
+    code: dict[str, str]              # "PyTorch" / "Keras" -> runnable lines (a framework without an equivalent: none)
     has_values: bool
 
 
@@ -59,36 +50,9 @@ def _pads(i: int, params: Mapping[str, Any]) -> tuple[int, int]:
     return axis.conv_pads(i)
 
 
-def _equivalent_padding(params: Mapping[str, Any], ops: list[int], convention: str, candidates) -> Any:
-    """The first padding of ``convention`` whose transposed sizes equal the scene's for every output_padding."""
-    o, k, s, d = params["output"], params["kernel"], params["stride"], params["dilation"]
-    wanted = [transposed_output_size(o, k, s, params["padding"], d, a, convention=params["convention"])
-              for a in ops]
-    for candidate in candidates:
-        try:
-            got = [transposed_output_size(o, k, s, candidate, d, a, convention=convention) for a in ops]
-        except ConvArithmeticError:
-            continue
-        if got == wanted:
-            return candidate
-    return None
-
-
-def ambiguity(params: Mapping[str, Any]) -> Ambiguity:
-    """Gather the scene's numbers from convmath; raises ConvArithmeticError / ParamError on bad values."""
-    o, k, s, d, conv = params["output"], params["kernel"], params["stride"], params["dilation"], params["convention"]
-    sizes = list(conv_input_sizes(o, **_layer(params), convention=conv))
-    if not sizes:
-        raise ParamError(f"output={o} is not produced by this conv from any input size: try a larger output.")
-    if len(sizes) < 2:
-        raise ParamError(f"stride={s} maps only input size {sizes[0]} to output {o}, so there is no ambiguity: "
-                         "use stride 2 or more.")
-    ops = {i: output_padding_for(i, o, **_layer(params), convention=conv) for i in sizes}
-    transposed = {a: transposed_output_size(o, **_layer(params), output_padding=a, convention=conv)
-                  for a in sorted(set(ops.values()))}
-    inferred = (transposed_output_size(o, **_layer(params), output_padding=None, convention="keras")
-                if conv == "keras" else None)
-    x, w = params["input"], params["weights"]
+def _check_values(params: Mapping[str, Any], sizes: list[int]) -> None:
+    """input and weights: both or neither; input the largest colliding size, weights kernel×kernel."""
+    x, w, k = params["input"], params["weights"], params["kernel"]
     if (x is None) != (w is None):
         raise ParamError("input and weights go together: give both (numbers shown) or neither (shapes only).")
     if x is not None:
@@ -97,70 +61,34 @@ def ambiguity(params: Mapping[str, Any]) -> Ambiguity:
                              f"{sizes[-1]}×{sizes[-1]}.")
         if w.shape != (k, k):
             raise ParamError(f"weights has shape {w.shape[0]}×{w.shape[1]}: it must be kernel×kernel, {k}×{k}.")
+
+
+def ambiguity(params: Mapping[str, Any]) -> Ambiguity:
+    """Gather the scene's numbers from convmath; raises ConvArithmeticError / ParamError on bad values."""
+    o, k, s, d, conv = params["output"], params["kernel"], params["stride"], params["dilation"], params["convention"]
+    found = output_ambiguity((o, o), **_layer(params), convention=conv)
+    axis = found.given.axes[0]
+    sizes = list(axis.inputs)
+    if not sizes:
+        raise ParamError(f"output={o} is not produced by this conv from any input size: try a larger output.")
+    if len(sizes) < 2:
+        raise ParamError(f"stride={s} maps only input size {sizes[0]} to output {o}, so there is no ambiguity: "
+                         "use stride 2 or more.")
+    refused = next((r for r in axis.transposed if r.output_padding is None), None)
+    if refused is not None:
+        raise ConvArithmeticError(f"input size {refused.input} cannot be given back: {refused.refusal}")
+    ops = axis.output_paddings
+    transposed = {ops[i]: i for i in sorted(sizes, key=ops.get)}
+    _check_values(params, sizes)
+    x, w = params["input"], params["weights"]
     traces = {}
     for i in (sizes[0], sizes[-1]):
         pads = _pads(i, params)
         values = x if (x is not None and i == sizes[-1]) else np.zeros((i, i), dtype=int)
         kernel = w if w is not None else np.ones((k, k), dtype=int)
         traces[i] = conv2d_trace(values, kernel, stride=s, padding=(pads, pads), dilation=d)
-    op_list = sorted(set(ops.values()))
-    if conv == "torch":
-        torch_padding = params["padding"]
-        keras_padding = _equivalent_padding(params, op_list, "keras", ("same", "valid"))
-    else:
-        keras_padding = params["padding"]
-        torch_padding = _equivalent_padding(params, op_list, "torch", range(k * d + 1))
-    return Ambiguity(sizes, o, traces, ops, transposed, inferred, torch_padding, keras_padding, x is not None)
-
-
-def _commented(lines: list[tuple[str, str]]) -> str:
-    """Code lines with their ``# comment`` aligned in one column."""
-    width = max(len(code) for code, comment in lines if comment)
-    return "\n".join(f"{code.ljust(width)}  # {comment}" if comment else code for code, comment in lines)
-
-
-def _shape(*dims: int) -> str:
-    return "(" + ", ".join(str(n) for n in dims) + ")"
-
-
-def torch_code(a: Ambiguity, params: Mapping[str, Any]) -> str:
-    """Runnable PyTorch lines: ConvTranspose2d without and with output_padding, and forward(output_size=)."""
-    o, k, s, d, p = a.output, params["kernel"], params["stride"], params["dilation"], a.torch_padding
-    args = f"1, 1, {k}, stride={s}, padding={p}" + (f", dilation={d}" if d != 1 else "")
-    large = a.sizes[-1]
-    n0 = transposed_output_size(o, k, s, p, d, 0)
-    op = output_padding_for(large, o, k, s, p, d)
-    n1 = transposed_output_size(o, k, s, p, d, op)
-    call = "up = nn.ConvTranspose2d("
-    return _commented([
-        ("import torch", ""),
-        ("from torch import nn", ""),
-        (f"y = torch.zeros(1, 1, {o}, {o})", ""),
-        (f"{call}{args})", ""),
-        ("up(y).shape", _shape(1, 1, n0, n0)),
-        (f"up(y, output_size=({large}, {large})).shape", _shape(1, 1, large, large)),
-        (f"{call}{args}, output_padding={op})", ""),
-        ("up(y).shape", _shape(1, 1, n1, n1)),
-    ])
-
-
-def keras_code(a: Ambiguity, params: Mapping[str, Any]) -> str:
-    """Runnable Keras lines: Conv2DTranspose with the size inferred, then with output_padding for two sizes."""
-    o, k, s, d, p = a.output, params["kernel"], params["stride"], params["dilation"], a.keras_padding
-    args = f'1, {k}, strides={s}, padding="{p}"' + (f", dilation_rate={d}" if d != 1 else "")
-    call = "up = layers.Conv2DTranspose("
-    inferred = transposed_output_size(o, k, s, p, d, None, convention="keras")
-    lines = [
-        ("from keras import layers, ops", ""),
-        (f"y = ops.zeros((1, {o}, {o}, 1))", ""),
-        (f"{call}{args})", ""),
-        ("up(y).shape", _shape(1, inferred, inferred, 1) + "  inferred"),
-    ]
-    for size in (a.sizes[0], a.sizes[-1]):
-        op = output_padding_for(size, o, k, s, p, d, convention="keras")
-        n = transposed_output_size(o, k, s, p, d, op, convention="keras")
-        lines += [(f"{call}{args}, output_padding={op})", ""), ("up(y).shape", _shape(1, n, n, 1))]
-    return _commented(lines)
+    code = {view.name: view.program for view in (found.torch, found.keras) if view.program}
+    return Ambiguity(sizes, o, traces, ops, transposed, axis.inferred, code, x is not None)
 
 
 def _sizes_text(sizes: list[int]) -> str:
@@ -356,11 +284,7 @@ class OutputPaddingAmbiguity(ConvvizScene):
     # -- beats 4-5: the code ---------------------------------------------------------------------------------------
     def code_beats(self, a: Ambiguity) -> None:
         t = self.theme
-        code = {}
-        if a.torch_padding is not None:
-            code["PyTorch"] = torch_code(a, self.params)
-        if a.keras_padding is not None:
-            code["Keras"] = keras_code(a, self.params)
+        code = dict(a.code)
         self.shown["code"] = code
         for name, text in code.items():
             self.beat(name)

@@ -73,14 +73,29 @@ def test_ambiguity_lists_inputs_and_output_paddings_that_work_in_torch(capsys):
 
 
 def test_ambiguity_text(capsys):
+    """The sizes, then complete layer lines (the transposed conv of 14 with the padding that mirrors -p 1, without
+    and with output_padding), and Keras's padding that means the same ('same' for k=3, s=2, p=1; issue 9)."""
     code, out, _ = run(capsys, "ambiguity", "14", "-k", "3", "-s", "2", "-p", "1")
     assert code == 0
     assert out.splitlines() == [
         "every axis: 2 input sizes give output 14: 27, 28",
-        "  input 27: ConvTranspose2d(padding=1) of 14 needs output_padding=0",
-        "  input 28: ConvTranspose2d(padding=1) of 14 needs output_padding=1",
+        "  input 27: output_padding=0",
+        "  input 28: output_padding=1",
         "",
-        "Keras: padding=1 has no Keras equivalent.",
+        "PyTorch:",
+        "  nn.ConvTranspose2d(C_in, C_out, kernel_size=3, stride=2, padding=1)  # (N, C_in, 14, 14) -> (N, C_out, 27, 27)",
+        "  nn.ConvTranspose2d(C_in, C_out, kernel_size=3, stride=2, padding=1, output_padding=1)"
+        "  # (N, C_in, 14, 14) -> (N, C_out, 28, 28)",
+        "Keras:",
+        '  keras.layers.Conv2DTranspose(filters, kernel_size=3, strides=2, padding="same", output_padding=0)'
+        "  # (N, 14, 14, C) -> (N, 27, 27, filters)",
+        '  keras.layers.Conv2DTranspose(filters, kernel_size=3, strides=2, padding="same", output_padding=1)'
+        "  # (N, 14, 14, C) -> (N, 28, 28, filters)",
+        '  keras.layers.Conv2DTranspose(filters, kernel_size=3, strides=2, padding="same")'
+        "  # (N, 14, 14, C) -> (N, 28, 28, filters)",
+        "",
+        "Keras (padding='same', transposed padding='same'): the same input sizes and output_padding; "
+        "output_padding=None infers 28.",
     ]
 
 
@@ -95,12 +110,12 @@ def test_ambiguity_gives_the_other_frameworks_view(capsys):
 
 
 @pytest.mark.parametrize("argv,named", [
-    (["transpose", "14", "-k", "3", "-s", "2", "-p", "1", "--output-padding", "2"], "output_padding=2"),
-    (["conv", "28", "-k", "x"], "kernel='x'"),
+    (["transpose", "14", "-k", "3", "-s", "2", "-p", "1", "--output-padding", "2"], "--output-padding 2"),
+    (["conv", "28", "-k", "x"], "-k x"),
     (["conv", "2", "-k", "3"], "input size 2"),
-    (["conv", "28", "-k", "3", "-s", "2", "-p", "same"], "padding='same'"),
+    (["conv", "28", "-k", "3", "-s", "2", "-p", "same"], "-p same"),
     (["conv", "28,28", "-k", "3", "--dims", "3"], "--dims=3"),
-    (["conv", "28", "-k", "3", "-p", "1", "--keras"], "padding=1"),
+    (["conv", "28", "-k", "3", "-p", "1", "--keras"], "-p 1"),
     (["conv"], "required"),
     (["verify", "--samples", "-5"], "--samples"),
 ])
@@ -117,7 +132,7 @@ def test_command_line_exit_2_without_traceback():
     result = subprocess.run([sys.executable, "-m", "convmath", "transpose", "14", "-k", "3", "-s", "2",
                              "--output-padding", "2"], capture_output=True, text=True)
     assert result.returncode == 2 and result.stdout == ""
-    assert result.stderr.startswith("convmath transpose: output_padding=2 must be smaller than stride (2)")
+    assert result.stderr.startswith("convmath transpose: --output-padding 2 must be smaller than stride (2)")
     assert "Traceback" not in result.stderr
 
 
