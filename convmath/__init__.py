@@ -1,5 +1,6 @@
 """convmath: convolution arithmetic that agrees with PyTorch and Keras, numbers for the scenes."""
 
+from .ambiguity import OutputAmbiguity, output_ambiguity
 from .arithmetic import (
     ConvArithmeticError,
     conv_input_sizes,
@@ -16,6 +17,8 @@ __all__ = [
     "transposed_output_size",
     "conv_input_sizes",
     "output_padding_for",
+    "output_ambiguity",
+    "OutputAmbiguity",
     "explain_conv",
     "explain_transposed",
     "Formula",

@@ -102,11 +102,6 @@ class FrameworkAmbiguity:
         """'PyTorch' or 'Keras'."""
         return FRAMEWORK_NAMES[self.convention]
 
-    @property
-    def transposed_padding(self) -> int | str | tuple | None:
-        """The transposed layer's padding: one value if every axis agrees, else one per axis."""
-        return _one_or_tuple([ax.transposed_padding for ax in self.axes]) if self.axes else None
-
     def to_json(self) -> dict:
         data: dict[str, Any] = {"padding": self.padding}
         if self.axes:
@@ -166,6 +161,13 @@ def _sizes_text(sizes: Sequence[int]) -> str:
     return ", ".join(str(n) for n in sizes) if sizes else "no size"
 
 
+def _range_text(sizes: range) -> str:
+    """'4', '4 or 5', '4..9', or 'no size'."""
+    if len(sizes) <= 2:
+        return " or ".join(str(n) for n in sizes) or "no size"
+    return f"{sizes.start}..{sizes.stop - 1}"
+
+
 def _recovery(i: int, o: int, a: AxisParams, up: int | str | None) -> Recovery:
     """How the transposed conv of ``o`` gives back input size ``i`` (``up``: its padding)."""
     if up is None:
@@ -178,11 +180,11 @@ def _recovery(i: int, o: int, a: AxisParams, up: int | str | None) -> Recovery:
         pass
     try:
         t = axis_params(1, False, a.kernel, a.stride, up, a.dilation, a.convention, transposed=True)[0]
-        reachable = ", ".join(str(n) for n in reachable_sizes(o, t))
+        reachable = _range_text(reachable_sizes(o, t))
     except ConvArithmeticError as error:
         return Recovery(i, None, str(error))
     return Recovery(i, None, f"the transposed conv of {o} with padding={fmt_value(up)} gives only "
-                             f"{reachable or 'sizes below 1'} (whatever the output_padding), not {i}.")
+                             f"{reachable} (whatever the output_padding), not {i}.")
 
 
 def axis_ambiguity(o: int, kernel: int, stride: int = 1, padding: Padding = 0, dilation: int = 1, *,
@@ -218,10 +220,11 @@ def _no_equivalent(padding, convention: str, why: str) -> str:
 def _keras_equivalent(output, params: list[AxisParams], layer: tuple, given: Sequence[AxisAmbiguity], padding):
     """The Keras padding string that does what the PyTorch conv does on every axis, with its axes; else
     (None, (), why): Keras's refusal if it refuses every padding, or that no padding matches."""
+    kernel, stride, dilation = layer
     refusals = []
     for candidate in KERAS_PADDINGS:
         try:
-            conv_input_sizes(output, layer[0], layer[1], candidate, layer[2], convention="keras")
+            conv_input_sizes(output, kernel, stride, candidate, dilation, convention="keras")
             axes = _axes_of(output, params, [candidate] * len(output), "keras")
         except ConvArithmeticError as error:
             refusals.append(str(error))
@@ -239,7 +242,8 @@ def _torch_equivalent(output, params: list[AxisParams], given: Sequence[AxisAmbi
     axes = []
     for o, a, g in zip(output, params, given):
         candidates = sorted({n for i in (g.inputs[0], g.inputs[-1]) for n in a.conv_pads(i)})
-        same_inputs = [p for p in candidates if tuple(conv_input_sizes(o, a.kernel, a.stride, p, a.dilation)) == g.inputs]
+        same_inputs = [p for p in candidates
+                       if tuple(conv_input_sizes(o, a.kernel, a.stride, p, a.dilation)) == g.inputs]
         matches = (axis for axis in (axis_ambiguity(o, a.kernel, a.stride, p, a.dilation, convention="torch")
                                      for p in same_inputs) if axis.same_as(g))
         found = next(matches, None)
@@ -305,9 +309,10 @@ def _torch_program(view_axes, params: list[AxisParams]) -> str:
     o = [ax.output for ax in view_axes]
     k, s, d = ([getattr(a, f) for a in params] for f in ("kernel", "stride", "dilation"))
     p = [ax.transposed_padding for ax in view_axes]
-    args = f"1, 1, {_arg(k)}, stride={_arg(s)}, padding={_arg(p)}" + (f", dilation={_arg(d)}" if set(d) != {1} else "")
+    args = f"1, 1, {_arg(k)}, stride={_arg(s)}, padding={_arg(p)}" + (f", dilation={_arg(d)}" if max(d) > 1 else "")
     call = f"up = nn.ConvTranspose{len(o)}d("
-    lines = [("import torch", ""), ("from torch import nn", ""), (f"y = torch.zeros(1, 1, {', '.join(map(str, o))})", "")]
+    lines = [("import torch", ""), ("from torch import nn", ""),
+             (f"y = torch.zeros(1, 1, {', '.join(map(str, o))})", "")]
     large = [ax.inputs[-1] for ax in view_axes]
     try:
         n0 = transposed_output_size(tuple(o), tuple(k), tuple(s), tuple(p), tuple(d), 0)
@@ -315,7 +320,7 @@ def _torch_program(view_axes, params: list[AxisParams]) -> str:
         n0 = None
     if n0 is not None:
         lines += [(f"{call}{args})", ""), ("up(y).shape", _shape(1, 1, *n0))]
-        if all(0 <= n - m < stride for n, m, stride in zip(large, n0, s)):  # output_size=: up to s − 1 more
+        if all(0 <= n - m < step for n, m, step in zip(large, n0, s)):  # output_size=: up to s − 1 more
             lines.append((f"up(y, output_size={_shape(*large)}).shape", _shape(1, 1, *large)))
     ops = _row_ops(view_axes, max(len(ax.transposed) for ax in view_axes) - 1)
     if None not in ops:
@@ -328,10 +333,10 @@ def _keras_program(view_axes, params: list[AxisParams]) -> str:
     o = [ax.output for ax in view_axes]
     k, s, d = ([getattr(a, f) for a in params] for f in ("kernel", "stride", "dilation"))
     p = view_axes[0].transposed_padding
-    args = f'1, {_arg(k)}, strides={_arg(s)}, padding="{p}"' + (f", dilation_rate={_arg(d)}" if set(d) != {1} else "")
+    args = f'1, {_arg(k)}, strides={_arg(s)}, padding="{p}"' + (f", dilation_rate={_arg(d)}" if max(d) > 1 else "")
     call = f"up = layers.Conv{len(o)}DTranspose("
-    lines = [("from keras import layers, ops", ""), (f"y = ops.zeros({_shape(1, *o, 1)})", ""), (f"{call}{args})", ""),
-             ("up(y).shape", _shape(1, *(ax.inferred for ax in view_axes), 1) + "  inferred")]
+    lines = [("from keras import layers, ops", ""), (f"y = ops.zeros({_shape(1, *o, 1)})", ""),
+             (f"{call}{args})", ""), ("up(y).shape", _shape(1, *(ax.inferred for ax in view_axes), 1) + "  inferred")]
     last = max(len(ax.transposed) for ax in view_axes) - 1
     for j in dict.fromkeys((0, last)):
         ops = _row_ops(view_axes, j)
@@ -373,8 +378,8 @@ def output_ambiguity(o: Size, kernel, stride=1, padding: Padding = 0, dilation=1
     with worded_as(python_term):
         refusal = _literal_refusal(sizes, layer, padding, other)
         if not all(ax.inputs for ax in given):
-            why = f"no input size gives output {'×'.join(map(str, sizes))}."
-            equivalent, other_axes, why = None, (), _no_equivalent(padding, other, why)
+            equivalent, other_axes = None, ()
+            why = _no_equivalent(padding, other, f"no input size gives output {'×'.join(map(str, sizes))}.")
         elif other == "keras":
             equivalent, other_axes, why = _keras_equivalent(sizes, params, layer, given, padding)
         else:

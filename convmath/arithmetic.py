@@ -299,9 +299,9 @@ def transposed_axis_size(i: int, a: AxisParams, op: int | None) -> int:
 
 
 def transposed_as_conv(i: int, a: AxisParams, op: int) -> tuple[int, int, int]:
-    """The direct convolution equal to PyTorch's transposed conv of size ``i`` on one axis, as
-    (zero-inserted size (i − 1)·s + 1, border before d(k − 1) − p, border after d(k − 1) − p + output_padding);
-    a negative border crops. Convolving that with the flipped kernel, stride 1, gives the transposed conv.
+    """The direct convolution equal to PyTorch's transposed conv of size ``i`` on one axis, as (zero-inserted
+    size (i − 1)·s + 1, border before d(k − 1) − p, border after d(k − 1) − p + output_padding); a negative
+    border crops. Convolving that with the flipped kernel, stride 1, gives the transposed conv.
 
     >>> transposed_as_conv(3, axis_params(1, False, 3, 2, 1, 1, "torch", transposed=True)[0], 1)
     (5, 1, 2)
@@ -374,6 +374,7 @@ def output_padding_for(
     result = []
     for t, n, a in zip(targets, sizes, axes):
         if t not in reachable_sizes(n, a):
-            raise ConvArithmeticError(f"{term('target', t)} cannot be reached from {term('i', n)}: {_reachable_text(n, a)}.")
+            raise ConvArithmeticError(
+                f"{term('target', t)} cannot be reached from {term('i', n)}: {_reachable_text(n, a)}.")
         result.append(t - _transposed_size(n, a, 0))
     return _form(result, is_tuple)

@@ -281,7 +281,8 @@ def ambiguity_text(a: OutputAmbiguity) -> str:
     if other.padding is None:
         lines += ["", f"{other.name}: {other.refusal}"]
         return "\n".join(lines)
-    line = (f"{other.name} (padding={other.padding!r}, transposed padding={_distinct(ax.transposed_padding for ax in other.axes)}): "
+    transposed = _distinct(ax.transposed_padding for ax in other.axes)
+    line = (f"{other.name} (padding={other.padding!r}, transposed padding={transposed}): "
             "the same input sizes and output_padding")
     if other.convention == "keras":
         line += f"; output_padding=None infers {_distinct(ax.inferred for ax in other.axes)}"

@@ -12,7 +12,7 @@ import numpy as np
 from manim import DOWN, LEFT, RIGHT, UP, Arrow, Create, FadeIn, FadeOut, Text, Transform, VGroup, config
 
 from convmath import ConvArithmeticError, ConvTrace, conv2d_trace, explain_conv, explain_transposed
-from convmath.ambiguity import output_ambiguity
+from convmath import output_ambiguity
 from convmath.arithmetic import axis_params
 
 from .base import ConvvizScene

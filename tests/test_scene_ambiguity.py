@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-import ast
-import re
+import json
 
 import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
+from codecheck import keras_module, program_claims
 from conftest import render_dry
 
 from convmath import ConvArithmeticError, conv_input_sizes, transposed_output_size
+from convmath.cli import main as convmath_cli
 from scenes.ambiguity import OutputPaddingAmbiguity
 from scenes.cli import main as convviz
 from scenes.components import CodePanel, NumberGrid
@@ -32,19 +33,13 @@ def _params(preset):
     return OutputPaddingAmbiguity.resolve(preset)
 
 
-def _keras():
-    keras = pytest.importorskip("keras")
-    assert keras.backend.backend() == "torch"
-    return keras
-
-
 def _real_conv_shape(p, i: int) -> tuple[int, int]:
     """Output size of the real conv layer (torch or keras) on an i×i input."""
     if p["convention"] == "torch":
         y = F.conv2d(torch.zeros(1, 1, i, i), torch.ones(1, 1, p["kernel"], p["kernel"]), stride=p["stride"],
                      padding=p["padding"], dilation=p["dilation"])
         return tuple(y.shape[2:])
-    keras = _keras()
+    keras = keras_module()
     layer = keras.layers.Conv2D(1, p["kernel"], strides=p["stride"], padding=p["padding"],
                                 dilation_rate=p["dilation"])
     return tuple(layer(keras.ops.zeros((1, i, i, 1))).shape[1:3])
@@ -56,7 +51,7 @@ def _real_transposed_size(p, a) -> int:
         layer = torch.nn.ConvTranspose2d(1, 1, p["kernel"], stride=p["stride"], padding=p["padding"],
                                          dilation=p["dilation"], output_padding=a)
         return layer(torch.zeros(1, 1, o, o)).shape[-1]
-    keras = _keras()
+    keras = keras_module()
     layer = keras.layers.Conv2DTranspose(1, p["kernel"], strides=p["stride"], padding=p["padding"],
                                          dilation_rate=p["dilation"], output_padding=a)
     return layer(keras.ops.zeros((1, o, o, 1))).shape[2]
@@ -101,7 +96,7 @@ def test_uncovered_rows_are_where_the_real_conv_has_no_gradient(rendered, preset
 
 
 def test_lecture_keras_same_numbers_equal_the_real_keras_layer(rendered):
-    keras = _keras()
+    keras = keras_module()
     p, shown = _params("lecture_keras_same"), rendered["lecture_keras_same"].shown
     assert shown["sizes"] == [3, 4] and shown["output_shape"] == (2, 2)
     np.testing.assert_array_equal(shown["padded"], LECTURE_PADDED)
@@ -114,27 +109,14 @@ def test_lecture_keras_same_numbers_equal_the_real_keras_layer(rendered):
     assert shown["transposed"] == {0: 3, 1: 4} and shown["inferred"] == 4
 
 
-def _claims(code: str):
-    """Run ``code`` statement by statement; yield (expression, shape it gave, shape its comment claims)."""
-    lines = code.splitlines()
-    namespace: dict = {}
-    for stmt in ast.parse(code).body:
-        claim = re.search(r"#\s*\(([\d,\s]+)\)", lines[stmt.end_lineno - 1])
-        if isinstance(stmt, ast.Expr) and claim:
-            got = eval(compile(ast.Expression(stmt.value), "<scene code>", "eval"), namespace)
-            yield ast.unparse(stmt), tuple(got), tuple(int(n) for n in claim.group(1).split(","))
-        else:
-            exec(compile(ast.Module([stmt], []), "<scene code>", "exec"), namespace)
-
-
 @pytest.mark.parametrize("preset", PRESETS)
 def test_code_shown_runs_and_gives_the_shapes_it_claims(rendered, preset):
     code = rendered[preset].shown["code"]
     assert set(code) == {"PyTorch", "Keras"}
     for framework, text in code.items():
         if framework == "Keras":
-            _keras()
-        claims = list(_claims(text))
+            keras_module()
+        claims = list(program_claims(text))
         assert len(claims) >= 3
         for expression, got, claimed in claims:
             assert got == claimed, (framework, expression)
@@ -172,3 +154,28 @@ def test_last_frame_is_the_summary_grids_with_output_padding_and_the_code(render
     texts = {m.original_text for m in family if hasattr(m, "original_text")}
     assert "output_padding" in texts
     assert scene.renderer.time < 60
+
+
+def _cli_argv(p) -> list[str]:
+    """`convmath ambiguity --json` with the scene's numbers (its square output as a 2-D size)."""
+    argv = ["ambiguity", str(p["output"]), "-k", str(p["kernel"]), "-s", str(p["stride"]), "-p", str(p["padding"]),
+            "-d", str(p["dilation"]), "--json"] + (["--keras"] if p["convention"] == "keras" else [])
+    return argv
+
+
+@pytest.mark.parametrize("preset", PRESETS)
+def test_scene_shows_what_convmath_ambiguity_prints(rendered, preset, capsys):
+    """One source for the ambiguity: the scene's sizes, output_padding, transposed sizes, inferred size and both
+    programs are the command's (issue 9: the command said "no Keras equivalent" while the scene showed Keras)."""
+    p, shown = _params(preset), rendered[preset].shown
+    assert convmath_cli(_cli_argv(p)) == 0
+    data = json.loads(capsys.readouterr().out)
+    other = "keras" if p["convention"] == "torch" else "torch"
+    for axis in data["axes"]:
+        assert axis["inputs"] == shown["sizes"]
+        assert {row["input"]: row["output_padding"] for row in axis["transposed"]} == shown["output_paddings"]
+        assert {row["output_padding"]: row["input"] for row in axis["transposed"]} == shown["transposed"]
+        assert axis.get("inferred") == shown["inferred"]
+    programs = {p["convention"]: data["program"], other: data[other].get("program")}
+    assert shown["code"] == {name: programs[conv] for conv, name in (("torch", "PyTorch"), ("keras", "Keras"))
+                             if programs[conv]}

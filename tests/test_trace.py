@@ -353,7 +353,7 @@ def test_explain_json_views_equal_torch(capsys, argv):
 
 @pytest.mark.parametrize("argv,words", [
     (["20", "-k", "3"], "up to 16 wide"),
-    (["2", "-k", "2", "--input", "[[0,1],[2]]"], "input='[[0,1],[2]]'"),
+    (["2", "-k", "2", "--input", "[[0,1],[2]]"], "--input [[0,1],[2]]"),
     (["3", "-k", "2", "--input", "[[0,1],[2,3]]"], "input is 2×2"),
     (["2", "-k", "2", "--keras"], "drop --keras"),
     (["2", "-k", "2", "--dims", "3"], "2-D"),

@@ -1,0 +1,53 @@
+"""Run the code convmath prints and compare the shapes it gives with the shapes printed next to it.
+
+Two forms are printed: a program (statements, each shown shape in a ``# (1, 1, 6, 6)`` comment), and a layer line
+(``nn.ConvTranspose2d(C_in, C_out, ...)  # (N, C_in, 3, 3) -> (N, C_out, 6, 6)``). Both run in the real torch or
+Keras (``KERAS_BACKEND=torch``, set by conftest).
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from typing import Iterator
+
+import pytest
+import torch
+
+SYMBOLS = {"N": 1, "C": 1, "C_in": 1, "C_out": 1, "filters": 1}
+
+
+def keras_module():
+    """Keras 3 on the torch backend (skips the test if Keras is missing)."""
+    keras = pytest.importorskip("keras")
+    assert keras.backend.backend() == "torch"
+    return keras
+
+
+def program_claims(code: str) -> Iterator[tuple[str, tuple, tuple]]:
+    """Run ``code`` statement by statement; yield (expression, shape it gave, shape its comment claims)."""
+    if "keras" in code:
+        keras_module()
+    lines = code.splitlines()
+    namespace: dict = {}
+    for stmt in ast.parse(code).body:
+        claim = re.search(r"#\s*\(([\d,\s]+)\)", lines[stmt.end_lineno - 1])
+        if isinstance(stmt, ast.Expr) and claim:
+            got = eval(compile(ast.Expression(stmt.value), "<printed code>", "eval"), namespace)
+            yield ast.unparse(stmt), tuple(got), tuple(int(n) for n in claim.group(1).split(",") if n.strip())
+        else:
+            exec(compile(ast.Module([stmt], []), "<printed code>", "exec"), namespace)
+
+
+def layer_line_shapes(line: str) -> tuple[tuple, tuple]:
+    """Build the layer a printed line names (every channel count 1), run it on zeros of the input shape its comment
+    gives; return (the shape it gave, the shape the comment claims)."""
+    code, comment = line.strip().split("  # ")
+    source, claimed = (eval(side, dict(SYMBOLS)) for side in comment.split(" -> "))
+    if code.startswith("keras."):
+        keras = keras_module()
+        layer = eval(code, {"keras": keras, **SYMBOLS})
+        return tuple(layer(keras.ops.zeros(source)).shape), claimed
+    layer = eval(code, {"nn": torch.nn, **SYMBOLS})
+    with torch.no_grad():
+        return tuple(layer(torch.zeros(source)).shape), claimed
