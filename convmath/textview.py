@@ -4,6 +4,7 @@ and the output-size ambiguity in both frameworks (``convmath ambiguity``).
 >>> text, data = explain_transpose((2, 2), (2, 2), x=[[0, 1], [2, 3]], w=[[0, 1], [2, 3]])
 >>> data["output"]
 [[0, 0, 1], [0, 4, 6], [4, 12, 9]]
+>>> from convmath.ambiguity import output_ambiguity
 >>> print(ambiguity_text(output_ambiguity(3, 3, stride=2, padding=1)))  # doctest: +ELLIPSIS
 2 input sizes give output 3: 5, 6
   input 5: output_padding=0
@@ -22,7 +23,7 @@ from typing import Sequence
 
 import numpy as np
 
-from .ambiguity import AxisAmbiguity, FrameworkAmbiguity, OutputAmbiguity, output_ambiguity
+from .ambiguity import AxisAmbiguity, FrameworkAmbiguity, OutputAmbiguity
 from .arithmetic import (AxisParams, axis_params, conv_output_size, output_paddings, transposed_as_conv,
                          transposed_output_size)
 from .trace import TransposedConvTrace, conv_matrix, conv_transpose2d_trace
