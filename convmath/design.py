@@ -377,7 +377,7 @@ def design_layers(size, target, *, frameworks: Sequence[str] = FRAMEWORKS, **bou
 
     >>> d = design_layers(8, 4, frameworks=["torch"], max_kernel=3)
     >>> [(c.kernel[0], c.stride[0], c.padding[0], c.output_padding[0]) for c in d.choices["torch"]]
-    [(1, 2, 0, 1), (2, 2, 0, 0), (3, 2, 1, 1), (3, 3, 2, 1)]
+    [(1, 2, 0, 1), (2, 2, 0, 0), (3, 2, 1, 1), (3, 3, 2, 0)]
     """
     size, target = _pair(size, target)
     up = _direction(size, target)
