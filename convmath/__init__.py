@@ -7,6 +7,7 @@ from .arithmetic import (
     output_padding_for,
     transposed_output_size,
 )
+from .design import design_layers
 from .explain import Formula, explain_conv, explain_transposed
 from .trace import ConvTrace, TransposedConvTrace, conv2d_trace, conv_matrix, conv_transpose2d_trace
 
@@ -16,6 +17,7 @@ __all__ = [
     "transposed_output_size",
     "conv_input_sizes",
     "output_padding_for",
+    "design_layers",
     "explain_conv",
     "explain_transposed",
     "Formula",

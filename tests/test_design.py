@@ -85,22 +85,21 @@ def questions(draw, dims=(1, 2)):
     return size, target, bounds
 
 
-@SETTINGS
-@given(questions())
-def test_every_torch_row_is_pasteable_and_right(q):
-    size, target, bounds = q
-    d = design_layers(size, target, frameworks=["torch"], **bounds)
-    for c in d.choices["torch"]:
-        check_torch_row(c, size, target, d.upsampling)
-
-
-@SETTINGS
-@given(questions())
-def test_every_keras_row_is_pasteable_and_right(q):
-    size, target, bounds = q
-    d = design_layers(size, target, frameworks=["keras"], **bounds)
-    for c in d.choices["keras"]:
+def check_row(c, size, target, up: bool) -> None:
+    if c.framework == "torch":
+        check_torch_row(c, size, target, up)
+    else:
         check_keras_row(c, size, target)
+
+
+@pytest.mark.parametrize("framework", ["torch", "keras"])
+@SETTINGS
+@given(q=questions())
+def test_every_row_is_pasteable_and_right(framework, q):
+    size, target, bounds = q
+    d = design_layers(size, target, frameworks=[framework], **bounds)
+    for c in d.choices[framework]:
+        check_row(c, size, target, d.upsampling)
 
 
 @pytest.mark.parametrize("size,target", [((32, 32), (16, 16)), ((16, 16), (32, 32)), ((33, 33), (17, 17)),
@@ -108,10 +107,8 @@ def test_every_keras_row_is_pasteable_and_right(q):
 def test_lecture_sizes_every_row_against_the_real_ops(size, target):
     d = design_layers(size, target)
     assert d.choices["torch"] and d.choices["keras"]
-    for c in d.choices["torch"]:
-        check_torch_row(c, size, target, d.upsampling)
-    for c in d.choices["keras"]:
-        check_keras_row(c, size, target)
+    for c in d.choices["torch"] + d.choices["keras"]:
+        check_row(c, size, target, d.upsampling)
 
 
 def _torch_reaches(i: int, o: int, k: int, s: int, p: int, d: int, up: bool) -> bool:
@@ -162,10 +159,8 @@ def test_brute_force_with_keras_finds_exactly_the_rows_listed(q):
 def test_per_axis_sizes_every_row_against_the_real_ops():
     size, target = (32, 28), (16, 14)
     d = design_layers(size, target, max_kernel=4)
-    for c in d.choices["torch"]:
-        check_torch_row(c, size, target, False)
-    for c in d.choices["keras"]:
-        check_keras_row(c, size, target)
+    for c in d.choices["torch"] + d.choices["keras"]:
+        check_row(c, size, target, False)
     assert len({c.padding for c in d.choices["keras"]}) == 2  # one padding string per layer, both kinds found
 
 
