@@ -256,26 +256,37 @@ def _axis_choices(framework: str, size: int, target: int, bounds: dict[str, int]
 
 def _combined(framework: str, size: tuple[int, ...], target: tuple[int, ...], bounds: dict[str, int],
               up: bool) -> list[tuple[tuple, ...]]:
-    """Per-axis choices combined into layers: axes asking the same question share one choice (square kernels);
-    Keras takes one padding string for every axis."""
+    """Per-axis choices combined into layers with one kernel size and one dilation on every axis (square
+    kernels); stride and padding may differ per axis, but Keras takes one padding string for every axis."""
     questions = list(dict.fromkeys(zip(size, target)))
     per_question = [_axis_choices(framework, i, o, bounds, up) for i, o in questions]
-    count = 1
-    for options in per_question:
-        count *= len(options)
-    if count > MAX_CHOICES:
+    groups = [{} for _ in questions]  # per question: (kernel, dilation) -> its choices
+    for group, options in zip(groups, per_question):
+        for option in options:
+            group.setdefault((option[0], option[3]), []).append(option)
+    shared = [key for key in groups[0] if all(key in g for g in groups)]
+    count = sum(_product_size([len(g[key]) for g in groups]) for key in shared)
+    if count > MAX_CHOICES or any(len(options) > MAX_CHOICES for options in per_question):
         raise ConvArithmeticError(
             f"size={_times(size)} and target={_times(target)} have more than {MAX_CHOICES} {TITLES[framework]} "
             "choices within these bounds, too many to list: lower --max-kernel, --max-stride or --max-dilation."
         )
     layers = []
-    for picks in product(*per_question):
-        by_question = dict(zip(questions, picks))
-        axes = [by_question[q] for q in zip(size, target)]
-        if framework == "keras" and len({a[2] for a in axes}) > 1:
-            continue
-        layers.append(tuple(zip(*axes)))  # (kernels, strides, paddings, dilations), one entry per axis
+    for key in shared:
+        for picks in product(*(g[key] for g in groups)):
+            by_question = dict(zip(questions, picks))
+            axes = [by_question[q] for q in zip(size, target)]
+            if framework == "keras" and len({a[2] for a in axes}) > 1:
+                continue
+            layers.append(tuple(zip(*axes)))  # (kernels, strides, paddings, dilations), one entry per axis
     return layers
+
+
+def _product_size(counts: list[int]) -> int:
+    total = 1
+    for n in counts:
+        total *= n
+    return total
 
 
 def _code(line: str) -> str:
@@ -315,7 +326,8 @@ def _transposed_note(frm: tuple, layer: tuple, op, convention: str) -> str:
         inferred = transposed_output_size(frm, kernel, stride, padding, dilation, None, convention="keras")
         notes.append(f"inferred size would be {_times(inferred)}")
     elif convention == "torch" and any(op):
-        notes.append(f"without output_padding: {_times(transposed_output_size(frm, *layer))}")
+        plain = _size_or_zero(lambda: transposed_output_size(frm, *layer))
+        notes.append(f"without output_padding: {_times(plain) if plain else 'refused (size below 1)'}")
     if any(s > 1 and d == 1 and k % s for k, s, d in zip(kernel, stride, dilation)):
         notes.append("k % s ≠ 0: checkerboard risk")
     return "; ".join(notes)
@@ -337,28 +349,27 @@ def _needs_padding(op, convention: str) -> bool:
 
 def _choice(framework: str, size: tuple, target: tuple, layer: tuple, up: bool) -> Choice | None:
     """The row for one layer, or None if the combined axes are refused (e.g. Keras: a stride on one axis and a
-    dilation on another)."""
-    conv = framework
-    padding = layer[2][0] if conv == "keras" else layer[2]  # Keras: one string for every axis
+    dilation on another, or output_padding inferred on one axis and given on another)."""
+    padding = layer[2][0] if framework == "keras" else layer[2]  # Keras: one string for every axis
     layer = (layer[0], layer[1], padding, layer[3])
+    small, large = (size, target) if up else (target, size)  # the transposed layer goes small -> large
     try:
-        if up:  # transposed size -> target, then the conv with the same numbers back
-            op = _transposed_padding(size, target, layer, conv)
-            there = layer_code(size, *layer, output_padding=op, transposed=True, convention=conv)
-            there_note = _transposed_note(size, layer, op, conv)
-            returned = _size_or_zero(lambda: conv_output_size(target, *layer, convention=conv))
-            back = _code(layer_code(target, *layer, convention=conv)) if returned == size else None
-            back_note = (_conv_note(target, size, layer, _needs_padding(op, conv), conv) if back else
-                         f"the conv with the same numbers gives {_times(returned)}, not {_times(size)}")
-        else:  # conv size -> target, then the transposed conv with the same numbers back
-            op = _transposed_padding(target, size, layer, conv)
-            there = layer_code(size, *layer, convention=conv)
-            there_note = _conv_note(size, target, layer, _needs_padding(op, conv), conv)
-            back = _code(layer_code(target, *layer, output_padding=op, transposed=True, convention=conv))
-            back_note = _transposed_note(target, layer, op, conv)
+        op = _transposed_padding(small, large, layer, framework)
+        transposed = _code(layer_code(small, *layer, output_padding=op, transposed=True, convention=framework))
+        returned = _size_or_zero(lambda: conv_output_size(large, *layer, convention=framework))
+        conv = _code(layer_code(large, *layer, convention=framework)) if returned == small else None
     except ConvArithmeticError:
         return None
-    return Choice(framework, layer[0], layer[1], padding, layer[3], op, _code(there), back, there_note, back_note)
+    transposed_note = _transposed_note(small, layer, op, framework)
+    if conv is None:
+        assert up, f"{framework} conv {layer} does not take {size} to {target}"  # the search found it: it does
+        gives = f"gives {_times(returned)}" if returned else "refuses it"
+        conv_note = f"the conv with the same numbers {gives}, not {_times(small)}"
+    else:
+        conv_note = _conv_note(large, small, layer, _needs_padding(op, framework), framework)
+    there, there_note, back, back_note = ((transposed, transposed_note, conv, conv_note) if up else
+                                          (conv, conv_note, transposed, transposed_note))
+    return Choice(framework, layer[0], layer[1], padding, layer[3], op, there, back, there_note, back_note)
 
 
 def _order(c: Choice) -> tuple:
@@ -373,7 +384,8 @@ def design_layers(size, target, *, frameworks: Sequence[str] = FRAMEWORKS, **bou
 
     ``size`` and ``target`` are ints (one axis: ``Conv1d``) or per-axis tuples; a single int stands for every
     axis of the other. Bounds (keywords): ``max_kernel`` (default 7), ``max_stride`` (8), ``max_dilation`` (1);
-    PyTorch padding goes from 0 to full padding d(k-1), Keras padding is 'valid' or 'same'.
+    PyTorch padding goes from 0 to full padding d(k-1), Keras padding is 'valid' or 'same'. One kernel size and
+    dilation serve every axis; stride and padding may differ per axis.
 
     >>> d = design_layers(8, 4, frameworks=["torch"], max_kernel=3)
     >>> [(c.kernel[0], c.stride[0], c.padding[0], c.output_padding[0]) for c in d.choices["torch"]]

@@ -164,6 +164,26 @@ def test_per_axis_sizes_every_row_against_the_real_ops():
     assert len({c.padding for c in d.choices["keras"]}) == 2  # one padding string per layer, both kinds found
 
 
+@pytest.mark.parametrize("size,target", [((32, 28), (16, 14)), ((5, 9), (10, 17)), ((12, 7, 7), (6, 7, 3))])
+def test_axes_of_different_sizes_share_kernel_and_dilation(size, target):
+    """Every PyTorch layer whose axes each take their size to their target (the 1-D answers, checked against the
+    real ops above) with one kernel size and dilation, and nothing else."""
+    bounds = {"max_kernel": 4, "max_stride": 3, "max_dilation": 2}
+    per_axis = []
+    for i, o in zip(size, target):
+        options: dict[tuple, list] = {}
+        for c in design_layers(i, o, frameworks=["torch"], **bounds).choices["torch"]:
+            options.setdefault((c.kernel[0], c.dilation[0]), []).append((c.stride[0], c.padding[0]))
+        per_axis.append(options)
+    expected = {((k,) * len(size), tuple(s for s, _ in picks), tuple(p for _, p in picks), (d,) * len(size))
+                for (k, d) in per_axis[0] if all((k, d) in axis for axis in per_axis)
+                for picks in product(*(axis[(k, d)] for axis in per_axis))}
+    rows = design_layers(size, target, frameworks=["torch"], **bounds).choices["torch"]
+    assert {(c.kernel, c.stride, c.padding, c.dilation) for c in rows} == expected
+    for c in rows[:12]:
+        check_row(c, size, target, any(i < o for i, o in zip(size, target)))
+
+
 def test_public_vectors():
     # d2l.ai: 16x16 -> Conv2d(k5, p2, s3) -> 6x6 -> ConvTranspose2d(k5, p2, s3) -> 16x16.
     rows = design_layers((16, 16), (6, 6), max_kernel=5).choices["torch"]
@@ -222,9 +242,11 @@ def _code_blocks(out: str) -> list[str]:
     return blocks
 
 
-@pytest.mark.parametrize("argv", [["32", "16"], ["16", "32", "--max-dilation", "2"], ["32,28", "16,14"],
-                                  ["12,10,9", "6,5,4", "--max-kernel", "3", "--max-dilation", "2", "--max-stride", "2", "--limit", "0"],
-                                  ["28", "1"], ["224", "14", "--max-stride", "16"]])
+@pytest.mark.parametrize("argv", [
+    ["32", "16"], ["16", "32", "--max-dilation", "2"], ["32,28", "16,14"], ["28", "1"],
+    ["224", "14", "--max-stride", "16"],
+    ["12,10,9", "6,5,4", "--max-kernel", "3", "--max-dilation", "2", "--max-stride", "2", "--limit", "0"],  # wraps
+])
 def test_every_line_fits_120_columns_and_the_wrapped_calls_are_the_rows(capsys, argv):
     code, out, _ = run(capsys, "design", *argv)
     assert code in (0, 1)
@@ -238,12 +260,12 @@ def test_every_line_fits_120_columns_and_the_wrapped_calls_are_the_rows(capsys, 
 
 
 def test_json_lists_every_choice(capsys):
-    code, out, _ = run(capsys, "design", "32,28", "16,14", "--json")
+    code, out, _ = run(capsys, "design", "32,28", "16,14", "--max-dilation", "2", "--json")
     data = json.loads(out)
-    d = design_layers((32, 28), (16, 14))
+    d = design_layers((32, 28), (16, 14), max_dilation=2)
     assert code == 0 and data["direction"] == "down" and data["size"] == [32, 28]
     assert len(data["torch"]) == len(d.choices["torch"]) > LIMIT_BOUND.default
-    assert data["bounds"] == {b.name: b.default for b in BOUNDS}
+    assert data["bounds"] == {b.name: 2 if b.name == "max_dilation" else b.default for b in BOUNDS}
     assert data["keras"][0]["layer"] == d.choices["keras"][0].layer
 
 
