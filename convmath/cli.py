@@ -363,22 +363,12 @@ def _design_sizes(args: argparse.Namespace) -> tuple:
     return size, target
 
 
-def _bound_value(bound, text: str) -> int:
-    """An option's text as an int within the bound's range, else one sentence naming the option."""
-    try:
-        number = int(text)
-    except ValueError:
-        raise ConvArithmeticError(f"{bound.flag}={text!r} is not an integer: {bound.flag} must be an integer from "
-                                  f"{bound.low} to {bound.high}.") from None
-    return bound.check(number, bound.flag)
-
-
 def cmd_design(args: argparse.Namespace) -> int:
     from .design import BOUNDS, LIMIT_BOUND, design_layers
 
     size, target = _design_sizes(args)
-    bounds = {b.name: _bound_value(b, args.__dict__[b.name]) for b in BOUNDS}
-    limit = _bound_value(LIMIT_BOUND, args.limit)
+    bounds = {b.name: b.parse(getattr(args, b.name)) for b in BOUNDS}
+    limit = LIMIT_BOUND.parse(args.limit)
     frameworks = ["torch", "keras"] if args.framework == "both" else [args.framework]
     design = design_layers(size, target, frameworks=frameworks, **bounds)
     emit(args, design.to_dict(), design.lines(limit))

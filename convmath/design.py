@@ -22,6 +22,7 @@ import textwrap
 from bisect import bisect_left
 from dataclasses import asdict, dataclass
 from itertools import product
+from math import prod
 from typing import Callable, Sequence
 
 from .arithmetic import (
@@ -59,6 +60,15 @@ class Bound:
     def flag(self) -> str:
         """The command-line option: ``max_kernel`` -> ``--max-kernel``."""
         return "--" + self.name.replace("_", "-")
+
+    def parse(self, text: str) -> int:
+        """A command-line option's text as an int in range, else one sentence naming the option."""
+        try:
+            number = int(text)
+        except ValueError:
+            raise ConvArithmeticError(f"{self.flag}={text!r} is not an integer: {self.flag} must be an integer "
+                                      f"from {self.low} to {self.high}.") from None
+        return self.check(number, self.flag)
 
     def check(self, value: object, name: str | None = None) -> int:
         """``value`` as an int within ``low..high``, else one sentence naming ``name`` (default: the bound)."""
@@ -132,12 +142,12 @@ class Design:
         return lines
 
 
-def _sizes(name: str, value) -> tuple[int, ...]:
+def _sizes(name: str, value: object) -> tuple[int, ...]:
     sizes, _ = spatial_sizes(name, value, f"a positive integer up to {SIZE_BOUND.high}")
     return tuple(SIZE_BOUND.check(n, name) for n in sizes)
 
 
-def _pair(size, target) -> tuple[tuple[int, ...], tuple[int, ...]]:
+def _pair(size: object, target: object) -> tuple[tuple[int, ...], tuple[int, ...]]:
     """Both sizes per axis; a single int stands for every axis of the other."""
     a, b = _sizes("size", size), _sizes("target", target)
     if len(a) == 1 and len(b) > 1:
@@ -265,7 +275,7 @@ def _combined(framework: str, size: tuple[int, ...], target: tuple[int, ...], bo
         for option in options:
             group.setdefault((option[0], option[3]), []).append(option)
     shared = [key for key in groups[0] if all(key in g for g in groups)]
-    count = sum(_product_size([len(g[key]) for g in groups]) for key in shared)
+    count = sum(prod(len(g[key]) for g in groups) for key in shared)
     if count > MAX_CHOICES or any(len(options) > MAX_CHOICES for options in per_question):
         raise ConvArithmeticError(
             f"size={_times(size)} and target={_times(target)} have more than {MAX_CHOICES} {TITLES[framework]} "
@@ -280,13 +290,6 @@ def _combined(framework: str, size: tuple[int, ...], target: tuple[int, ...], bo
                 continue
             layers.append(tuple(zip(*axes)))  # (kernels, strides, paddings, dilations), one entry per axis
     return layers
-
-
-def _product_size(counts: list[int]) -> int:
-    total = 1
-    for n in counts:
-        total *= n
-    return total
 
 
 def _code(line: str) -> str:
@@ -443,7 +446,7 @@ def _heading(d: Design) -> list[str]:
     return [*textwrap.wrap(what, WIDTH), *textwrap.wrap(searched, WIDTH), legend]
 
 
-def _value(values) -> str:
+def _value(values: tuple | str | None) -> str:
     if values is None:
         return "none"
     if isinstance(values, str):
