@@ -8,6 +8,7 @@ from .arithmetic import (
     output_padding_for,
     transposed_output_size,
 )
+from .design import design_layers
 from .explain import Formula, explain_conv, explain_transposed
 from .trace import ConvTrace, TransposedConvTrace, conv2d_trace, conv_matrix, conv_transpose2d_trace
 
@@ -19,6 +20,7 @@ __all__ = [
     "output_padding_for",
     "output_ambiguity",
     "OutputAmbiguity",
+    "design_layers",
     "explain_conv",
     "explain_transposed",
     "Formula",

@@ -283,6 +283,49 @@ def add_verify(sub) -> None:
     p.set_defaults(func=cmd_verify)
 
 
+def _design_sizes(args: argparse.Namespace) -> tuple:
+    """size and target per axis: single ints on --dims axes (default 2), tuples as given."""
+    size, target = parse_size("size", args.size), parse_size("target", args.target)
+    axes = {len(v) for v in (size, target) if isinstance(v, tuple)}
+    if not axes:
+        n = args.dims or 2
+        return (size,) * n, (target,) * n
+    if args.dims is not None and axes != {args.dims}:
+        given = args.size if isinstance(size, tuple) else args.target
+        raise ConvArithmeticError(f"--dims={args.dims} does not match {given}, which has {max(axes)} axes: "
+                                  "drop --dims.")
+    return size, target
+
+
+def cmd_design(args: argparse.Namespace) -> int:
+    from .design import BOUNDS, LIMIT_BOUND, design_layers
+
+    size, target = _design_sizes(args)
+    bounds = {b.name: b.parse(getattr(args, b.name)) for b in BOUNDS}
+    limit = LIMIT_BOUND.parse(args.limit)
+    frameworks = ["torch", "keras"] if args.framework == "both" else [args.framework]
+    design = design_layers(size, target, frameworks=frameworks, **bounds)
+    emit(args, design.to_dict(), design.lines(limit))
+    return 0 if any(design.choices.values()) else 1
+
+
+def add_design(sub) -> None:
+    from .design import BOUNDS, LIMIT_BOUND
+
+    p = sub.add_parser("design", help="the layers that take one size to another, and the layer that brings it back")
+    p.add_argument("size", help="the input size: 32, or one per axis: 32,28")
+    p.add_argument("target", help="the size wanted: 16 (convs), or larger (transposed convs); one per axis: 16,14")
+    for bound in (*BOUNDS, LIMIT_BOUND):
+        p.add_argument(bound.flag, dest=bound.name, default=str(bound.default),
+                       help=f"{bound.help} (default {bound.default}, at most {bound.high})")
+    p.add_argument("--framework", choices=["both", "torch", "keras"], default="both",
+                   help="PyTorch, Keras or both (default both)")
+    p.add_argument("--dims", type=int, choices=[1, 2, 3],
+                   help="spatial axes for single-int sizes (default 2; per-axis sizes set it)")
+    p.add_argument("--json", action="store_true", help="machine-readable output, every choice")
+    p.set_defaults(func=cmd_design)
+
+
 def cmd_trace(args: argparse.Namespace) -> int:
     from .shapes import trace_command
 
@@ -299,7 +342,7 @@ def add_trace(sub) -> None:
     p.set_defaults(func=cmd_trace)
 
 
-COMMANDS: list[Callable] = [add_conv, add_transpose, add_ambiguity, add_verify, add_trace]
+COMMANDS: list[Callable] = [add_conv, add_transpose, add_ambiguity, add_design, add_verify, add_trace]
 
 
 def build_parser() -> argparse.ArgumentParser:
