@@ -64,7 +64,8 @@ def test_output_names_say_what_they_are():
 
 @pytest.mark.render
 def test_render_png_dark_theme(tmp_path, capsys):
-    assert main(["render", "ConvolutionNumbers", "--format", "png", "--theme", "dark", "--out", str(tmp_path)]) == 0
+    assert main(["render", "ConvolutionNumbers", "--format", "png", "--theme", "dark", "-q", "l",
+                 "--out", str(tmp_path)]) == 0
     path = Path(capsys.readouterr().out.strip())
     assert path.parent == tmp_path and path.name == "ConvolutionNumbers_480p15_dark.png"
     assert [p.name for p in tmp_path.iterdir()] == [path.name]  # no temporary files left
@@ -77,7 +78,7 @@ def test_render_png_dark_theme(tmp_path, capsys):
 
 @pytest.mark.render
 def test_render_mp4_with_custom_numbers(tmp_path, capsys):
-    argv = ["render", "ConvArithmetic", "--preset", "no_padding_no_strides", "--set", "stride=2",
+    argv = ["render", "ConvArithmetic", "--preset", "no_padding_no_strides", "--set", "stride=2", "-q", "l",
             "--out", str(tmp_path)]
     assert main(argv) == 0
     path = Path(capsys.readouterr().out.strip())
@@ -90,5 +91,5 @@ def test_render_mp4_with_custom_numbers(tmp_path, capsys):
 
 def test_a_dark_render_leaves_the_default_theme_light(tmp_path, capsys):
     assert main(["render", "ConvArithmetic", "--set", "input_size=2", "--set", "kernel_size=1",
-                 "--format", "png", "--theme", "dark", "--out", str(tmp_path)]) == 0
+                 "--format", "png", "--theme", "dark", "-q", "l", "--out", str(tmp_path)]) == 0
     assert current_theme().name == "light"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import signal
@@ -10,6 +11,7 @@ import sys
 import time
 import tomllib
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 
@@ -130,13 +132,13 @@ def test_a_parallel_batch_survives_a_failure_then_skips_and_forces(tmp_path, cap
     assert "failed: 02-TinyBeats (Doomed): RuntimeError: TinyBeats was asked to fail" in printed
     assert re.search(r"\[\d/3\] rendering now: 01-TinyBeats, 02-TinyBeats", printed)
     files = listing(out)
-    assert {"01-TinyBeats.mp4", "03-TinyBeats.mp4", "index.html"} <= set(files)
+    assert {"01-TinyBeats_480p15.mp4", "03-TinyBeats_480p15.mp4", "index.html"} <= set(files)
     assert not any(name.startswith("02-") for name in files), "a failed scene leaves no output"
     assert not any(".tmp-" in str(p) for p in out.rglob("*")), "no temporary files left"
-    assert len(list((out / "03-TinyBeats.sections").glob("*.mp4"))) == 3, "one clip per beat"
+    assert len(list((out / "03-TinyBeats_480p15.sections").glob("*.mp4"))) == 3, "one clip per beat"
 
     index = (out / "index.html").read_text()
-    for name, title, beats in (("01-TinyBeats.mp4", "Two beats", 2), ("03-TinyBeats.mp4", "Three beats", 3)):
+    for name, title, beats in (("01-TinyBeats_480p15.mp4", "Two beats", 2), ("03-TinyBeats_480p15.mp4", "Three beats", 3)):
         assert ffprobe(out / name, "stream=codec_name,pix_fmt") == "h264,yuv420p"  # plays in PowerPoint, browsers
         seconds = float(ffprobe(out / name, "format=duration"))
         assert seconds == pytest.approx(0.4 * beats, abs=0.15)  # each beat plays for 0.4 s
@@ -148,15 +150,17 @@ def test_a_parallel_batch_survives_a_failure_then_skips_and_forces(tmp_path, cap
     again = ["lecture", "--playlist", str(fixed), "--out", str(out), "--jobs", "2", "-q", "l"]
     assert main(again) == 0
     assert "1 rendered, 1 up to date, 0 failed" in capsys.readouterr().out
-    assert listing(out)["01-TinyBeats.mp4"] == files["01-TinyBeats.mp4"], "up to date: not rendered again"
+    assert listing(out)["01-TinyBeats_480p15.mp4"] == files["01-TinyBeats_480p15.mp4"], "up to date: not rendered again"
 
     assert main(again + ["--force"]) == 0
     assert "2 rendered, 0 up to date" in capsys.readouterr().out
-    assert listing(out)["01-TinyBeats.mp4"] != files["01-TinyBeats.mp4"]
+    assert listing(out)["01-TinyBeats_480p15.mp4"] != files["01-TinyBeats_480p15.mp4"]
     assert not any(".tmp-" in str(p) for p in out.rglob("*"))
 
 
-def test_ctrl_c_keeps_finished_videos_and_writes_no_broken_one(tmp_path):
+def start_slow_batch(tmp_path: Path) -> tuple[subprocess.Popen, Path]:
+    """`convviz lecture` in its own process group, a quick entry and a slow one, returned once the quick one is
+    written and the slow one is rendering. Temporary folders go to ``tmp_path / "tmp"``."""
     playlist = write_playlist(tmp_path, entry("Quick", "params = { beats = 1 }") + entry("Slow", "params = { beats = 60 }"))
     out = tmp_path / "out"
     program = (
@@ -165,19 +169,95 @@ def test_ctrl_c_keeps_finished_videos_and_writes_no_broken_one(tmp_path):
         f"sys.exit(main(['lecture', '--playlist', {str(playlist)!r}, '--out', {str(out)!r}, '--jobs', '2',"
         " '-q', 'l']))\n"
     )
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parent)}
+    here = Path(__file__).parent
+    (tmp_path / "tmp").mkdir()
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(here.parent), str(here)]), "TMPDIR": str(tmp_path / "tmp")}
     run = subprocess.Popen([sys.executable, "-c", program], env=env, start_new_session=True,
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 60
-    while not (out / "01-TinyBeats.mp4").exists() and time.monotonic() < deadline:
+    while not (out / "01-TinyBeats_480p15.mp4").exists() and time.monotonic() < deadline:
         time.sleep(0.1)
     time.sleep(1.0)  # the slow one is rendering now
-    os.killpg(run.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
-    stdout, stderr = run.communicate(timeout=60)
-    assert run.returncode == 130, stdout + stderr
-    assert "rendering now: 01-TinyBeats, 02-TinyBeats" in stdout, "the slow one was rendering"
-    assert "interrupted" in stderr and "Traceback" not in stderr
+    return run, out
+
+
+def assert_nothing_half_written(out: Path, tmp: Path) -> None:
     names = {p.name for p in out.rglob("*")}
-    assert "01-TinyBeats.mp4" in names
+    assert "01-TinyBeats_480p15.mp4" in names
     assert not any(name.startswith(("02-", ".02-")) for name in names), names
     assert not any(".tmp-" in name for name in names)
+    assert not list(tmp.glob("convviz-*")), "the workers' temporary folders are removed"
+
+
+@contextlib.contextmanager
+def slow_batch(tmp_path: Path) -> Iterator[tuple[subprocess.Popen, Path]]:
+    """:func:`start_slow_batch`; whatever the test finds, its process group is killed at the end."""
+    run, out = start_slow_batch(tmp_path)
+    try:
+        yield run, out
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(run.pid, signal.SIGKILL)
+        run.wait()
+
+
+def finish(run: subprocess.Popen) -> tuple[str, str]:
+    """The batch's output once it has exited (the parent within 60 s; its pipes closed by every worker)."""
+    run.wait(timeout=60)
+    return run.communicate(timeout=30)
+
+
+def test_ctrl_c_keeps_finished_videos_and_writes_no_broken_one(tmp_path):
+    with slow_batch(tmp_path) as (run, out):
+        os.killpg(run.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
+        stdout, stderr = finish(run)
+    assert run.returncode == 130, stdout + stderr
+    assert "rendering now: 01-TinyBeats, 02-TinyBeats" in stdout, "the slow one was rendering"
+    assert stderr.strip() == "convviz: interrupted; finished files are kept, unfinished ones were not written."
+    assert_nothing_half_written(out, tmp_path / "tmp")
+
+
+def descendants(pid: int) -> set[int]:
+    """The running processes below ``pid`` (from /proc)."""
+    parents = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        parents[int(stat.parent.name)] = int(fields[1])
+    found, todo = set(), [pid]
+    while todo:
+        parent = todo.pop()
+        children = {child for child, p in parents.items() if p == parent}
+        found |= children
+        todo += children
+    return found
+
+
+def running(pid: int) -> bool:
+    """``pid`` exists and is not a zombie."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def test_sigterm_stops_the_workers_too(tmp_path):
+    """`kill <pid>` (what a CI timeout or a process manager sends) on the batch: workers stopped, nothing left."""
+    with slow_batch(tmp_path) as (run, out):
+        workers = descendants(run.pid)
+        assert len(workers) >= 2, "two workers were rendering"
+        os.kill(run.pid, signal.SIGTERM)  # the parent only, as `kill <pid>` does
+        try:
+            stdout, stderr = finish(run)
+        except subprocess.TimeoutExpired:
+            pytest.fail("the batch's output stayed open: its workers kept running")
+        deadline = time.monotonic() + 15
+        while any(running(pid) for pid in workers) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not [pid for pid in workers if running(pid)], "no process is left behind"
+    assert run.returncode == 143, stdout + stderr
+    assert stderr.strip() == "convviz: terminated; finished files are kept, unfinished ones were not written."
+    assert_nothing_half_written(out, tmp_path / "tmp")
