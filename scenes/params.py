@@ -92,6 +92,10 @@ def _parse_bool(name: str, raw: Any) -> bool:
     raise ParamError(f"{name}={_quoted(raw)} is not true/false: give true or false.")
 
 
+def _is_none(raw: Any) -> bool:
+    return raw is None or (isinstance(raw, str) and raw.strip().lower() in ("", "none", "null"))
+
+
 def _as_data(raw: Any) -> Any:
     """A string like '[[1,2],[3,4]]', '5,6' or '7' turned into Python data; other values as they are."""
     if not isinstance(raw, str):
@@ -99,7 +103,7 @@ def _as_data(raw: Any) -> Any:
     text = raw.strip()
     try:
         return json.loads(text)
-    except (json.JSONDecodeError, RecursionError):
+    except (ValueError, RecursionError):  # not JSON, nested too deep, or an int of thousands of digits
         pass
     if "," in text:
         return [_as_data(part) for part in text.split(",")]
@@ -165,7 +169,7 @@ def _parse_padding(name: str, raw: Any) -> int | str | tuple:
 def _parse_matrix(name: str, raw: Any) -> np.ndarray | None:
     """A 2-D array of numbers ('[[1,2],[3,4]]'), or none (the scene then makes one from its sizes)."""
     data = _as_data(raw)
-    if data is None or (isinstance(data, str) and data.strip().lower() in ("", "none", "null")):
+    if _is_none(data):
         return None
     example = "give rows of numbers like [[1,2],[3,4]]"
     if not _is_list(data) or len(data) == 0 or not all(_is_list(row) and len(row) > 0 for row in data):
@@ -196,7 +200,11 @@ def _parse_path(name: str, raw: Any, suffixes: tuple[str, ...]) -> str:
     hint = f"give the path of a {wanted} file" if suffixes else "give the path of a file"
     if "\0" in text:
         raise ParamError(f"{name}={_quoted(raw)} is not a path: {hint}.")
-    path = Path(text).expanduser()
+    path = Path(text)
+    try:
+        path = path.expanduser()
+    except RuntimeError:  # '~name' of no user, or no home: the path as written
+        pass
     if suffixes and path.suffix.lower() not in suffixes:
         raise ParamError(f"{name}={_quoted(raw)} is not a {wanted} file: {hint}.")
     try:
@@ -253,7 +261,12 @@ class Param:
             raise ValueError(f"kind={self.kind!r} is unknown: use one of {', '.join(KINDS)}.")
 
     def parse(self, raw: Any) -> Any:
-        """``raw`` (a string from the command line, or a value) as this parameter's type, within its range."""
+        """``raw`` (a string from the command line, or a value) as this parameter's type, within its range.
+
+        A parameter whose default is none (the scene works it out) takes ``none`` too; a matrix always does.
+        """
+        if self.default is None and _is_none(raw):
+            return None
         if self.kind == "path":
             return _parse_path(self.name, raw, tuple(s.lower() for s in self.choices))
         value = _PARSERS[self.kind](self.name, raw)
@@ -297,6 +310,23 @@ class Param:
         return {"name": self.name, "kind": self.kind, "default": as_json(self.default), "help": self.help,
                 "choices": list(self.choices), "low": self.low, "high": self.high, "max_side": self.max_side,
                 "reason": self.reason, "allowed": self.allowed_text()}
+
+    def missing_bounds(self) -> list[str]:
+        """What the declaration leaves open for a hostile value (the tests require none): a number without
+        ``low``/``high`` and their ``reason``, a matrix or list without ``max_side``, text without choices."""
+        gaps = []
+        if self.kind in NUMERIC_KINDS:
+            if self.low is None or self.high is None:
+                gaps.append("no low and high bound")
+            elif not self.reason:
+                gaps.append("a bound without its reason")
+        if self.kind in ("matrix", "ints", "floats") and self.max_side is None:
+            gaps.append("no max_side")
+        if self.kind == "str" and not self.choices:
+            gaps.append("free text (give choices, or a path / ints / floats kind)")
+        if self.kind == "path" and not self.choices:
+            gaps.append("no suffixes (choices)")
+        return gaps
 
     def describe(self) -> str:
         """``name=default`` for listings."""

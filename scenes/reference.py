@@ -86,7 +86,7 @@ def _scene_markdown(scene: dict[str, Any]) -> list[str]:
     lines += [_cell(scene["summary"]), "", "| parameter | kind | default | allowed | what it is |",
               "|---|---|---|---|---|"]
     for p in scene["parameters"]:
-        default = value_text(p["default"], 40)
+        default = value_text(p["default"], 80)
         lines.append(f"| `{p['name']}` | {p['kind']} | `{_cell(default)}` | {_cell(p['allowed']) or '—'} | "
                      f"{_cell(p['help'])} |")
     if not scene["parameters"]:
