@@ -28,6 +28,8 @@ KINDS: dict[str, str] = {
     "padding": "a whole number, one per axis (1,2), a (before, after) pair per axis ([[1,0],[2,1]]), "
                "or valid / same / full",
     "matrix": "rows of numbers of equal length: [[1,2],[3,4]]; none for the scene's own",
+    "tensor": "nested lists of numbers, equal lengths on every axis: [[[1,2],[3,4]]] is 1×2×2; none for the "
+              "scene's own",
     "path": "the path of an existing, readable file with one of the allowed suffixes; empty for none",
     "ints": "one or more whole numbers: 0,4,7",
     "floats": "one or more finite numbers: 0,1,4",
@@ -178,12 +180,46 @@ def _parse_matrix(name: str, raw: Any) -> np.ndarray | None:
     if len(lengths) > 1:
         raise ParamError(f"{name}={_quoted(raw)} has rows of different lengths ({', '.join(map(str, lengths))}): "
                          f"{example}, every row as long as the first.")
-    if any(isinstance(v, (bool, str)) or _is_list(v) for row in data for v in row):
+    if any(_is_list(v) for row in data for v in row):
         raise ParamError(f"{name}={_quoted(raw)} is not a matrix of numbers: {example}.")
+    return _numeric_array(name, raw, data, example)
+
+
+def _shape(data: Any) -> tuple[int, ...] | None:
+    """The shape of nested lists of equal length on every axis; None if ragged or mixed with numbers."""
+    if not _is_list(data):
+        return ()
+    if len(data) == 0:
+        return (0,)
+    shapes = {_shape(item) for item in data}
+    if len(shapes) != 1 or None in shapes:
+        return None
+    return (len(data), *shapes.pop())
+
+
+def _parse_tensor(name: str, raw: Any) -> np.ndarray | None:
+    """An array of numbers with any number of axes ('[[[1,2],[3,4]]]' for 1×2×2), or none (the scene makes one);
+    the scene checks how many axes it takes."""
+    data = _as_data(raw)
+    if _is_none(data):
+        return None
+    example = "give nested lists of equal length like [[[1,2],[3,4]]]"
+    shape = _shape(data) if _is_list(data) else ()
+    if shape is None:
+        raise ParamError(f"{name}={_quoted(raw)} has lists of different lengths: {example}.")
+    if not shape or 0 in shape:
+        raise ParamError(f"{name}={_quoted(raw)} is not an array: {example}.")
+    return _numeric_array(name, raw, data, example)
+
+
+def _numeric_array(name: str, raw: Any, data: Any, example: str) -> np.ndarray:
+    """``data`` (regular nested lists) as a finite array: ints when every entry is whole, floats otherwise."""
+    if any(isinstance(v, (bool, str, np.bool_)) for v in np.asarray(data, dtype=object).ravel()):
+        raise ParamError(f"{name}={_quoted(raw)} is not made of numbers: {example}.")
     try:
         array = np.asarray(data, dtype=float)
     except (TypeError, ValueError, OverflowError):
-        raise ParamError(f"{name}={_quoted(raw)} is not a matrix of numbers: {example}.") from None
+        raise ParamError(f"{name}={_quoted(raw)} is not made of numbers: {example}.") from None
     if not np.all(np.isfinite(array)):
         raise ParamError(f"{name}={_quoted(raw)} holds a number that is not finite: {example}.")
     return array.astype(int) if np.all(array == np.round(array)) and np.abs(array).max() < 2**53 else array
@@ -228,10 +264,11 @@ _PARSERS: dict[str, Callable[[str, Any], Any]] = {
     "size": _parse_size,
     "padding": _parse_padding,
     "matrix": _parse_matrix,
+    "tensor": _parse_tensor,
     "ints": _parse_ints,
     "floats": _parse_floats,
 }
-NUMERIC_KINDS = ("int", "float", "size", "padding", "matrix", "ints", "floats")
+NUMERIC_KINDS = ("int", "float", "size", "padding", "matrix", "tensor", "ints", "floats")
 
 
 @dataclass(frozen=True)
@@ -241,9 +278,10 @@ class Param:
 
     ``kind`` is one of :data:`KINDS`. ``choices`` limits a str parameter to a set of values, and a path
     parameter to a set of suffixes (``(".npy", ".npz")``). ``low`` / ``high`` bound every number the value
-    holds (each axis of a size, each int of a padding, each entry of a matrix or list); ``max_side`` bounds the
-    rows and columns of a matrix, the entries of a list, the axes of a size or padding; ``reason`` says why the
-    bound is there ("drawn up to 16×16") and is quoted when a value is refused.
+    holds (each axis of a size, each int of a padding, each entry of a matrix, tensor or list); ``max_side``
+    bounds the rows and columns of a matrix, the length of every axis of a tensor, the entries of a list, the
+    axes of a size or padding; ``reason`` says why the bound is there ("drawn up to 16×16") and is quoted when
+    a value is refused.
     """
 
     name: str
@@ -297,7 +335,7 @@ class Param:
             parts.append(("a " + " or ".join(self.choices) + " file") if self.kind == "path"
                          else "one of " + ", ".join(self.choices))
         if self.low is not None or self.high is not None:
-            numbers = {"matrix": "each entry ", "ints": "each ", "floats": "each ", "size": "each axis ",
+            numbers = {"matrix": "each entry ", "tensor": "each entry ", "ints": "each ", "floats": "each ", "size": "each axis ",
                        "padding": "each number "}.get(self.kind, "")
             parts.append(numbers + self._bounds_text())
         if self.max_side is not None:
@@ -320,7 +358,7 @@ class Param:
                 gaps.append("no low and high bound")
             elif not self.reason:
                 gaps.append("a bound without its reason")
-        if self.kind in ("matrix", "ints", "floats") and self.max_side is None:
+        if self.kind in ("matrix", "tensor", "ints", "floats") and self.max_side is None:
             gaps.append("no max_side")
         if self.kind == "str" and not self.choices:
             gaps.append("free text (give choices, or a path / ints / floats kind)")
@@ -333,7 +371,8 @@ class Param:
         return f"{self.name}={value_text(self.default)}"
 
     def _side_words(self) -> str:
-        return {"matrix": "rows and columns", "ints": "entries", "floats": "entries"}.get(self.kind, "axes")
+        return {"matrix": "rows and columns", "tensor": "entries along each axis", "ints": "entries",
+                "floats": "entries"}.get(self.kind, "axes")
 
     def _check_sides(self, value: Any) -> None:
         if self.max_side is None or value is None or isinstance(value, str) or not _is_list(value):

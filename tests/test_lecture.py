@@ -97,15 +97,79 @@ def test_a_scene_whose_code_is_broken_is_one_line_too(tmp_path, monkeypatch):
         load_playlist(write_playlist(tmp_path, entry("oops", scene="Broken")))
 
 
-def test_the_default_playlist_follows_the_catalogue():
-    data = tomllib.loads(DEFAULT_PLAYLIST.read_text())
-    scenes = [e["scene"] for e in data["scenes"]]
-    assert set(scenes) == set(catalog.SCENES) - {"TinyBeats"}, "every DESIGN.md scene is in the lecture"
-    assert all(e["title"].strip() for e in data["scenes"])
+def test_every_scene_is_in_a_built_in_playlist_and_the_default_validates():
+    playlists = lecture.builtin_playlists()
+    assert "day1" in playlists and DEFAULT_PLAYLIST == playlists["day1"]
+    named = set()
+    for path in playlists.values():
+        data = tomllib.loads(path.read_text())
+        assert data["title"].strip() and all(e["title"].strip() for e in data["scenes"])
+        named |= {e["scene"] for e in data["scenes"]}
+    assert set(catalog.SCENES) - {"TinyBeats"} <= named, "every DESIGN.md scene is in a built-in playlist"
     playlist = load_playlist()  # validates every built scene's parameters; the rest are skipped
+    scenes = [e["scene"] for e in tomllib.loads(DEFAULT_PLAYLIST.read_text())["scenes"]]
     built = set(catalog.available_scenes())
     assert {e.scene for e in playlist.entries} == built & set(scenes)
     assert len(playlist.skipped) == sum(s not in built for s in scenes)
+    assert [e.scene for e in load_playlist("day1").entries] == [e.scene for e in playlist.entries]
+
+
+@pytest.fixture
+def builtin_folder(tmp_path, monkeypatch):
+    """An empty folder of built-in playlists in place of scenes/playlists/."""
+    folder = tmp_path / "builtin"
+    folder.mkdir()
+    monkeypatch.setattr(lecture, "PLAYLISTS", folder)
+    return folder
+
+
+def test_a_built_in_playlist_is_found_by_name_and_skips_scenes_not_built_yet(builtin_folder, monkeypatch, capsys):
+    monkeypatch.setitem(catalog.SCENES, "Ghost", "scenes.ghost_scene_not_written")
+    write_playlist(builtin_folder, entry("boo", scene="Ghost") + entry("Two beats")).rename(builtin_folder / "extra.toml")
+    playlist = load_playlist("extra")
+    assert [e.scene for e in playlist.entries] == ["TinyBeats"] and playlist.entries[0].number == 2
+    assert playlist.skipped == ["Ghost: not built yet, skipped"]
+    assert main(["lecture", "--playlist", "extra", "--check", "--out", str(builtin_folder / "o")]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines() == ["Ghost: not built yet, skipped",
+                                f"ok: 1 scenes of 'Tiny lecture' would render into {builtin_folder / 'o'} at 1080p60."]
+    assert not (builtin_folder / "o").exists()
+
+
+def test_a_built_in_playlist_with_nothing_built_is_one_line(builtin_folder, monkeypatch, capsys):
+    monkeypatch.setitem(catalog.SCENES, "Ghost", "scenes.ghost_scene_not_written")
+    write_playlist(builtin_folder, entry("boo", scene="Ghost")).rename(builtin_folder / "later.toml")
+    assert main(["lecture", "--playlist", "later", "--check"]) == 2
+    assert capsys.readouterr().err.strip() == "convviz: later.toml: none of its scenes is built yet (Ghost)."
+
+
+def test_an_unknown_playlist_name_lists_the_built_in_ones(capsys):
+    assert main(["lecture", "--playlist", "day9", "--check"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("convviz: playlist 'day9' is not a built-in playlist: use one of ") and "day1" in err
+    assert err.endswith("or give the path of a .toml file.") and "\n" not in err
+
+
+def test_a_path_is_still_a_playlist(tmp_path, capsys):
+    path = write_playlist(tmp_path, entry("Two beats"))
+    assert main(["lecture", "--playlist", str(path), "--check", "-q", "m", "--out", str(tmp_path / "o")]) == 0
+    assert "ok: 1 scenes of 'Tiny lecture' would render into" in capsys.readouterr().out
+    assert load_playlist(path).entries[0].title == "Two beats"
+
+
+def test_a_lecture_at_another_quality_is_pointed_out_and_kept(tmp_path, capsys, monkeypatch):
+    """After a 720p lecture, a default run renders 1080p60 files beside it, not over it, and says so."""
+    out = tmp_path / "lecture"
+    out.mkdir()
+    (out / "01-TinyBeats_720p30.mp4").write_bytes(b"made earlier")
+    monkeypatch.setattr(lecture, "run_batch", lambda entries, out_dir, options, **kw: [])
+    assert main(["lecture", "--playlist", str(write_playlist(tmp_path, entry("a"))), "--out", str(out)]) == 0
+    assert f"note: {out} holds this playlist at 720p30 (-q m); this run renders it at 1080p60 beside it." in \
+        capsys.readouterr().out
+    entry_ = load_playlist(tmp_path / "playlist.toml").entries[0]
+    assert lecture.output_path(out, entry_, lecture.RenderOptions()).name == "01-TinyBeats_1080p60.mp4"
+    assert lecture.output_path(out, entry_, lecture.RenderOptions("m", theme="dark")).name == \
+        "01-TinyBeats_720p30_dark.mp4"
 
 
 def listing(folder: Path) -> dict[str, float]:

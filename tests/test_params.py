@@ -23,6 +23,7 @@ SIZE = Param("input_size", "size", 5, "size", low=1, high=16, max_side=2, reason
 PADDING = Param("padding", "padding", 0, "zeros", low=0, high=4)
 MATRIX = Param("input", "matrix", None, "values", low=-99, high=99, max_side=8, reason="drawn up to 8×8")
 DATA = Param("data", "path", "", "images", choices=(".npy", ".npz"))
+TENSOR = Param("x", "tensor", None, "C×H×W values", low=-9, high=9, max_side=4, reason="drawn up to 4 planes of 4×4")
 
 
 def refused(param: Param, raw: object) -> str:
@@ -60,8 +61,18 @@ def refused(param: Param, raw: object) -> str:
     (MATRIX, "[[1,2],[3]]", "has rows of different lengths (1, 2)"),
     (MATRIX, "[1,2]", "is not a matrix"),
     (MATRIX, "[[]]", "is not a matrix"),
-    (MATRIX, '[[1,"a"]]', "is not a matrix of numbers"),
-    (MATRIX, "[[1,true]]", "is not a matrix of numbers"),
+    (MATRIX, '[[1,"a"]]', "is not made of numbers"),
+    (MATRIX, "[[1,true]]", "is not made of numbers"),
+    (MATRIX, "[[1,[2]]]", "is not a matrix of numbers"),
+    (TENSOR, "[[[1,2],[3,4]],[[5,6],[7]]]", "has lists of different lengths"),
+    (TENSOR, "[[[1,2]],[3,4]]", "has lists of different lengths"),
+    (TENSOR, "[[]]", "is not an array"),
+    (TENSOR, "7", "is not an array"),
+    (TENSOR, "[[[nan]]]", "is not an array"),
+    (TENSOR, "[[[true]]]", "is not made of numbers"),
+    (TENSOR, "[[[1e999]]]", "not finite"),
+    (TENSOR, json.dumps([[[0] * 5] * 2]), "has 1×2×5: x may have at most 4 entries along each axis"),
+    (TENSOR, "[[[10]]]", "must be -9 to 9"),
     (MATRIX, "[[1e999]]", "not finite"),
     (MATRIX, "[[100]]", "must be -99 to 99"),
     (MATRIX, json.dumps([[0] * 9] * 2), "has 2×9: input may have at most 8 rows and columns (drawn up to 8×8)"),
@@ -113,6 +124,7 @@ def test_path_that_cannot_be_read(tmp_path, monkeypatch):
     (PADDING, "[[1,0],[2,1]]", ((1, 0), (2, 1))),
     (PADDING, "1,2", (1, 2)),
     (MATRIX, "none", None),
+    (TENSOR, "none", None),
 ])
 def test_good_values_parse(param, raw, value):
     assert param.parse(raw) == value
@@ -121,6 +133,8 @@ def test_good_values_parse(param, raw, value):
 def test_a_matrix_of_whole_numbers_is_ints_and_of_fractions_floats():
     assert MATRIX.parse("[[1,2],[3,-4]]").dtype.kind == "i"
     assert MATRIX.parse("[[1.5,2],[3,-4]]").dtype.kind == "f"
+    assert TENSOR.parse("[[[1,2],[3,4]]]").shape == (1, 2, 2)
+    assert TENSOR.parse("[1.5,2]").tolist() == [1.5, 2.0]
 
 
 matrices = st.lists(st.lists(st.integers(-99, 99), min_size=1, max_size=8), min_size=1, max_size=8).filter(
@@ -150,7 +164,7 @@ def test_value_text_is_what_set_reads_back(pair):
     st.one_of(st.integers(), st.floats(), st.booleans(), st.none(), st.text(max_size=3)),
     lambda inner: st.lists(inner, max_size=4), max_leaves=20).map(json.dumps)))
 def test_any_text_parses_or_is_refused_by_every_kind(raw):
-    for param in (STRIDE, BETA, BETAS, DIGITS, SIZE, PADDING, MATRIX, DATA):
+    for param in (STRIDE, BETA, BETAS, DIGITS, SIZE, PADDING, MATRIX, TENSOR, DATA):
         try:
             param.parse(raw)
         except ParamError as error:
@@ -158,7 +172,8 @@ def test_any_text_parses_or_is_refused_by_every_kind(raw):
 
 
 def test_every_kind_is_described_and_an_unknown_kind_is_refused():
-    assert set(KINDS) >= {"int", "float", "str", "bool", "size", "padding", "matrix", "path", "ints", "floats"}
+    assert set(KINDS) >= {"int", "float", "str", "bool", "size", "padding", "matrix", "tensor", "path", "ints",
+                          "floats"}
     with pytest.raises(ValueError, match="kind='list' is unknown"):
         Param("x", "list", 0, "")
 
