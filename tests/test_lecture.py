@@ -325,3 +325,27 @@ def test_sigterm_stops_the_workers_too(tmp_path):
     assert run.returncode == 143, stdout + stderr
     assert stderr.strip() == "convviz: terminated; finished files are kept, unfinished ones were not written."
     assert_nothing_half_written(out, tmp_path / "tmp")
+
+
+def test_sigterm_on_a_single_render_removes_its_temporary_folder(tmp_path):
+    out, tmp = tmp_path / "out", tmp_path / "tmp"
+    tmp.mkdir()
+    program = ("import sys\nfrom scenes import catalog\ncatalog.SCENES['TinyBeats'] = 'tiny_scenes'\n"
+               "from scenes.cli import main\n"
+               f"sys.exit(main(['render', 'TinyBeats', '--set', 'beats=60', '-q', 'l', '--out', {str(out)!r}]))\n")
+    here = Path(__file__).parent
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(here.parent), str(here)]), "TMPDIR": str(tmp)}
+    run = subprocess.Popen([sys.executable, "-c", program], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while not list(tmp.glob("convviz-*/videos")) and time.monotonic() < deadline:
+            time.sleep(0.1)  # manim has started writing frames
+        time.sleep(1.0)
+        run.terminate()
+        stdout, stderr = run.communicate(timeout=60)
+    finally:
+        run.kill()
+    assert run.returncode == 143, stderr
+    assert stderr.strip() == "convviz: terminated; finished files are kept, unfinished ones were not written."
+    assert not out.exists() and not list(tmp.iterdir())
