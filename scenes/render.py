@@ -1,4 +1,10 @@
-"""Render a scene with given parameters into a file, atomically: a finished file or none."""
+"""Render a scene with given parameters into a file, atomically: a finished file or none.
+
+File names say what made them (:func:`output_stem`) and never collide: where a value cannot be written
+exactly, a short hash of the changed parameters joins the name. A name is a function of the scene, preset,
+parameters and options, so a render only ever replaces a file made from the same ones (an older render of the
+same request); no sidecar is needed.
+"""
 
 from __future__ import annotations
 
