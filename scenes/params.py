@@ -26,7 +26,7 @@ KINDS: dict[str, str] = {
     "bool": "true or false",
     "size": "a whole number, or one per axis: 5 or 5,6",
     "padding": "a whole number, one per axis (1,2), a (before, after) pair per axis ([[1,0],[2,1]]), "
-               "or valid / same / full",
+               "or valid / same / full / causal (1-D)",
     "matrix": "rows of numbers of equal length: [[1,2],[3,4]]; none for the scene's own",
     "tensor": "nested lists of numbers, equal lengths on every axis: [[[1,2],[3,4]]] is 1×2×2; none for the "
               "scene's own",
@@ -34,7 +34,7 @@ KINDS: dict[str, str] = {
     "ints": "one or more whole numbers: 0,4,7",
     "floats": "one or more finite numbers: 0,1,4",
 }
-PADDING_WORDS = ("valid", "same", "full")
+PADDING_WORDS = ("valid", "same", "full", "causal")  # causal: Keras' Conv1D (convmath refuses it elsewhere)
 SHOWN_CHARS = 60  # a value quoted in a message is cut to this many characters
 
 

@@ -121,6 +121,7 @@ def test_path_that_cannot_be_read(tmp_path, monkeypatch):
     (DIGITS, [1, 2], (1, 2)),
     (SIZE, "5,6", (5, 6)),
     (PADDING, "same", "same"),
+    (PADDING, "Causal", "causal"),
     (PADDING, "[[1,0],[2,1]]", ((1, 0), (2, 1))),
     (PADDING, "1,2", (1, 2)),
     (MATRIX, "none", None),
