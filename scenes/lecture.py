@@ -11,10 +11,15 @@ A playlist is TOML::
     notes = "Count the steps."        # optional speaker notes
     params = { dilation = 1 }         # optional, on top of the preset
 
-Outputs are named ``<NN>-<Scene>.<format>`` in the output folder, the beats of a video in
-``<NN>-<Scene>.sections/``. Each finished output gets a stamp (a hidden file) holding a hash of the scene,
-its parameters, the render options and the code the scene imports; a later run skips outputs whose stamp
-still matches, unless ``force``.
+Built-in playlists live in ``scenes/playlists/<name>.toml`` and are found by name (``day1``, the lecture, is
+the default); any other playlist is given by its path.
+
+Outputs are named ``<NN>-<Scene>_<quality>.<format>`` in the output folder (``01-ConvolutionNumbers_1080p60.mp4``;
+a dark or transparent render says so too), the beats of a video in ``<NN>-<Scene>_<quality>.sections/``, so
+renders at two qualities sit side by side. Each finished output gets a stamp (a hidden file) holding a hash of
+the scene, its parameters, the render options and the code the scene imports; a later run skips outputs whose
+stamp still matches, unless ``force``. SIGTERM stops a batch like Ctrl-C: the workers stop, nothing
+half-written is left.
 """
 
 from __future__ import annotations
@@ -26,9 +31,11 @@ import importlib.util
 import json
 import multiprocessing
 import os
+import re
 import signal
 import subprocess
 import tempfile
+import threading
 import time
 import tomllib
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -39,18 +46,21 @@ from typing import Any, Callable
 
 from convmath import ConvArithmeticError
 from manim import tempconfig
+from tqdm import tqdm
 
 from . import catalog
 from .params import ParamError
-from .render import check_options, render_scene
+from .render import DEFAULT_QUALITY, QUALITIES, check_options, check_out_dir, options_tag, render_scene
+from .stopping import stop_on_sigterm
 
 __all__ = [
-    "DEFAULT_PLAYLIST", "Entry", "Playlist", "PlaylistError", "RenderOptions", "Result",
-    "load_playlist", "run_batch", "write_index", "summarize", "video_duration", "code_files", "code_hash",
-    "write_atomic", "add_batch_options", "lecture_defaults", "render_playlist",
+    "DEFAULT_PLAYLIST", "PLAYLISTS", "Entry", "Playlist", "PlaylistError", "RenderOptions", "Result",
+    "builtin_playlists", "find_playlist", "load_playlist", "output_path", "run_batch", "write_index", "summarize", "video_duration", "code_files", "code_hash",
+    "write_atomic", "add_batch_options", "check_batch", "check_playlist", "render_playlist",
 ]
 
-DEFAULT_PLAYLIST = Path(__file__).with_name("playlist.toml")
+PLAYLISTS = Path(__file__).with_name("playlists")  # built-in playlists, found by name
+DEFAULT_PLAYLIST = PLAYLISTS / "day1.toml"
 ENTRY_KEYS = ("scene", "title", "preset", "params", "notes")
 TOP_KEYS = ("title", "scenes")
 # Packages whose code decides what a video shows (followed through imports for the up-to-date check).
@@ -59,6 +69,7 @@ SECTION_FORMATS = ("mp4", "webm", "mov")
 # x264's "veryfast" preset: at 1080p60 about 2.4x faster than manim's default (medium), same crf, files no
 # larger on these flat-colour scenes; still H.264 High, yuv420p (PowerPoint, Keynote, browsers).
 ENCODER_OPTIONS = {"mp4": {"crf": "23", "preset": "veryfast"}}
+STOP_SECONDS = 10.0  # a stopped worker gets this long to clean up before it is killed
 
 
 class PlaylistError(ParamError):
@@ -100,7 +111,7 @@ class Playlist:
 class RenderOptions:
     """How every entry of a batch renders."""
 
-    quality: str = "l"
+    quality: str = DEFAULT_QUALITY
     fmt: str = "mp4"
     theme: str = "light"
     transparent: bool = False
@@ -109,6 +120,11 @@ class RenderOptions:
     def sections(self) -> bool:
         """Keep one clip per beat (for slides) where the format is a video manim can cut."""
         return self.fmt in SECTION_FORMATS
+
+    @property
+    def tag(self) -> str:
+        """What the file names say about these options: '1080p60', '720p30_dark'."""
+        return options_tag(self.quality, self.theme, self.transparent)
 
 
 @dataclass
@@ -122,14 +138,37 @@ class Result:
     error: str = ""
 
 
-def load_playlist(path: Path | str | None = None) -> Playlist:
-    """Read and validate a playlist (the built-in one when ``path`` is None); PlaylistError lists every problem.
+def builtin_playlists() -> dict[str, Path]:
+    """The built-in playlists by name: {'day1': .../scenes/playlists/day1.toml, ...}."""
+    return {path.stem: path for path in sorted(PLAYLISTS.glob("*.toml"))}
 
-    In the built-in playlist, entries whose scene is not built yet are skipped (listed in ``skipped``);
+
+def find_playlist(name_or_path: Path | str | None = None) -> tuple[Path, bool]:
+    """The file of a built-in playlist name or of a path (None: the lecture), and whether it is built in.
+
+    A word without a folder or a suffix (``day1``, ``channels``) is a built-in name; anything else a path.
+    """
+    if name_or_path is None:
+        return DEFAULT_PLAYLIST, True
+    text = str(name_or_path)
+    known = builtin_playlists()
+    if text in known:
+        return known[text], True
+    path = Path(text)
+    if not re.fullmatch(r"[A-Za-z0-9_-]+", text) or path.exists():
+        return path, path.resolve().parent == PLAYLISTS.resolve()
+    raise PlaylistError([f"playlist {text!r} is not a built-in playlist: use one of {', '.join(known)}, "
+                         "or give the path of a .toml file."])
+
+
+def load_playlist(name_or_path: Path | str | None = None) -> Playlist:
+    """Read and validate a playlist: a built-in name, a path, or None for the lecture; PlaylistError lists
+    every problem.
+
+    In a built-in playlist, entries whose scene is not built yet are skipped (one line each in ``skipped``);
     in a user's playlist they are errors.
     """
-    builtin = path is None
-    path = Path(DEFAULT_PLAYLIST if builtin else path)
+    path, builtin = find_playlist(name_or_path)
     where = path.name
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -158,6 +197,8 @@ def load_playlist(path: Path | str | None = None) -> Playlist:
             problems.append(f"{label}: {error}")
     if problems:
         raise PlaylistError(problems)
+    if not entries:
+        raise PlaylistError([f"{where}: none of its scenes is built yet ({', '.join(sorted(waiting))})."])
     title = data.get("title", path.stem)
     return Playlist(title=str(title), entries=entries, skipped=skipped)
 
@@ -247,8 +288,8 @@ def _stamp_key(entry: Entry, options: RenderOptions, code: str) -> str:
 
 
 def output_path(out_dir: Path, entry: Entry, options: RenderOptions) -> Path:
-    """Where ``entry`` renders to."""
-    return out_dir / f"{entry.stem}.{options.fmt}"
+    """Where ``entry`` renders to: ``01-ConvolutionNumbers_1080p60.mp4``."""
+    return out_dir / f"{entry.stem}_{options.tag}.{options.fmt}"
 
 
 def _stamp_path(output: Path) -> Path:
@@ -282,13 +323,33 @@ class _Job:
     scene: str
     module: str
     params: dict[str, Any]
-    out_stem: Path
+    output: Path  # the file it writes: renders/lecture/01-ConvolutionNumbers_1080p60.mp4
     options: RenderOptions
 
 
+class _WorkerStop(SystemExit):
+    """Raised in a worker by Ctrl-C or SIGTERM: its render unwinds (temporary files removed), then it exits."""
+
+
+def _worker_stop(signum: int, frame: Any) -> None:
+    signal.signal(signal.SIGINT, _ignore)  # a second signal (Ctrl-C reaches the workers too) must not
+    signal.signal(signal.SIGTERM, _ignore)  # interrupt the clean-up
+    raise _WorkerStop(128 + signum)
+
+
+def _ignore(signum: int, frame: Any) -> None:
+    """A Python-level no-op (SIG_IGN would make a signal already on its way raise OSError)."""
+
+
 def _worker_init() -> None:
-    """Ctrl-C stops a worker at once (its render was in a private temporary folder: nothing half-written)."""
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    """Ctrl-C or SIGTERM stop a worker; its render was in a private temporary folder: nothing half-written.
+
+    Manim's progress bars (tqdm) would make a named semaphore for a lock between processes; a stopped worker
+    exits without its clean-up, which leaves that semaphore behind. A thread lock is all a worker needs.
+    """
+    signal.signal(signal.SIGINT, _worker_stop)
+    signal.signal(signal.SIGTERM, _worker_stop)
+    tqdm.set_lock(threading.RLock())
 
 
 def _render_job(job: _Job) -> tuple[str, float]:
@@ -296,9 +357,12 @@ def _render_job(job: _Job) -> tuple[str, float]:
     catalog.SCENES.setdefault(job.scene, job.module)
     start = time.perf_counter()
     o = job.options
-    with tempconfig({"video_encoder_options": ENCODER_OPTIONS[o.fmt]} if o.fmt in ENCODER_OPTIONS else {}):
-        path = render_scene(job.scene, job.params, job.out_stem, quality=o.quality, fmt=o.fmt, theme=o.theme,
-                            transparent=o.transparent, sections=o.sections)
+    try:
+        with tempconfig({"video_encoder_options": ENCODER_OPTIONS[o.fmt]} if o.fmt in ENCODER_OPTIONS else {}):
+            path = render_scene(job.scene, job.params, job.output.with_suffix(""), quality=o.quality, fmt=o.fmt, theme=o.theme,
+                                transparent=o.transparent, sections=o.sections)
+    except _WorkerStop as stop:
+        os._exit(int(stop.code))  # cleaned up on the way here; the batch is stopping: take no further job
     return str(path), time.perf_counter() - start
 
 
@@ -306,6 +370,29 @@ def _error_text(error: BaseException) -> str:
     if isinstance(error, BrokenProcessPool):
         return "the worker process died (out of memory or killed)"
     return f"{type(error).__name__}: {error}".splitlines()[0]
+
+
+class _Progress:
+    """Results as they come, one log line each: '[2/12] 03-TransposedConvScatter: rendered in 41.0 s'."""
+
+    def __init__(self, total: int, log: Callable[[str], None]):
+        self.total, self.log = total, log
+        self.results: dict[int, Result] = {}
+
+    def report(self, result: Result) -> None:
+        self.results[result.entry.number] = result
+        detail = {"rendered": f"rendered in {result.seconds:.1f} s", "up to date": "up to date, skipped",
+                  "failed": f"FAILED: {result.error}"}[result.status]
+        self.log(f"[{len(self.results)}/{self.total}] {result.entry.stem}: {detail}")
+
+    def rendering(self, entries: list[Entry]) -> None:
+        self.log(f"[{len(self.results)}/{self.total}] rendering now: {', '.join(e.stem for e in entries)}")
+
+    def in_order(self, entries: list[Entry]) -> list[Result]:
+        return [self.results[entry.number] for entry in entries]
+
+
+_Pending = tuple[Entry, _Job, str]  # an entry to render, its job, the stamp it gets when done
 
 
 def run_batch(
@@ -321,15 +408,31 @@ def run_batch(
 
     Entries whose output is up to date are skipped unless ``force``. Progress goes to ``log`` as one
     line per finished entry (done/total, what is rendering now). Results come back in playlist order.
+    Ctrl-C or SIGTERM stop the workers (their unfinished files are not written) and raise KeyboardInterrupt.
     """
+    check_batch(options, jobs, out_dir)
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    progress = _Progress(len(entries), log)
+    pending = _plan(entries, out_dir, options, force, progress)
+    if pending:
+        with stop_on_sigterm():
+            _render_all(pending, min(jobs or os.cpu_count() or 1, len(pending)), progress)
+    return progress.in_order(entries)
+
+
+def check_batch(options: RenderOptions, jobs: int | None, out_dir: Path | str) -> None:
+    """Refuse render options, a number of processes or an output folder a batch cannot use (ParamError)."""
     check_options(options.quality, options.fmt, options.theme, options.transparent)
     if jobs is not None and jobs < 1:
         raise ParamError(f"jobs={jobs} is not allowed: give 1 or more processes.")
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    jobs = jobs or os.cpu_count() or 1
-    results: dict[int, Result] = {}
-    pending: list[tuple[Entry, _Job, str]] = []
+    check_out_dir(out_dir)
+
+
+def _plan(entries: list[Entry], out_dir: Path, options: RenderOptions, force: bool,
+          progress: _Progress) -> list[_Pending]:
+    """Report the entries that are up to date; return the others, each with its job and its stamp."""
+    pending: list[_Pending] = []
     codes: dict[str, str] = {}
     for entry in entries:
         module = catalog.SCENES[entry.scene]
@@ -338,58 +441,67 @@ def run_batch(
         key = _stamp_key(entry, options, codes[module])
         output = output_path(out_dir, entry, options)
         if not force and _up_to_date(output, key, options):
-            results[entry.number] = Result(entry, "up to date", output)
+            progress.report(Result(entry, "up to date", output))
             continue
-        job = _Job(entry.scene, module, entry.params, out_dir / entry.stem, options)
-        pending.append((entry, job, key))
-    total = len(entries)
+        pending.append((entry, _Job(entry.scene, module, entry.params, output, options), key))
+    return pending
 
-    done_count = 0
 
-    def report(result: Result) -> None:
-        nonlocal done_count
-        done_count += 1
-        results[result.entry.number] = result
-        detail = {"rendered": f"rendered in {result.seconds:.1f} s", "up to date": "up to date, skipped",
-                  "failed": f"FAILED: {result.error}"}[result.status]
-        log(f"[{done_count}/{total}] {result.entry.stem}: {detail}")
-
-    for result in list(results.values()):
-        report(result)
-    if not pending:
-        return [results[entry.number] for entry in entries]
-    workers = min(jobs, len(pending))
+def _render_all(pending: list[_Pending], workers: int, progress: _Progress) -> None:
+    """Render ``pending`` in ``workers`` processes; on any interruption stop them before raising."""
+    pending = list(pending)
     context = multiprocessing.get_context("spawn")
+    others = set(multiprocessing.active_children())
     with ProcessPoolExecutor(workers, context, initializer=_worker_init) as pool:
         running: dict[Future, tuple[Entry, str]] = {}
         try:
             while pending or running:
-                started = False
-                while pending and len(running) < workers:
-                    entry, job, key = pending.pop(0)
-                    _stamp_path(output_path(out_dir, entry, options)).unlink(missing_ok=True)
-                    try:
-                        running[pool.submit(_render_job, job)] = (entry, key)
-                        started = True
-                    except BrokenProcessPool as error:
-                        report(Result(entry, "failed", error=_error_text(error)))
-                if started:
-                    log(f"[{done_count}/{total}] rendering now: {', '.join(e.stem for e, _ in running.values())}")
+                if _submit(pool, pending, running, workers, progress):
+                    progress.rendering([entry for entry, _ in running.values()])
                 finished, _ = wait(running, return_when=FIRST_COMPLETED) if running else ((), ())
                 for future in finished:
-                    entry, key = running.pop(future)
-                    try:
-                        path, seconds = future.result()
-                    except Exception as error:  # a failed scene is reported, the batch goes on
-                        result = Result(entry, "failed", error=_error_text(error))
-                    else:
-                        write_atomic(_stamp_path(Path(path)), key)
-                        result = Result(entry, "rendered", Path(path), seconds)
-                    report(result)
+                    progress.report(_finished(future, *running.pop(future)))
         except BaseException:
             pool.shutdown(wait=False, cancel_futures=True)
+            _stop_workers(set(multiprocessing.active_children()) - others)
             raise
-    return [results[entry.number] for entry in entries]
+
+
+def _submit(pool: ProcessPoolExecutor, pending: list[_Pending], running: dict[Future, tuple[Entry, str]],
+            workers: int, progress: _Progress) -> bool:
+    """Start pending entries while a worker is free; True if one started."""
+    started = False
+    while pending and len(running) < workers:
+        entry, job, key = pending.pop(0)
+        _stamp_path(job.output).unlink(missing_ok=True)
+        try:
+            running[pool.submit(_render_job, job)] = (entry, key)
+            started = True
+        except BrokenProcessPool as error:
+            progress.report(Result(entry, "failed", error=_error_text(error)))
+    return started
+
+
+def _finished(future: Future, entry: Entry, key: str) -> Result:
+    """The result of a finished render; a rendered file gets its stamp."""
+    try:
+        path, seconds = future.result()
+    except Exception as error:  # a failed scene is reported, the batch goes on
+        return Result(entry, "failed", error=_error_text(error))
+    write_atomic(_stamp_path(Path(path)), key)
+    return Result(entry, "rendered", Path(path), seconds)
+
+
+def _stop_workers(workers: set[Any]) -> None:
+    """SIGTERM each worker (its render unwinds and cleans up), wait for it, kill the ones that hang."""
+    for worker in workers:
+        worker.terminate()
+    deadline = time.monotonic() + STOP_SECONDS
+    for worker in workers:
+        worker.join(max(0.0, deadline - time.monotonic()))
+        if worker.is_alive():
+            worker.kill()
+            worker.join()
 
 
 def video_duration(path: Path) -> float | None:
@@ -459,12 +571,22 @@ def summarize(results: list[Result], wall: float) -> list[str]:
     return lines
 
 
-def render_playlist(args: Any) -> tuple[Playlist, list[Result]]:
-    """The command-line batch: validate ``args.playlist``, render it with ``args``' options, print a summary."""
+def check_playlist(args: Any) -> tuple[Playlist, RenderOptions]:
+    """The command line's playlist and options, validated (nothing rendered); skipped entries printed."""
     playlist = load_playlist(args.playlist)
     for line in playlist.skipped:
         print(line)
     options = RenderOptions(args.quality, args.format, args.theme, args.transparent)
+    check_batch(options, args.jobs, args.out)
+    return playlist, options
+
+
+def render_playlist(args: Any) -> tuple[Playlist, list[Result]]:
+    """The command-line batch: validate ``args.playlist``, render it with ``args``' options, print a summary."""
+    playlist, options = check_playlist(args)
+    note = _other_qualities(playlist, Path(args.out), options)
+    if note:
+        print(note)
     start = time.perf_counter()
     results = run_batch(playlist.entries, args.out, options, jobs=args.jobs, force=args.force)
     for line in summarize(results, time.perf_counter() - start):
@@ -472,36 +594,49 @@ def render_playlist(args: Any) -> tuple[Playlist, list[Result]]:
     return playlist, results
 
 
+def _other_qualities(playlist: Playlist, out_dir: Path, options: RenderOptions) -> str:
+    """A note when ``out_dir`` holds this playlist at another quality only (say, a 720p lecture before slides)."""
+    first = playlist.entries[0]
+    if output_path(out_dir, first, options).exists():
+        return ""
+    prefix = f"{first.stem}_"
+    labels = {path.stem[len(prefix):].split("_")[0] for path in out_dir.glob(f"{prefix}*.{options.fmt}")}
+    found = [key for key, (_, label) in QUALITIES.items() if label in labels]
+    if not found:
+        return ""
+    shown = " and ".join(f"{QUALITIES[key][1]} (-q {key})" for key in found)
+    return (f"note: {out_dir} holds this playlist at {shown}; this run renders it at {QUALITIES[options.quality][1]} "
+            "beside it.")
+
+
 def cmd_lecture(args: Any) -> int:
     """`convviz lecture`: validate the playlist, render it, write index.html; exit 1 if a scene failed."""
+    if args.check:
+        playlist, options = check_playlist(args)
+        print(f"ok: {len(playlist.entries)} scenes of {playlist.title!r} would render into {args.out} at "
+              f"{options.tag}.")
+        return 0
     playlist, results = render_playlist(args)
     print(write_index(args.out, playlist.title, results))
     return 1 if any(r.status == "failed" for r in results) else 0
 
 
 def add_batch_options(parser: Any, playlist: bool = True) -> None:
-    """--playlist, --jobs, --force: shared by the commands that render a batch."""
+    """--playlist, --jobs, --force, --check: shared by the commands that render a batch."""
     if playlist:
-        parser.add_argument("--playlist", help="a playlist .toml (default: the built-in lecture)")
+        names = ", ".join(builtin_playlists())
+        parser.add_argument("--playlist", help=f"a built-in playlist ({names}) or the path of a .toml file "
+                                               f"(default: {DEFAULT_PLAYLIST.stem}, the whole lecture)")
+        parser.add_argument("--check", action="store_true",
+                            help="validate the playlist and the options, render nothing (exit 0, or 2 with the problems)")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
                         help="scenes rendered in parallel (default: the number of cores)")
     parser.add_argument("--force", action="store_true", help="re-render outputs that are up to date")
 
 
-def add_parser(sub: Any, add_render_options: Callable[[Any], None]) -> None:
+def add_parser(sub: Any, add_render_options: Callable[..., None]) -> None:
     """Register `convviz lecture`."""
     parser = sub.add_parser("lecture", help="render a playlist (default: the whole lecture) with an index.html")
     add_batch_options(parser)
-    add_render_options(parser)
+    add_render_options(parser, out="renders/lecture")
     parser.set_defaults(func=cmd_lecture)
-    lecture_defaults(parser)
-
-
-def lecture_defaults(parser: Any) -> None:
-    """The lecture's defaults for the shared render options: 1080p60 into renders/lecture/ (help text too)."""
-    parser.set_defaults(quality="h", out="renders/lecture")
-    for action in parser._actions:
-        if action.dest == "quality":
-            action.help = action.help.replace("(default l)", "(default h)")
-        elif action.dest == "out":
-            action.help = "output folder (default renders/lecture/)"

@@ -1,7 +1,15 @@
-"""Render a scene with given parameters into a file, atomically: a finished file or none."""
+"""Render a scene with given parameters into a file, atomically: a finished file or none.
+
+File names say what made them (:func:`output_stem`) and never collide: where a value cannot be written
+exactly, a short hash of the changed parameters joins the name. A name is a function of the scene, preset,
+parameters and options, so a render only ever replaces a file made from the same ones (an older render of the
+same request); no sidecar is needed.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import re
 import shutil
@@ -12,10 +20,11 @@ from typing import Any, Mapping
 from manim import tempconfig
 
 from .catalog import scene_class
-from .params import ParamError
+from .params import ParamError, value_text
 from .theme import current_theme, get_theme, use_theme
 
-__all__ = ["QUALITIES", "FORMATS", "render_scene", "output_stem"]
+__all__ = ["QUALITIES", "DEFAULT_QUALITY", "FORMATS", "render_scene", "output_stem", "options_tag", "params_hash",
+           "check_options", "check_out_dir"]
 
 # Short name -> (manim quality, what it is).
 QUALITIES: dict[str, tuple[str, str]] = {
@@ -25,7 +34,10 @@ QUALITIES: dict[str, tuple[str, str]] = {
     "p": ("production_quality", "1440p60"),
     "k": ("fourk_quality", "2160p60"),
 }
+# What every command renders unless told otherwise: slides are shown on 1080p projectors and screens.
+DEFAULT_QUALITY = "h"
 FORMATS = ("mp4", "webm", "gif", "mov", "png")
+NAME_CHARS = 40  # a value's readable part in a file name is cut here (and the name then gets a hash)
 
 # Encoder settings for flat vector graphics: the encoders' defaults (x264 "medium", libvpx's slow "good"
 # mode) spend more CPU than drawing the frames does; these keep the look and cut encode time.
@@ -33,24 +45,56 @@ X264_OPTIONS = {"preset": "veryfast", "tune": "animation"}
 VP9_OPTIONS = {"deadline": "realtime", "cpu-used": "8", "row-mt": "1"}
 
 
-def _slug(value: Any) -> str:
-    text = str(value.tolist() if hasattr(value, "tolist") else value)
-    return re.sub(r"[^A-Za-z0-9.]+", "-", text).strip("-")[:40]
+def options_tag(quality: str, theme: str, transparent: bool) -> str:
+    """The render options in a file name: '1080p60', '720p30_dark', '480p15_transparent'."""
+    parts = [QUALITIES[quality][1]]
+    if theme != "light":
+        parts.append(theme)
+    if transparent:
+        parts.append("transparent")
+    return "_".join(parts)
+
+
+def _name_part(value: Any) -> tuple[str, bool]:
+    """A parsed value as it goes in a file name ('2', '2-1', '1-2-3-1'), and whether that text is exact:
+    only letters, digits and dots in each entry, nothing cut."""
+    text = value_text(value)
+    entries = text.split(",") if "[" not in text else [text]
+    exact = all(re.fullmatch(r"[A-Za-z0-9.]+", entry) for entry in entries)
+    readable = re.sub(r"[^A-Za-z0-9.]+", "-", text).strip("-")
+    if len(readable) > NAME_CHARS:
+        readable, exact = readable[:NAME_CHARS].rstrip("-"), False
+    return readable, exact
+
+
+def params_hash(overrides: Mapping[str, Any]) -> str:
+    """8 hex digits that tell apart any two different sets of parsed parameter values."""
+    text = json.dumps({k: value_text(v) for k, v in overrides.items()}, sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()[:8]
 
 
 def output_stem(
     scene: str, preset: str | None, overrides: Mapping[str, Any], quality: str, theme: str, transparent: bool
 ) -> str:
-    """A file name that says what it is: scene, preset, changed parameters, quality, theme."""
+    """A file name that says what it is: scene, preset, changed parameters (parsed values), quality, theme.
+
+    Where a value cannot be written exactly (a minus sign, a matrix, a long list), a short hash of all the
+    changed parameters follows them, so two renders with different parameters never share a name:
+
+    >>> output_stem("TransposedConvScatter", None, {"input": [[1, 2], [3, -1]]}, "l", "light", False)
+    'TransposedConvScatter_input-1-2-3-1_9a0d6951_480p15'
+    """
     parts = [scene]
     if preset:
         parts.append(preset)
-    parts += [f"{k}-{_slug(v)}" for k, v in sorted(overrides.items())]
-    parts.append(QUALITIES[quality][1])
-    if theme != "light":
-        parts.append(theme)
-    if transparent:
-        parts.append("transparent")
+    exact = True
+    for key, value in sorted(overrides.items()):
+        readable, same = _name_part(value)
+        parts.append(f"{key}-{readable}")
+        exact = exact and same
+    if not exact:
+        parts.append(params_hash(overrides))
+    parts.append(options_tag(quality, theme, transparent))
     return "_".join(parts)
 
 
@@ -67,12 +111,26 @@ def check_options(quality: str, fmt: str, theme: str, transparent: bool, section
         raise ParamError("--sections needs a video format: use mp4, webm, gif or mov, not png.")
 
 
+def check_out_dir(out: Path | str) -> None:
+    """Refuse an output folder that is a file, lies under a file, or cannot be written."""
+    path = Path(out)
+    for folder in (path, *path.parents):
+        if not folder.exists():
+            continue
+        if not folder.is_dir():
+            raise ParamError(f"--out {str(out)!r} cannot be a folder: {str(folder)!r} is a file; give a folder.")
+        if not os.access(folder, os.W_OK | os.X_OK):
+            raise ParamError(f"--out {str(out)!r} cannot be written ({str(folder)!r} is read-only): give a folder "
+                             "you can write to.")
+        return
+
+
 def render_scene(
     scene: str,
     params: Mapping[str, Any],
     out_path: Path,
     *,
-    quality: str = "l",
+    quality: str = DEFAULT_QUALITY,
     fmt: str = "mp4",
     theme: str = "light",
     transparent: bool = False,

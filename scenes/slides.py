@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-from .lecture import Result, add_batch_options, render_playlist, lecture_defaults, write_atomic
+from .lecture import Result, add_batch_options, check_playlist, render_playlist, write_atomic
 from .params import ParamError
 from .theme import get_theme
 
@@ -186,6 +186,11 @@ def cmd_slides(args: Any) -> int:
     allowed = DECK_FORMATS[args.to]
     if args.format not in allowed:
         raise ParamError(f"format={args.format!r} cannot go in a {args.to} deck: use {' or '.join(allowed)}.")
+    if args.check:
+        playlist, options = check_playlist(args)
+        print(f"ok: {len(playlist.entries)} scenes of {playlist.title!r} would make {Path(args.out) / f'deck.{args.to}'}"
+              f" at {options.tag}.")
+        return 0
     playlist, results = render_playlist(args)
     beats = collect_beats(results)
     deck = Path(args.out) / f"deck.{args.to}"
@@ -197,12 +202,11 @@ def cmd_slides(args: Any) -> int:
     return 1 if any(r.status == "failed" for r in results) else 0
 
 
-def add_parser(sub: Any, add_render_options: Callable[[Any], None]) -> None:
+def add_parser(sub: Any, add_render_options: Callable[..., None]) -> None:
     """Register `convviz slides`."""
     parser = sub.add_parser("slides", help="render the lecture and make a deck with a pause at every beat")
     parser.add_argument("--to", required=True, choices=list(DECK_FORMATS), help="html (step-through page) or pptx")
     parser.add_argument("--embed", action="store_true", help="html: put the videos inside the page (one file)")
     add_batch_options(parser)
-    add_render_options(parser)
+    add_render_options(parser, out="renders/lecture")
     parser.set_defaults(func=cmd_slides)
-    lecture_defaults(parser)

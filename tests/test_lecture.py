@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import signal
@@ -10,6 +11,7 @@ import sys
 import time
 import tomllib
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 
@@ -95,15 +97,79 @@ def test_a_scene_whose_code_is_broken_is_one_line_too(tmp_path, monkeypatch):
         load_playlist(write_playlist(tmp_path, entry("oops", scene="Broken")))
 
 
-def test_the_default_playlist_follows_the_catalogue():
-    data = tomllib.loads(DEFAULT_PLAYLIST.read_text())
-    scenes = [e["scene"] for e in data["scenes"]]
-    assert set(scenes) == set(catalog.SCENES) - {"TinyBeats"}, "every DESIGN.md scene is in the lecture"
-    assert all(e["title"].strip() for e in data["scenes"])
+def test_every_scene_is_in_a_built_in_playlist_and_the_default_validates():
+    playlists = lecture.builtin_playlists()
+    assert "day1" in playlists and DEFAULT_PLAYLIST == playlists["day1"]
+    named = set()
+    for path in playlists.values():
+        data = tomllib.loads(path.read_text())
+        assert data["title"].strip() and all(e["title"].strip() for e in data["scenes"])
+        named |= {e["scene"] for e in data["scenes"]}
+    assert set(catalog.SCENES) - {"TinyBeats"} <= named, "every DESIGN.md scene is in a built-in playlist"
     playlist = load_playlist()  # validates every built scene's parameters; the rest are skipped
+    scenes = [e["scene"] for e in tomllib.loads(DEFAULT_PLAYLIST.read_text())["scenes"]]
     built = set(catalog.available_scenes())
     assert {e.scene for e in playlist.entries} == built & set(scenes)
     assert len(playlist.skipped) == sum(s not in built for s in scenes)
+    assert [e.scene for e in load_playlist("day1").entries] == [e.scene for e in playlist.entries]
+
+
+@pytest.fixture
+def builtin_folder(tmp_path, monkeypatch):
+    """An empty folder of built-in playlists in place of scenes/playlists/."""
+    folder = tmp_path / "builtin"
+    folder.mkdir()
+    monkeypatch.setattr(lecture, "PLAYLISTS", folder)
+    return folder
+
+
+def test_a_built_in_playlist_is_found_by_name_and_skips_scenes_not_built_yet(builtin_folder, monkeypatch, capsys):
+    monkeypatch.setitem(catalog.SCENES, "Ghost", "scenes.ghost_scene_not_written")
+    write_playlist(builtin_folder, entry("boo", scene="Ghost") + entry("Two beats")).rename(builtin_folder / "extra.toml")
+    playlist = load_playlist("extra")
+    assert [e.scene for e in playlist.entries] == ["TinyBeats"] and playlist.entries[0].number == 2
+    assert playlist.skipped == ["Ghost: not built yet, skipped"]
+    assert main(["lecture", "--playlist", "extra", "--check", "--out", str(builtin_folder / "o")]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines() == ["Ghost: not built yet, skipped",
+                                f"ok: 1 scenes of 'Tiny lecture' would render into {builtin_folder / 'o'} at 1080p60."]
+    assert not (builtin_folder / "o").exists()
+
+
+def test_a_built_in_playlist_with_nothing_built_is_one_line(builtin_folder, monkeypatch, capsys):
+    monkeypatch.setitem(catalog.SCENES, "Ghost", "scenes.ghost_scene_not_written")
+    write_playlist(builtin_folder, entry("boo", scene="Ghost")).rename(builtin_folder / "later.toml")
+    assert main(["lecture", "--playlist", "later", "--check"]) == 2
+    assert capsys.readouterr().err.strip() == "convviz: later.toml: none of its scenes is built yet (Ghost)."
+
+
+def test_an_unknown_playlist_name_lists_the_built_in_ones(capsys):
+    assert main(["lecture", "--playlist", "day9", "--check"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("convviz: playlist 'day9' is not a built-in playlist: use one of ") and "day1" in err
+    assert err.endswith("or give the path of a .toml file.") and "\n" not in err
+
+
+def test_a_path_is_still_a_playlist(tmp_path, capsys):
+    path = write_playlist(tmp_path, entry("Two beats"))
+    assert main(["lecture", "--playlist", str(path), "--check", "-q", "m", "--out", str(tmp_path / "o")]) == 0
+    assert "ok: 1 scenes of 'Tiny lecture' would render into" in capsys.readouterr().out
+    assert load_playlist(path).entries[0].title == "Two beats"
+
+
+def test_a_lecture_at_another_quality_is_pointed_out_and_kept(tmp_path, capsys, monkeypatch):
+    """After a 720p lecture, a default run renders 1080p60 files beside it, not over it, and says so."""
+    out = tmp_path / "lecture"
+    out.mkdir()
+    (out / "01-TinyBeats_720p30.mp4").write_bytes(b"made earlier")
+    monkeypatch.setattr(lecture, "run_batch", lambda entries, out_dir, options, **kw: [])
+    assert main(["lecture", "--playlist", str(write_playlist(tmp_path, entry("a"))), "--out", str(out)]) == 0
+    assert f"note: {out} holds this playlist at 720p30 (-q m); this run renders it at 1080p60 beside it." in \
+        capsys.readouterr().out
+    entry_ = load_playlist(tmp_path / "playlist.toml").entries[0]
+    assert lecture.output_path(out, entry_, lecture.RenderOptions()).name == "01-TinyBeats_1080p60.mp4"
+    assert lecture.output_path(out, entry_, lecture.RenderOptions("m", theme="dark")).name == \
+        "01-TinyBeats_720p30_dark.mp4"
 
 
 def listing(folder: Path) -> dict[str, float]:
@@ -130,13 +196,13 @@ def test_a_parallel_batch_survives_a_failure_then_skips_and_forces(tmp_path, cap
     assert "failed: 02-TinyBeats (Doomed): RuntimeError: TinyBeats was asked to fail" in printed
     assert re.search(r"\[\d/3\] rendering now: 01-TinyBeats, 02-TinyBeats", printed)
     files = listing(out)
-    assert {"01-TinyBeats.mp4", "03-TinyBeats.mp4", "index.html"} <= set(files)
+    assert {"01-TinyBeats_480p15.mp4", "03-TinyBeats_480p15.mp4", "index.html"} <= set(files)
     assert not any(name.startswith("02-") for name in files), "a failed scene leaves no output"
     assert not any(".tmp-" in str(p) for p in out.rglob("*")), "no temporary files left"
-    assert len(list((out / "03-TinyBeats.sections").glob("*.mp4"))) == 3, "one clip per beat"
+    assert len(list((out / "03-TinyBeats_480p15.sections").glob("*.mp4"))) == 3, "one clip per beat"
 
     index = (out / "index.html").read_text()
-    for name, title, beats in (("01-TinyBeats.mp4", "Two beats", 2), ("03-TinyBeats.mp4", "Three beats", 3)):
+    for name, title, beats in (("01-TinyBeats_480p15.mp4", "Two beats", 2), ("03-TinyBeats_480p15.mp4", "Three beats", 3)):
         assert ffprobe(out / name, "stream=codec_name,pix_fmt") == "h264,yuv420p"  # plays in PowerPoint, browsers
         seconds = float(ffprobe(out / name, "format=duration"))
         assert seconds == pytest.approx(0.4 * beats, abs=0.15)  # each beat plays for 0.4 s
@@ -148,15 +214,17 @@ def test_a_parallel_batch_survives_a_failure_then_skips_and_forces(tmp_path, cap
     again = ["lecture", "--playlist", str(fixed), "--out", str(out), "--jobs", "2", "-q", "l"]
     assert main(again) == 0
     assert "1 rendered, 1 up to date, 0 failed" in capsys.readouterr().out
-    assert listing(out)["01-TinyBeats.mp4"] == files["01-TinyBeats.mp4"], "up to date: not rendered again"
+    assert listing(out)["01-TinyBeats_480p15.mp4"] == files["01-TinyBeats_480p15.mp4"], "up to date: not rendered again"
 
     assert main(again + ["--force"]) == 0
     assert "2 rendered, 0 up to date" in capsys.readouterr().out
-    assert listing(out)["01-TinyBeats.mp4"] != files["01-TinyBeats.mp4"]
+    assert listing(out)["01-TinyBeats_480p15.mp4"] != files["01-TinyBeats_480p15.mp4"]
     assert not any(".tmp-" in str(p) for p in out.rglob("*"))
 
 
-def test_ctrl_c_keeps_finished_videos_and_writes_no_broken_one(tmp_path):
+def start_slow_batch(tmp_path: Path) -> tuple[subprocess.Popen, Path]:
+    """`convviz lecture` in its own process group, a quick entry and a slow one, returned once the quick one is
+    written and the slow one is rendering. Temporary folders go to ``tmp_path / "tmp"``."""
     playlist = write_playlist(tmp_path, entry("Quick", "params = { beats = 1 }") + entry("Slow", "params = { beats = 60 }"))
     out = tmp_path / "out"
     program = (
@@ -165,19 +233,119 @@ def test_ctrl_c_keeps_finished_videos_and_writes_no_broken_one(tmp_path):
         f"sys.exit(main(['lecture', '--playlist', {str(playlist)!r}, '--out', {str(out)!r}, '--jobs', '2',"
         " '-q', 'l']))\n"
     )
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parent)}
+    here = Path(__file__).parent
+    (tmp_path / "tmp").mkdir()
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(here.parent), str(here)]), "TMPDIR": str(tmp_path / "tmp")}
     run = subprocess.Popen([sys.executable, "-c", program], env=env, start_new_session=True,
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 60
-    while not (out / "01-TinyBeats.mp4").exists() and time.monotonic() < deadline:
+    while not (out / "01-TinyBeats_480p15.mp4").exists() and time.monotonic() < deadline:
         time.sleep(0.1)
     time.sleep(1.0)  # the slow one is rendering now
-    os.killpg(run.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
-    stdout, stderr = run.communicate(timeout=60)
-    assert run.returncode == 130, stdout + stderr
-    assert "rendering now: 01-TinyBeats, 02-TinyBeats" in stdout, "the slow one was rendering"
-    assert "interrupted" in stderr and "Traceback" not in stderr
+    return run, out
+
+
+def assert_nothing_half_written(out: Path, tmp: Path) -> None:
     names = {p.name for p in out.rglob("*")}
-    assert "01-TinyBeats.mp4" in names
+    assert "01-TinyBeats_480p15.mp4" in names
     assert not any(name.startswith(("02-", ".02-")) for name in names), names
     assert not any(".tmp-" in name for name in names)
+    assert not list(tmp.glob("convviz-*")), "the workers' temporary folders are removed"
+
+
+@contextlib.contextmanager
+def slow_batch(tmp_path: Path) -> Iterator[tuple[subprocess.Popen, Path]]:
+    """:func:`start_slow_batch`; whatever the test finds, its process group is killed at the end."""
+    run, out = start_slow_batch(tmp_path)
+    try:
+        yield run, out
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(run.pid, signal.SIGKILL)
+        run.wait()
+
+
+def finish(run: subprocess.Popen) -> tuple[str, str]:
+    """The batch's output once it has exited (the parent within 60 s; its pipes closed by every worker)."""
+    run.wait(timeout=60)
+    return run.communicate(timeout=30)
+
+
+def test_ctrl_c_keeps_finished_videos_and_writes_no_broken_one(tmp_path):
+    with slow_batch(tmp_path) as (run, out):
+        os.killpg(run.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
+        stdout, stderr = finish(run)
+    assert run.returncode == 130, stdout + stderr
+    assert "rendering now: 01-TinyBeats, 02-TinyBeats" in stdout, "the slow one was rendering"
+    assert stderr.strip() == "convviz: interrupted; finished files are kept, unfinished ones were not written."
+    assert_nothing_half_written(out, tmp_path / "tmp")
+
+
+def descendants(pid: int) -> set[int]:
+    """The running processes below ``pid`` (from /proc)."""
+    parents = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        parents[int(stat.parent.name)] = int(fields[1])
+    found, todo = set(), [pid]
+    while todo:
+        parent = todo.pop()
+        children = {child for child, p in parents.items() if p == parent}
+        found |= children
+        todo += children
+    return found
+
+
+def running(pid: int) -> bool:
+    """``pid`` exists and is not a zombie."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def test_sigterm_stops_the_workers_too(tmp_path):
+    """`kill <pid>` (what a CI timeout or a process manager sends) on the batch: workers stopped, nothing left."""
+    with slow_batch(tmp_path) as (run, out):
+        workers = descendants(run.pid)
+        assert len(workers) >= 2, "two workers were rendering"
+        os.kill(run.pid, signal.SIGTERM)  # the parent only, as `kill <pid>` does
+        try:
+            stdout, stderr = finish(run)
+        except subprocess.TimeoutExpired:
+            pytest.fail("the batch's output stayed open: its workers kept running")
+        deadline = time.monotonic() + 15
+        while any(running(pid) for pid in workers) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not [pid for pid in workers if running(pid)], "no process is left behind"
+    assert run.returncode == 143, stdout + stderr
+    assert stderr.strip() == "convviz: terminated; finished files are kept, unfinished ones were not written."
+    assert_nothing_half_written(out, tmp_path / "tmp")
+
+
+def test_sigterm_on_a_single_render_removes_its_temporary_folder(tmp_path):
+    out, tmp = tmp_path / "out", tmp_path / "tmp"
+    tmp.mkdir()
+    program = ("import sys\nfrom scenes import catalog\ncatalog.SCENES['TinyBeats'] = 'tiny_scenes'\n"
+               "from scenes.cli import main\n"
+               f"sys.exit(main(['render', 'TinyBeats', '--set', 'beats=60', '-q', 'l', '--out', {str(out)!r}]))\n")
+    here = Path(__file__).parent
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(here.parent), str(here)]), "TMPDIR": str(tmp)}
+    run = subprocess.Popen([sys.executable, "-c", program], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while not list(tmp.glob("convviz-*/videos")) and time.monotonic() < deadline:
+            time.sleep(0.1)  # manim has started writing frames
+        time.sleep(1.0)
+        run.terminate()
+        stdout, stderr = run.communicate(timeout=60)
+    finally:
+        run.kill()
+    assert run.returncode == 143, stderr
+    assert stderr.strip() == "convviz: terminated; finished files are kept, unfinished ones were not written."
+    assert not out.exists() and not list(tmp.iterdir())

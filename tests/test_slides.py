@@ -158,16 +158,16 @@ def browser():
 
 def test_the_html_deck_plays_beat_by_beat_in_chromium(rendered, browser):
     page = browser(rendered / "linked.html")
-    page.wait_for(PLAYED.format(clip="01-TinyBeats_0000_beat-1.mp4"))
+    page.wait_for(PLAYED.format(clip="01-TinyBeats_480p15_0000_beat-1.mp4"))
     assert page.js("document.getElementById('count').textContent") == f"1 / {BEATS}"
 
     page.key("ArrowRight", 39)
-    page.wait_for(PLAYED.format(clip="01-TinyBeats_0001_beat-2.mp4"))
+    page.wait_for(PLAYED.format(clip="01-TinyBeats_480p15_0001_beat-2.mp4"))
     assert page.js("[deck.index, document.getElementById('beat').textContent]") == [1, "beat 2"]
     assert page.js("document.getElementById('title').textContent") == "Two beats"
 
     page.key(" ", 32)
-    page.wait_for(PLAYED.format(clip="02-TinyBeats_0000_beat-1.mp4"))
+    page.wait_for(PLAYED.format(clip="02-TinyBeats_480p15_0000_beat-1.mp4"))
     assert page.js("document.getElementById('title').textContent") == "Three beats"
     page.key("ArrowLeft", 37)
     assert page.wait_for("deck.index === 1")
@@ -193,8 +193,8 @@ def test_the_pptx_deck_has_one_slide_per_beat_with_its_clip(rendered):
     from pptx.enum.shapes import MSO_SHAPE_TYPE
 
     deck = Presentation(str(rendered / "deck.pptx"))
-    clips = sorted((rendered / "01-TinyBeats.sections").glob("*.mp4")) + sorted(
-        (rendered / "02-TinyBeats.sections").glob("*.mp4"))
+    clips = sorted((rendered / "01-TinyBeats_480p15.sections").glob("*.mp4")) + sorted(
+        (rendered / "02-TinyBeats_480p15.sections").glob("*.mp4"))
     assert len(deck.slides) == len(clips) == BEATS
     for slide, clip in zip(deck.slides, clips):
         movies = [s for s in slide.shapes if s.shape_type == MSO_SHAPE_TYPE.MEDIA]

@@ -22,8 +22,9 @@ class TinyBeats(ConvvizScene):
     """``beats`` short beats, each a square fading in; ``fail`` raises at render time."""
 
     PARAMS = (
-        Param("beats", "int", 2, "how many beats"),
-        Param("kernel", "int", 3, "a kernel size convmath checks against a 4-wide input"),
+        Param("beats", "int", 2, "how many beats", low=1, high=60, reason="each beat takes 0.4 s"),
+        Param("kernel", "int", 3, "a kernel size convmath checks against a 4-wide input", low=1, high=9,
+              reason="convmath refuses more than the input"),
         Param("fail", "bool", False, "raise while rendering"),
     )
     PRESETS = {"three": {"beats": 3}}
