@@ -35,7 +35,7 @@ $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q "$(TORCH_SPEC)"
-	$(BIN)/pip install -q -e ".[test]"
+	$(BIN)/pip install -q -e ".[test,keras,notebook]"
 	touch $(STAMP)
 
 # Debian's chromium, for the HTML slide-deck test: installed when missing; that test skips if it cannot be.
