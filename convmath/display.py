@@ -70,9 +70,10 @@ def formula_html(formula: Formula) -> str:
 
 
 def _formula_lines(formulas: Sequence[tuple[str, str]]) -> list[tuple[str, str, str]]:
-    """(label, text, latex) per line: one line when every axis has the same formula, else one per axis."""
+    """(label, text, latex) per line: one line when every axis has the same formula ("every axis: "), else one
+    per axis ("axis 0: "), as the command prints them."""
     if len({latex for _, latex in formulas}) <= 1:
-        return [("", *formulas[0])] if formulas else []
+        return [("every axis: " if len(formulas) > 1 else "", *formulas[0])] if formulas else []
     return [(f"axis {n}: ", text, latex) for n, (text, latex) in enumerate(formulas)]
 
 
