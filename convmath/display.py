@@ -145,7 +145,7 @@ class TraceView:
             text += f"; {len(self.mismatches)} mismatch{'es' if len(self.mismatches) > 1 else ''}"
         if self.failure:
             text += "; the forward failed"
-        return text
+        return text if not self.ok else text + "; no shape problem"
 
     def messages(self) -> list[tuple[str, str]]:
         """(kind, sentence) for each mismatch and the failure: what the table highlights, in words."""
@@ -186,7 +186,8 @@ def _trace_row(step: Mapping[str, Any], flagged: set[int]) -> str:
     params = _params_text(step.get("params", {}))
     shown = params if len(params) <= PARAM_CHARS else params[: PARAM_CHARS - 1] + "…"
     formulas = [(f.get("text", ""), f.get("latex", "")) for f in step.get("formulas", [])]
-    formula = "<br>".join(f"{escape(label)}{_math(latex, text)}" for label, text, latex in _formula_lines(formulas))
+    lines = _formula_lines(formulas)
+    formula = "<br>".join(f"{escape(label if len(lines) > 1 else '')}{_math(latex, text)}" for label, text, latex in lines)
     cells = [str(step.get("index", "")), escape(step.get("where") or "(model)"), escape(str(step.get("op", ""))),
              escape(", ".join(_times(s) for s in step.get("inputs", []))),
              escape(", ".join(_times(s) for s in step.get("outputs", []))),
@@ -195,9 +196,9 @@ def _trace_row(step: Mapping[str, Any], flagged: set[int]) -> str:
     return f'<tr class="convmath-step"{style} data-index="{escape(str(step.get("index", "")))}">{tds}</tr>'
 
 
-_CELL = "padding:3px 8px;border-bottom:1px solid rgba(128,128,128,0.25);vertical-align:top;white-space:nowrap;"
+_CELL = "padding:3px 8px;border-bottom:1px solid rgba(128,128,128,0.25);vertical-align:middle;white-space:nowrap;"
 _ALIGN = ["text-align:right;", "text-align:left;", "text-align:left;", "text-align:right;", "text-align:right;",
-          "text-align:left;", "text-align:left;", "text-align:center;"]
+          "text-align:left;", "text-align:left;white-space:normal;min-width:16em;", "text-align:center;"]
 _HEADS = ("#", "where", "op", "input", "output", "parameters", "convmath's formula", "")
 
 
