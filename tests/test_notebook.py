@@ -15,6 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from torch import nn
 
+from codecheck import keras_module, layer_line_shapes
 from convmath import ConvArithmeticError, explain_conv
 from convmath.cli import main as convmath_main
 from convmath.display import SizeView, TraceView, conv_view, transposed_view
@@ -104,6 +105,24 @@ def test_trace_table_formulas_are_latex_with_the_plain_text_beside_them():
     assert first.text in html and "<script>" in html
 
 
+def test_names_from_the_model_are_escaped_in_the_table():
+    hostile = "<img src=x onerror=alert(1)>"
+    model = nn.ModuleDict({hostile: nn.Conv2d(1, 1, 3)})
+    model.forward = lambda x: model[hostile](x)
+    html = trace(model, (1, 1, 5, 5))._repr_html_()
+    assert "<img" not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
+
+
+def test_a_failed_forward_is_said_under_the_table():
+    steps = trace(Autoencoder(1), (1, 1, 28, 28)).data["steps"][:3]
+    view = TraceView({"steps": steps, "mismatches": [],
+                      "failure": {"step": 3, "message": "cat of 13×13 and 14×14 fails.", "fix": "Set output_padding=1."}})
+    assert not view.ok and "the forward failed" in view.summary()
+    html = view._repr_html_()
+    assert 'class="convmath-failure"' in html and "cat of 13×13 and 14×14 fails. Set output_padding=1." in html
+    assert len(table_rows(html)) == 3
+
+
 def test_a_model_that_refuses_the_input_is_one_sentence():
     with pytest.raises(NotebookError) as caught:
         trace(Autoencoder(1), (1, 3, 28, 28))
@@ -124,6 +143,8 @@ def test_conv_view_size_equals_torch(i, k, s, p, d):
     assert view.output == out
     assert f"output size {out[0]}×{out[1]}" in view._repr_html_()
     assert view._repr_latex_().endswith(f"= {out[0]}$$")
+    got, claimed = layer_line_shapes(view.code[0][1])  # the layer shown, built and run in torch
+    assert got == claimed == (1, 1, *out)
 
 
 @settings(max_examples=40, deadline=None)
@@ -137,6 +158,17 @@ def test_transposed_view_size_equals_torch(i, k, s, p, a):
         return
     out = tuple(nn.ConvTranspose2d(1, 1, k, s, p, output_padding=a)(torch.zeros(1, 1, i, i)).shape[2:])
     assert view.output == out and f"output size {out[0]}×{out[1]}" in view._repr_html_()
+
+
+@pytest.mark.parametrize("size, stride, padding", [(28, 2, "same"), (7, 3, "valid"), ((9, 10), 2, "same")])
+def test_keras_views_equal_the_keras_layers(size, stride, padding):
+    keras = keras_module()
+    view = conv_view(size, 3, stride=stride, padding=padding, convention="keras")
+    got, claimed = layer_line_shapes(view.code[0][1])
+    assert view.code[0][0] == "Keras" and got == claimed and got[1:3] == view.output
+    up = transposed_view(view.output, 3, stride=stride, padding=padding, output_padding=None, convention="keras")
+    layer = keras.layers.Conv2DTranspose(1, 3, strides=stride, padding=padding)
+    assert tuple(layer(keras.ops.zeros((1, *view.output, 1))).shape[1:3]) == up.output
 
 
 def test_the_command_json_and_the_python_view_agree(capsys):
