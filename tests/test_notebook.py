@@ -206,6 +206,16 @@ def test_magics_refuse_bad_input_with_one_sentence_and_write_nothing(magic, line
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.render
+def test_render_magic_writes_the_command_file_at_480p_and_embeds_it(tmp_path):
+    video = convviz_magic(f"render TransposedConvScatter --set stride=2 --out {tmp_path}")
+    written = list(tmp_path.iterdir())
+    assert [p.name for p in written] == ["TransposedConvScatter_stride-2_480p15.mp4"]
+    assert video.data == written[0].read_bytes() and video.data[4:8] == b"ftyp"
+    html = video._repr_html_()
+    assert html.startswith("<video controls") and base64.b64decode(html.split("base64,")[1].split('"')[0]) == video.data
+
+
 def test_show_refuses_a_bad_value_before_rendering(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     with pytest.raises(NotebookError, match=r"^convviz: .*kernel 9") as caught:
