@@ -119,8 +119,10 @@ def _run(main: Callable[[list[str]], int], argv: list[str]) -> tuple[int, str, s
 
 
 def _refuse(stderr: str, fallback: str) -> NotebookError:
-    text = " ".join(line.strip() for line in stderr.strip().splitlines() if not line.startswith("usage:"))
-    return NotebookError(text or fallback)
+    """The command's sentence from its stderr: argparse's ``error:`` line without the usage above it."""
+    lines = [line.strip() for line in stderr.strip().splitlines() if line.strip()]
+    errors = [line for line in lines if ": error: " in line]
+    return NotebookError(errors[-1] if errors else " ".join(lines) or fallback)
 
 
 def _model_target(model: Any, name: str = "model") -> str:
@@ -145,9 +147,10 @@ def _trace_view(argv: list[str]) -> TraceView | Output:
     try:
         data = json.loads(out)
     except ValueError:
-        raise _refuse(err, f"convmath trace exited with status {status}.") from None
-    if status == 2 and not data.get("steps"):
-        raise _refuse(err, f"convmath trace exited with status {status}.")
+        raise _refuse(err, f"convmath trace: exit status {status}.") from None
+    if status == 2 and not data.get("steps"):  # a usage error, whether said on stderr or in the JSON
+        said = data.get("error") or data.get("failure") or ""
+        raise _refuse(err or (said if isinstance(said, str) else json.dumps(said)), "convmath trace: exit status 2.")
     return TraceView(data)
 
 

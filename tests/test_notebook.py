@@ -195,6 +195,8 @@ def test_convmath_magic_answers_like_the_command(capsys):
     (convviz_magic, "render ConvArithmetic --set stride=0", "convviz: "),
     (convviz_magic, "render NoSuchScene", "convviz: "),
     (convviz_magic, "render ConvArithmetic --set 'stride", "cannot read the line"),
+    (convviz_magic, "render ConvArithmetic -q x", "convviz render: error: argument -q/--quality: invalid choice"),
+    (convviz_magic, "", "convviz: error: the following arguments are required"),
 ])
 def test_magics_refuse_bad_input_with_one_sentence_and_write_nothing(magic, line, start, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
@@ -226,9 +228,7 @@ def test_show_refuses_a_bad_value_before_rendering(tmp_path, monkeypatch):
 
 
 def test_extension_registers_magics_and_latex_for_formulas():
-    from IPython.core.interactiveshell import InteractiveShell
-
-    shell = InteractiveShell.instance()
+    shell = pytest.importorskip("IPython.core.interactiveshell").InteractiveShell.instance()
     shell.run_line_magic("load_ext", "scenes.notebook")
     formats, _ = shell.display_formatter.format(explain_conv(5, 3, stride=2))
     assert formats["text/latex"].startswith("$$o = ") and formats["text/latex"].endswith("= 2$$")
