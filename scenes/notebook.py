@@ -144,6 +144,7 @@ def _trace_argv(argv: list[str], namespace: Mapping[str, Any]) -> list[str]:
 def _trace_view(argv: list[str]) -> TraceView | Output:
     """Run `convmath trace ... --json` and read its JSON into a table; a usage error as one sentence."""
     status, out, err = _run(convmath_cli.main, [*argv, "--json"])
+    err = err.replace(f"{MODELS_MODULE}:", "")  # the notebook's own name, as the user typed it
     try:
         data = json.loads(out)
     except ValueError:

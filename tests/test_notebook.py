@@ -123,6 +123,15 @@ def test_a_failed_forward_is_said_under_the_table():
     assert len(table_rows(html)) == 3
 
 
+def test_a_notebook_factory_that_fails_is_named_as_the_notebook_names_it():
+    def make(channels):
+        return nn.Conv2d(channels, 1, 3)
+
+    with pytest.raises(NotebookError) as caught:
+        convmath_magic("trace make --input-shape 1,1,8,8", {"make": make})
+    assert "'make'" in str(caught.value) and "convviz_notebook_models" not in str(caught.value)
+
+
 def test_a_model_that_refuses_the_input_is_one_sentence():
     with pytest.raises(NotebookError) as caught:
         trace(Autoencoder(1), (1, 3, 28, 28))
