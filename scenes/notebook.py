@@ -26,6 +26,7 @@ import shlex
 import sys
 import tempfile
 import types
+from html import escape
 from pathlib import Path
 from typing import Any, Callable, Iterator, Mapping, Sequence
 
@@ -76,8 +77,8 @@ class Video:
     def _repr_html_(self) -> str:
         source = f"data:{MIME[self.suffix]};base64,{base64.b64encode(self.data).decode('ascii')}"
         if self.suffix in (".gif", ".png"):
-            return f'<img src="{source}" alt="{self.name}" style="max-width:100%">'
-        return (f'<video controls loop playsinline style="max-width:100%" title="{self.name}">'
+            return f'<img src="{source}" alt="{escape(self.name)}" style="max-width:100%">'
+        return (f'<video controls loop playsinline style="max-width:100%" title="{escape(self.name)}">'
                 f'<source src="{source}" type="{MIME[self.suffix]}"></video>')
 
 
