@@ -239,3 +239,69 @@ def test_keras_pool_input_sizes_brute_force():
         for o in range(1, 10):
             expected = [i for i, out in real.items() if out == (o,)]
             assert list(pool_input_sizes(o, 3, 2, padding, convention="keras")) == expected
+
+
+# The commands ----------------------------------------------------------------------------------------------------
+
+def _cli(capsys, *argv):
+    from convmath.cli import main
+
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_pool_command_prints_size_formula_inputs_and_layer(capsys):
+    code, out, err = _cli(capsys, "pool", "28", "-k", "3", "-s", "2", "-p", "1", "--ceil")
+    real = nn.MaxPool2d(3, 2, 1, ceil_mode=True)(torch.zeros(1, 1, 28, 28)).shape[2:]
+    lines = out.splitlines()
+    assert code == 0 and err == ""
+    assert lines[0].startswith(f"output size: {real[0]}×{real[1]}")
+    assert lines[1].endswith(f"⌈(28 + 2·1 − 3)/2⌉ + 1 = {real[0]}   (ceil_mode)")
+    sizes = [i for i in range(20, 40) if nn.MaxPool1d(3, 2, 1, ceil_mode=True)(torch.zeros(1, 1, i)).shape[-1]
+             == real[0]]
+    assert lines[2].startswith(f"inputs pooled to {real[0]}×{real[1]}: {sizes[0]}..{sizes[-1]} on every axis")
+    assert lines[3].startswith("PyTorch: nn.MaxPool2d(kernel_size=3, stride=2, padding=1, ceil_mode=True)")
+
+
+def test_pool_command_keras_json(capsys):
+    keras = _keras()
+    code, out, _ = _cli(capsys, "pool", "7,8", "-k", "2", "-p", "same", "--keras", "--avg", "--json")
+    data = __import__("json").loads(out)
+    real = keras.layers.AveragePooling2D(2, padding="same")(np.zeros((1, 7, 8, 1), dtype="float32")).shape[1:3]
+    assert code == 0 and data["output"] == list(real) and data["kind"] == "avg"
+    assert data["layer"].startswith("keras.layers.AveragePooling2D(pool_size=2, padding='same')")
+
+
+def test_upsample_command_torch_and_keras(capsys):
+    code, out, _ = _cli(capsys, "upsample", "7,3", "--scale", "2,1.5", "--json")
+    data = __import__("json").loads(out)
+    real = F.interpolate(torch.zeros(1, 1, 7, 3), scale_factor=(2, 1.5)).shape[2:]
+    assert code == 0 and data["output"] == list(real) and data["formulas"][1]["text"].endswith(f"= {real[1]}")
+    code, out, _ = _cli(capsys, "upsample", "7", "--scale", "3", "--keras", "--dims", "1")
+    assert code == 0 and out.startswith("output size: 21") and "keras.layers.UpSampling1D(size=3)" in out
+
+
+@pytest.mark.parametrize("argv,named", [
+    (["pool", "5", "-k", "3", "-p", "2"], "-p 2"),
+    (["pool", "3", "-k", "5"], "input size 3"),
+    (["pool", "8", "-k", "2", "--avg", "-d", "2"], "-d 2"),
+    (["pool", "8", "-k", "2", "--ceil", "--keras"], "--ceil"),
+    (["pool", "8", "-k", "2", "-p", "full", "--keras"], "-p full"),
+    (["upsample", "7"], "--scale"),
+    (["upsample", "5", "--scale", "0.1"], "--scale 0.1"),
+    (["upsample", "5", "--scale", "x"], "--scale x"),
+    (["upsample", "5", "--to", "0"], "--to 0"),
+    (["upsample", "x", "--scale", "2"], "the input size x"),
+])
+def test_pool_and_upsample_bad_input_one_sentence_exit_2(capsys, argv, named):
+    code, out, err = _cli(capsys, *argv)
+    assert code == 2 and out == ""
+    assert named in err and err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_verify_sweeps_pooling_and_upsampling(capsys):
+    code, out, _ = _cli(capsys, "verify", "--samples", "400", "--seed", "5")
+    first = out.splitlines()[0]
+    pools, upsamples = (int(first.split(f" {op}")[0].rsplit(" ", 1)[-1]) for op in ("pool,", "upsample)"))
+    assert code == 0 and pools > 50 and upsamples > 30 and first.endswith("0 mismatches")
