@@ -29,7 +29,7 @@ __all__ = ["main", "build_parser", "COMMANDS", "add_layer_options", "layer_args"
 # How messages name convmath's parameters on the command line: a flag, or what a positional size is.
 WORDS: dict[str, str] = {
     "kernel": "-k", "stride": "-s", "padding": "-p", "dilation": "-d", "output_padding": "--output-padding",
-    "input": "--input", "i": "the input size", "o": "the output size", "target": "the wanted size",
+    "input": "--input", "input_shape": "--input-shape", "i": "the input size", "o": "the output size", "target": "the wanted size",
 }
 
 
@@ -441,15 +441,25 @@ def add_design(sub) -> None:
 def cmd_trace(args: argparse.Namespace) -> int:
     from .shapes import trace_command
 
-    text, status = trace_command(args.model, args.input_shape, args.json)
+    try:
+        text, status = trace_command(args.model, args.input_shape, args.json)
+    except ConvArithmeticError as error:
+        if not args.json:
+            raise
+        print(json.dumps({"error": str(error)}, ensure_ascii=False))  # --json: JSON on stdout whatever happens
+        print(f"convmath trace: {error}", file=sys.stderr)
+        return 2
     print(text)
     return status
 
 
 def add_trace(sub) -> None:
-    p = sub.add_parser("trace", help="every tensor shape through a real model, functional ops included")
-    p.add_argument("model", help="ae, vae (built-in) or package.module:factory (returns an nn.Module)")
-    p.add_argument("--input-shape", help="N,C,H,W like 1,1,28,28 (built-ins default to 1,1,8,8)")
+    p = sub.add_parser("trace", help="every tensor shape through a real model; shape bugs explained with the fix "
+                                     "(exit 0 clean, 1 shape problem, 2 usage error)")
+    p.add_argument("model", help="ae, vae (built-in), package.module:factory or path/to/file.py:factory "
+                                 "(returns an nn.Module)")
+    p.add_argument("--input-shape", action="append", help="N,C,H,W like 1,1,28,28 (built-ins default to 1,1,8,8); "
+                                                          "repeat it for a model with several inputs")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(func=cmd_trace)
 
