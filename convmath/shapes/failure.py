@@ -62,9 +62,8 @@ def _join_failure(steps: Sequence[Step], f: FailedCall) -> Failure | None:
         if maker is None:
             continue
         other = next(k for k in range(len(sizes)) if sizes[k] != sizes[j])
-        target_full = list(maker.spatial(maker.output))
-        target_full[neg] = sizes[other]
-        target = tuple(target_full)
+        n = len(maker.spatial(maker.output))
+        target = tuple(shapes[other][len(shapes[other]) - n:])  # every spatial axis as the other input has it
         fix = fix_for(maker, maker.spatial(maker.inputs[0]), target)
         if fix:
             where = steps[f.reads[other]] if f.reads[other] >= 0 else None

@@ -27,9 +27,14 @@ def resizes(step: Step) -> bool:
     return step.predicted is not None and step.op not in _FLAT and bool(step.inputs)
 
 
+def _sized(step: Step) -> bool:
+    """An interpolate / Upsample / adaptive pool told the size to give: it matches by construction."""
+    return step.params.get("size") is not None or "adaptive" in step.op.lower()
+
+
 def is_down(step: Step) -> bool:
     """A step that shrinks the spatial size: a strided conv, a pool, pixel unshuffle, a downscaling interpolate."""
-    if not resizes(step) or step.transposed:
+    if not resizes(step) or step.transposed or _sized(step):
         return False
     i, o = step.spatial(step.inputs[0]), step.spatial(step.output)
     return len(i) == len(o) and any(a > b for a, b in zip(i, o))
@@ -37,7 +42,7 @@ def is_down(step: Step) -> bool:
 
 def is_up(step: Step) -> bool:
     """A transposed conv (strided or growing), an upsample / interpolate that grows, pixel shuffle."""
-    if not resizes(step) or not (step.transposed or step.op in UP_OPS):
+    if not resizes(step) or _sized(step) or not (step.transposed or step.op in UP_OPS):
         return False
     i, o = step.spatial(step.inputs[0]), step.spatial(step.output)
     strided = step.transposed and max(pairs(step.params["stride"], len(i))) > 1
@@ -45,8 +50,8 @@ def is_up(step: Step) -> bool:
 
 
 def _transposed_axis_fix(i: int, target: int, k: int, s: int, p: int, d: int, a: int) -> dict[str, int] | None:
-    """The smallest change of one transposed-conv axis (output_padding, then padding, dilation, kernel,
-    stride, each with a fitting output_padding) that turns size ``i`` into ``target``; {} if it already does."""
+    """The smallest change of one transposed-conv axis (output_padding, then padding, kernel, stride,
+    dilation, each with a fitting output_padding) that turns size ``i`` into ``target``; {} if it already does."""
     def size(k_, s_, p_, d_, a_) -> int | None:
         try:
             return transposed_output_size(i, k_, s_, p_, d_, a_)
@@ -59,8 +64,8 @@ def _transposed_axis_fix(i: int, target: int, k: int, s: int, p: int, d: int, a:
     for a_ in range(limit(s, d)):
         if size(k, s, p, d, a_) == target:
             return {"output_padding": a_}
-    searches = [("padding", range(0, 2 * k + 2)), ("dilation", range(1, 6)), ("kernel_size", range(1, 2 * s + 6)),
-                ("stride", range(1, 6))]
+    searches = [("padding", range(0, 2 * k + 2)), ("kernel_size", range(1, 2 * s + 6)), ("stride", range(1, 6)),
+                ("dilation", range(1, 6))]
     for name, values in searches:
         for v in values:
             k_, s_, p_, d_ = (v if name == n else old for n, old in
