@@ -43,3 +43,15 @@ __all__ = [
     "ConvTrace",
     "TransposedConvTrace",
 ]
+
+_LAZY = {"shape_trace": "shapes", "trace_model": "shapes", "assert_shapes": "testing", "pin_shapes": "testing"}
+
+
+def __getattr__(name: str):
+    """The torch-backed names (shape_trace, trace_model, assert_shapes, pin_shapes), imported on first use so
+    ``import convmath`` stays light."""
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+    raise AttributeError(f"module 'convmath' has no attribute {name!r}")
