@@ -8,9 +8,19 @@ from .arithmetic import (
     output_padding_for,
     transposed_output_size,
 )
+from .counts import ConvCounts, SeparableCounts, conv_counts, separable_counts, stack_reach
 from .design import design_layers
 from .explain import Formula, explain_conv, explain_transposed
-from .trace import ConvTrace, TransposedConvTrace, conv2d_trace, conv_matrix, conv_transpose2d_trace
+from .trace import (
+    ConvNdTrace,
+    ConvTrace,
+    TransposedConvTrace,
+    conv1d_trace,
+    conv2d_trace,
+    conv3d_trace,
+    conv_matrix,
+    conv_transpose2d_trace,
+)
 
 __all__ = [
     "ConvArithmeticError",
@@ -29,4 +39,12 @@ __all__ = [
     "conv_matrix",
     "ConvTrace",
     "TransposedConvTrace",
+    "conv1d_trace",
+    "conv3d_trace",
+    "ConvNdTrace",
+    "conv_counts",
+    "separable_counts",
+    "stack_reach",
+    "ConvCounts",
+    "SeparableCounts",
 ]

@@ -18,7 +18,8 @@ import numpy as np
 from .arithmetic import axis_params, conv_output_size, output_paddings, transposed_as_conv, transposed_output_size
 from .validate import ConvArithmeticError, as_int
 
-__all__ = ["ConvTrace", "TransposedConvTrace", "conv2d_trace", "conv_transpose2d_trace", "conv_matrix"]
+__all__ = ["ConvTrace", "ConvNdTrace", "TransposedConvTrace", "conv1d_trace", "conv2d_trace", "conv3d_trace",
+           "conv_transpose2d_trace", "conv_matrix"]
 
 Pair = tuple[int, int]
 
@@ -65,6 +66,51 @@ class ConvTrace:
     def uncovered_cols(self) -> tuple[int, ...]:
         """Padded-input cols that no kernel tap ever touches (left over by the stride, or between dilated taps)."""
         return _untouched(self.padded.shape[-1], self._cols)
+
+
+@dataclass(frozen=True, eq=False)
+class ConvNdTrace:
+    """A 1-D or 3-D convolution with channels and groups, cell by cell (the 2-D one is :class:`ConvTrace`).
+
+    Shapes for plain (channel-less) ``x`` and ``w``; with channels, ``x``/``padded`` gain a leading C axis,
+    ``w`` is (O, C/groups, *k), ``output`` gains a leading O axis and ``products`` the leading (O, C/groups).
+
+    - ``padded``: the zero-padded input; ``pads`` one (before, after) pair per spatial axis.
+    - ``products`` (*out, *k): the window's values times the kernel; ``output`` = ``products`` summed over the
+      taps (and the input channels of the group).
+    """
+
+    x: np.ndarray
+    w: np.ndarray
+    padded: np.ndarray
+    pads: tuple[Pair, ...]
+    stride: tuple[int, ...]
+    dilation: tuple[int, ...]
+    groups: int
+    products: np.ndarray
+    output: np.ndarray
+    taps: tuple[np.ndarray, ...] = field(repr=False)
+
+    def window(self, *cell: int) -> tuple[np.ndarray, ...]:
+        """The padded-input indices per spatial axis (k,) of the window at output cell ``cell``."""
+        outs = tuple(t.shape[0] for t in self.taps)
+        if len(cell) != len(outs) or not all(0 <= c < o for c, o in zip(cell, outs)):
+            shown = "×".join(map(str, outs))
+            raise ConvArithmeticError(f"output cell {cell} is outside the {shown} output: give {len(outs)} "
+                                      f"indices, each from 0 to its size minus 1.")
+        return tuple(t[c].copy() for t, c in zip(self.taps, cell))
+
+    def uncovered(self, axis: int) -> tuple[int, ...]:
+        """Padded-input positions on spatial ``axis`` that no kernel tap ever touches."""
+        n = len(self.taps)
+        return _untouched(self.padded.shape[self.padded.ndim - n + axis], self.taps[axis])
+
+    def group_channels(self, out_channel: int) -> range:
+        """The input channels that filter ``out_channel`` sees: its group's C/groups channels."""
+        c = self.x.shape[0] if self.x.ndim > len(self.taps) else 1
+        o = self.output.shape[0] if self.output.ndim > len(self.taps) else 1
+        g = out_channel // (o // self.groups)
+        return range(g * c // self.groups, (g + 1) * c // self.groups)
 
 
 @dataclass(frozen=True, eq=False)
@@ -124,14 +170,19 @@ def _array(name: str, value, dims: tuple[int, ...], layout: str) -> np.ndarray:
     return a
 
 
-def _inputs(x, w, groups, transposed: bool) -> tuple[np.ndarray, np.ndarray, int, bool]:
-    """x as (C, H, W), w as 4-D, validated groups, and whether the caller gave plain 2-D arrays."""
-    xa = _array("x", x, (2, 3), "(H, W) or (C, H, W)")
-    layout = "(C_in, C_out/groups, kh, kw)" if transposed else "(O, C/groups, kh, kw)"
-    wa = _array("w", w, (2, 4), f"(kh, kw) or {layout}")
-    plain = xa.ndim == 2 and wa.ndim == 2
-    x3 = xa[None] if xa.ndim == 2 else xa
-    w4 = wa[None, None] if wa.ndim == 2 else wa
+AXES = {1: ("L", "k"), 2: ("H, W", "kh, kw"), 3: ("D, H, W", "kd, kh, kw")}  # spatial and kernel axis names
+
+
+def _inputs(x, w, groups, transposed: bool, n: int = 2) -> tuple[np.ndarray, np.ndarray, int, bool]:
+    """x as (C, *spatial), w as (O, C/g, *k), validated groups, and whether the caller gave plain arrays
+    (no channel axes); ``n`` spatial axes."""
+    space, taps = AXES[n]
+    xa = _array("x", x, (n, n + 1), f"({space}) or (C, {space})")
+    layout = f"(C_in, C_out/groups, {taps})" if transposed else f"(O, C/groups, {taps})"
+    wa = _array("w", w, (n, n + 2), f"({taps}) or {layout}")
+    plain = xa.ndim == n and wa.ndim == n
+    x3 = xa[None] if xa.ndim == n else xa
+    w4 = wa[None, None] if wa.ndim == n else wa
     g = as_int("groups", groups, 1, "a positive integer")
     c = x3.shape[0]
     if c % g:
@@ -158,6 +209,24 @@ def _taps(n_out: int, k: int, stride: int, dilation: int) -> np.ndarray:
     return np.arange(n_out)[:, None] * stride + np.arange(k)[None, :] * dilation
 
 
+def _correlate(padded: np.ndarray, w: np.ndarray, taps: tuple[np.ndarray, ...], groups: int):
+    """(products, output) of any number of spatial axes: ``padded`` is (C, *spatial), ``w`` (O, C/g, *k) and
+    ``taps[a]`` the (n_out, k) padded indices of axis a; products (O, C/g, *out, *k), output (O, *out)."""
+    n = len(taps)
+    outs, ks = tuple(t.shape[0] for t in taps), tuple(t.shape[1] for t in taps)
+    index = []
+    for a, t in enumerate(taps):  # axis a's taps broadcast over (*out, *k)
+        shape = [1] * (2 * n)
+        shape[a], shape[n + a] = t.shape
+        index.append(t.reshape(shape))
+    patches = padded[(slice(None), *index)]  # (C, *out, *k)
+    c, o = padded.shape[0], w.shape[0]
+    patches = patches.reshape(groups, 1, c // groups, *outs, *ks)
+    weights = w.reshape(groups, o // groups, c // groups, *([1] * n), *ks)
+    products = (patches * weights).reshape(o, c // groups, *outs, *ks)
+    return products, products.sum(axis=(1, *range(2 + n, 2 + 2 * n)))
+
+
 def _trace(x3, w4, pads, stride, dilation, groups, plain) -> ConvTrace:
     """The conv trace for already validated arguments; x3 is (C, H, W), w4 is (O, C/g, kh, kw)."""
     top, bottom, left, right = pads
@@ -165,12 +234,7 @@ def _trace(x3, w4, pads, stride, dilation, groups, plain) -> ConvTrace:
     kh, kw = w4.shape[-2:]
     oh, ow = conv_output_size(x3.shape[1:], (kh, kw), stride, ((top, bottom), (left, right)), dilation)
     rows, cols = _taps(oh, kh, stride[0], dilation[0]), _taps(ow, kw, stride[1], dilation[1])
-    patches = padded[:, rows[:, None, :, None], cols[None, :, None, :]]  # (C, oh, ow, kh, kw)
-    c, o = x3.shape[0], w4.shape[0]
-    patches = patches.reshape(groups, c // groups, oh, ow, kh, kw)
-    weights = w4.reshape(groups, o // groups, c // groups, kh, kw)
-    products = np.einsum("gcrsij,gocij->gocrsij", patches, weights).reshape(o, c // groups, oh, ow, kh, kw)
-    output = products.sum(axis=(1, 4, 5))
+    products, output = _correlate(padded, w4, (rows, cols), groups)
     if plain:
         x3, w4, padded, products, output = x3[0], w4[0, 0], padded[0], products[0, 0], output[0]
     return ConvTrace(x3, w4, padded, pads, stride, dilation, groups, products, output, rows, cols)
@@ -196,6 +260,59 @@ def conv2d_trace(x, w, stride=1, padding=0, dilation=1, groups=1) -> ConvTrace:
     x3, w4, g, plain = _inputs(x, w, groups, transposed=False)
     pads, s, d = _conv_params(x3.shape[1:], w4.shape[2:], stride, padding, dilation)
     return _trace(x3, w4, pads, s, d, g, plain)
+
+
+def _nd_params(n: int, spatial, k, stride, padding, dilation) -> tuple[tuple[Pair, ...], tuple[int, ...], tuple[int, ...]]:
+    """Validated (pads, stride, dilation) for ``n`` spatial axes (torch's rules; 'causal' as Keras' Conv1D)."""
+    if isinstance(padding, str) and padding.lower() == "causal":
+        if n != 1:
+            raise ConvArithmeticError(f"padding='causal' exists only for 1-D convolutions: use 'valid' or 'same' "
+                                      f"for {n} axes.")
+        d = axis_params(1, True, k, stride, 0, dilation, "torch")[0].dilation
+        padding = ((d * (k[0] - 1), 0),)
+    conv_output_size(spatial, k, stride, padding, dilation)
+    axes = axis_params(n, True, k, stride, padding, dilation, "torch")
+    pads = tuple(a.conv_pads(m) for a, m in zip(axes, spatial))
+    return pads, tuple(a.stride for a in axes), tuple(a.dilation for a in axes)
+
+
+def _conv_nd_trace(n: int, x, w, stride, padding, dilation, groups) -> ConvNdTrace:
+    x_c, w_c, g, plain = _inputs(x, w, groups, transposed=False, n=n)
+    spatial, k = x_c.shape[1:], w_c.shape[2:]
+    pads, s, d = _nd_params(n, spatial, k, stride, padding, dilation)
+    padded = np.pad(x_c, ((0, 0), *pads))
+    outs = conv_output_size(spatial, k, s, pads, d)
+    taps = tuple(_taps(o, kk, ss, dd) for o, kk, ss, dd in zip(outs, k, s, d))
+    products, output = _correlate(padded, w_c, taps, g)
+    if plain:
+        x_c, w_c, padded, products, output = x_c[0], w_c[0, 0], padded[0], products[0, 0], output[0]
+    return ConvNdTrace(x_c, w_c, padded, pads, s, d, g, products, output, taps)
+
+
+def conv1d_trace(x, w, stride=1, padding=0, dilation=1, groups=1) -> ConvNdTrace:
+    """Trace ``torch.nn.functional.conv1d``: x is (L,) or (C, L), w is (k,) or (O, C/groups, k).
+
+    ``padding``: an int, a (before, after) pair, "valid", "same", "full", or "causal" (Keras' Conv1D: d(k − 1)
+    zeros before the sequence, none after, so output t sees inputs up to t only).
+
+    >>> t = conv1d_trace([1, 2, 3, 4], [1, 1], padding="causal")
+    >>> t.output.tolist(), t.pads
+    ([1, 3, 5, 7], ((1, 0),))
+    """
+    if isinstance(padding, (tuple, list)) and len(padding) == 2 and all(isinstance(v, (int, np.integer))
+                                                                       for v in padding):
+        padding = (tuple(padding),)  # one axis: (before, after)
+    return _conv_nd_trace(1, x, w, stride, padding, dilation, groups)
+
+
+def conv3d_trace(x, w, stride=1, padding=0, dilation=1, groups=1) -> ConvNdTrace:
+    """Trace ``torch.nn.functional.conv3d``: x is (D, H, W) or (C, D, H, W), w is (kd, kh, kw) or
+    (O, C/groups, kd, kh, kw); stride, padding, dilation an int or one per axis.
+
+    >>> conv3d_trace(np.ones((3, 3, 3)), np.ones((2, 2, 2)), stride=1).output.shape
+    (2, 2, 2)
+    """
+    return _conv_nd_trace(3, x, w, stride, padding, dilation, groups)
 
 
 def _pad_or_crop(a: np.ndarray, before: int, after: int, axis: int) -> np.ndarray:
