@@ -8,7 +8,15 @@ from .arithmetic import (
     output_padding_for,
     transposed_output_size,
 )
-from .counts import ConvCounts, SeparableCounts, conv_counts, separable_counts, stack_reach
+from .counts import (
+    ConvCounts,
+    SeparableCounts,
+    conv_counts,
+    group_channels,
+    separable_counts,
+    stack_inputs,
+    stack_reach,
+)
 from .design import design_layers
 from .explain import Formula, explain_conv, explain_transposed
 from .trace import (
@@ -45,6 +53,8 @@ __all__ = [
     "conv_counts",
     "separable_counts",
     "stack_reach",
+    "stack_inputs",
+    "group_channels",
     "ConvCounts",
     "SeparableCounts",
 ]

@@ -22,7 +22,8 @@ from math import gcd, isqrt, prod
 from .arithmetic import conv_output_size
 from .validate import ConvArithmeticError, as_int, spatial_sizes, term
 
-__all__ = ["ConvCounts", "SeparableCounts", "conv_counts", "separable_counts", "stack_reach"]
+__all__ = ["ConvCounts", "SeparableCounts", "conv_counts", "separable_counts", "group_channels", "stack_reach",
+           "stack_inputs"]
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,17 @@ def _channels(c_in, c_out, groups) -> tuple[int, int, int]:
     return c_in, c_out, g
 
 
+def group_channels(c_in, c_out, groups=1) -> tuple[range, ...]:
+    """The input channels each filter sees, one range per output channel (filter o is in group o // (C_out/g)).
+
+    >>> group_channels(4, 4, 2)
+    (range(0, 2), range(0, 2), range(2, 4), range(2, 4))
+    """
+    c_in, c_out, g = _channels(c_in, c_out, groups)
+    per_in, per_out = c_in // g, c_out // g
+    return tuple(range((o // per_out) * per_in, (o // per_out + 1) * per_in) for o in range(c_out))
+
+
 def conv_counts(c_in, c_out, kernel, input_size, stride=1, padding=0, dilation=1, groups=1, bias=True) -> ConvCounts:
     """Weights, biases and multiply-adds of ``nn.Conv*d(c_in, c_out, kernel, stride, padding, dilation, groups,
     bias)`` on an input of spatial size ``input_size`` (an int for 1-D, a tuple per axis otherwise).
@@ -134,3 +146,20 @@ def stack_reach(kernel, dilations, strides=1) -> tuple[int, ...]:
         jump *= s
         out.append(reach)
     return tuple(out)
+
+
+def stack_inputs(kernel, dilations, length) -> tuple[tuple[int, ...], ...]:
+    """For a stack of causal 1-D convs (stride 1) on a sequence of ``length`` steps: the positions of each layer
+    that the last output depends on, from the input (layer 0) to the top layer (its last step alone).
+
+    >>> stack_inputs(2, (1, 2), 6)
+    ((2, 3, 4, 5), (3, 5), (5,))
+    """
+    k = as_int("kernel", kernel, 1, "a positive integer")
+    n = as_int("length", length, 1, "a positive integer")
+    ds = [as_int("dilation", d, 1, "a positive integer")
+          for d in (dilations if isinstance(dilations, (tuple, list)) else (dilations,))]
+    layers = [{n - 1}]
+    for d in reversed(ds):
+        layers.append({t - j * d for t in layers[-1] for j in range(k) if t - j * d >= 0})
+    return tuple(tuple(sorted(cells)) for cells in reversed(layers))

@@ -33,7 +33,8 @@ class ConvTrace:
 
     - ``padded`` (H + top + bottom, W + left + right): the zero-padded input; ``pads`` = (top, bottom, left, right).
     - ``products`` (oh, ow, kh, kw): the window's values times the kernel;
-      ``output`` = ``products`` summed over the taps (and the input channels of the group).
+      ``output`` = ``products`` summed over the taps (and the input channels of the group), plus ``bias``
+      (one per filter) when one is given.
     """
 
     x: np.ndarray
@@ -47,6 +48,12 @@ class ConvTrace:
     output: np.ndarray
     _rows: np.ndarray = field(repr=False)
     _cols: np.ndarray = field(repr=False)
+    bias: np.ndarray | None = None
+
+    @property
+    def channel_sums(self) -> np.ndarray:
+        """``products`` summed over the kernel taps only: one sum per (filter, input channel, output cell)."""
+        return self.products.sum(axis=(-2, -1))
 
     def window(self, r: int, c: int) -> tuple[np.ndarray, np.ndarray]:
         """The padded-input row indices (kh,) and col indices (kw,) of the window at output cell (r, c)."""
@@ -77,7 +84,7 @@ class ConvNdTrace:
 
     - ``padded``: the zero-padded input; ``pads`` one (before, after) pair per spatial axis.
     - ``products`` (*out, *k): the window's values times the kernel; ``output`` = ``products`` summed over the
-      taps (and the input channels of the group).
+      taps (and the input channels of the group), plus ``bias`` (one per filter) when one is given.
     """
 
     x: np.ndarray
@@ -90,6 +97,13 @@ class ConvNdTrace:
     products: np.ndarray
     output: np.ndarray
     taps: tuple[np.ndarray, ...] = field(repr=False)
+    bias: np.ndarray | None = None
+
+    @property
+    def channel_sums(self) -> np.ndarray:
+        """``products`` summed over the kernel taps only: one sum per (filter, input channel, output cell)."""
+        n = len(self.taps)
+        return self.products.sum(axis=tuple(range(-n, 0)))
 
     def window(self, *cell: int) -> tuple[np.ndarray, ...]:
         """The padded-input indices per spatial axis (k,) of the window at output cell ``cell``."""
@@ -204,6 +218,21 @@ def _inputs(x, w, groups, transposed: bool, n: int = 2) -> tuple[np.ndarray, np.
     return x3, w4, g, plain
 
 
+def _bias(bias, filters: int) -> np.ndarray | None:
+    """``bias`` as a (filters,) array, or None; a one-sentence error otherwise."""
+    if bias is None:
+        return None
+    b = _array("bias", np.reshape(np.asarray(bias), -1) if np.ndim(bias) == 0 else bias, (1,), "(O,)")
+    if b.shape[0] != filters:
+        raise ConvArithmeticError(f"bias has {b.shape[0]} values but w has {filters} filters: give one bias per filter.")
+    return b
+
+
+def _with_bias(output: np.ndarray, bias: np.ndarray | None) -> np.ndarray:
+    """``output`` (O, *out) plus one bias per filter."""
+    return output if bias is None else output + bias.reshape(-1, *([1] * (output.ndim - 1)))
+
+
 def _taps(n_out: int, k: int, stride: int, dilation: int) -> np.ndarray:
     """(n_out, k) indices: output position r's taps at r·stride + j·dilation."""
     return np.arange(n_out)[:, None] * stride + np.arange(k)[None, :] * dilation
@@ -227,7 +256,7 @@ def _correlate(padded: np.ndarray, w: np.ndarray, taps: tuple[np.ndarray, ...], 
     return products, products.sum(axis=(1, *range(2 + n, 2 + 2 * n)))
 
 
-def _trace(x3, w4, pads, stride, dilation, groups, plain) -> ConvTrace:
+def _trace(x3, w4, pads, stride, dilation, groups, plain, bias=None) -> ConvTrace:
     """The conv trace for already validated arguments; x3 is (C, H, W), w4 is (O, C/g, kh, kw)."""
     top, bottom, left, right = pads
     padded = np.pad(x3, ((0, 0), (top, bottom), (left, right)))
@@ -235,9 +264,10 @@ def _trace(x3, w4, pads, stride, dilation, groups, plain) -> ConvTrace:
     oh, ow = conv_output_size(x3.shape[1:], (kh, kw), stride, ((top, bottom), (left, right)), dilation)
     rows, cols = _taps(oh, kh, stride[0], dilation[0]), _taps(ow, kw, stride[1], dilation[1])
     products, output = _correlate(padded, w4, (rows, cols), groups)
+    output = _with_bias(output, bias)
     if plain:
         x3, w4, padded, products, output = x3[0], w4[0, 0], padded[0], products[0, 0], output[0]
-    return ConvTrace(x3, w4, padded, pads, stride, dilation, groups, products, output, rows, cols)
+    return ConvTrace(x3, w4, padded, pads, stride, dilation, groups, products, output, rows, cols, bias)
 
 
 def _conv_params(spatial: Pair, k: Pair, stride, padding, dilation) -> tuple[tuple[int, int, int, int], Pair, Pair]:
@@ -248,8 +278,8 @@ def _conv_params(spatial: Pair, k: Pair, stride, padding, dilation) -> tuple[tup
     return (top, bottom, left, right), (axes[0].stride, axes[1].stride), (axes[0].dilation, axes[1].dilation)
 
 
-def conv2d_trace(x, w, stride=1, padding=0, dilation=1, groups=1) -> ConvTrace:
-    """Trace ``torch.nn.functional.conv2d(x, w, stride=..., padding=..., dilation=..., groups=...)``.
+def conv2d_trace(x, w, stride=1, padding=0, dilation=1, groups=1, bias=None) -> ConvTrace:
+    """Trace ``torch.nn.functional.conv2d(x, w, bias, stride=..., padding=..., dilation=..., groups=...)``.
 
     ``padding``: an int, (h, w), ((top, bottom), (left, right)), or "valid" / "same" / "full".
 
@@ -259,7 +289,7 @@ def conv2d_trace(x, w, stride=1, padding=0, dilation=1, groups=1) -> ConvTrace:
     """
     x3, w4, g, plain = _inputs(x, w, groups, transposed=False)
     pads, s, d = _conv_params(x3.shape[1:], w4.shape[2:], stride, padding, dilation)
-    return _trace(x3, w4, pads, s, d, g, plain)
+    return _trace(x3, w4, pads, s, d, g, plain, _bias(bias, w4.shape[0]))
 
 
 def _nd_params(n: int, spatial, k, stride, padding, dilation) -> tuple[tuple[Pair, ...], tuple[int, ...], tuple[int, ...]]:
@@ -276,20 +306,22 @@ def _nd_params(n: int, spatial, k, stride, padding, dilation) -> tuple[tuple[Pai
     return pads, tuple(a.stride for a in axes), tuple(a.dilation for a in axes)
 
 
-def _conv_nd_trace(n: int, x, w, stride, padding, dilation, groups) -> ConvNdTrace:
+def _conv_nd_trace(n: int, x, w, stride, padding, dilation, groups, bias) -> ConvNdTrace:
     x_c, w_c, g, plain = _inputs(x, w, groups, transposed=False, n=n)
     spatial, k = x_c.shape[1:], w_c.shape[2:]
     pads, s, d = _nd_params(n, spatial, k, stride, padding, dilation)
     padded = np.pad(x_c, ((0, 0), *pads))
     outs = conv_output_size(spatial, k, s, pads, d)
     taps = tuple(_taps(o, kk, ss, dd) for o, kk, ss, dd in zip(outs, k, s, d))
+    b = _bias(bias, w_c.shape[0])
     products, output = _correlate(padded, w_c, taps, g)
+    output = _with_bias(output, b)
     if plain:
         x_c, w_c, padded, products, output = x_c[0], w_c[0, 0], padded[0], products[0, 0], output[0]
-    return ConvNdTrace(x_c, w_c, padded, pads, s, d, g, products, output, taps)
+    return ConvNdTrace(x_c, w_c, padded, pads, s, d, g, products, output, taps, b)
 
 
-def conv1d_trace(x, w, stride=1, padding=0, dilation=1, groups=1) -> ConvNdTrace:
+def conv1d_trace(x, w, stride=1, padding=0, dilation=1, groups=1, bias=None) -> ConvNdTrace:
     """Trace ``torch.nn.functional.conv1d``: x is (L,) or (C, L), w is (k,) or (O, C/groups, k).
 
     ``padding``: an int, a (before, after) pair, "valid", "same", "full", or "causal" (Keras' Conv1D: d(k − 1)
@@ -302,17 +334,17 @@ def conv1d_trace(x, w, stride=1, padding=0, dilation=1, groups=1) -> ConvNdTrace
     if isinstance(padding, (tuple, list)) and len(padding) == 2 and all(isinstance(v, (int, np.integer))
                                                                        for v in padding):
         padding = (tuple(padding),)  # one axis: (before, after)
-    return _conv_nd_trace(1, x, w, stride, padding, dilation, groups)
+    return _conv_nd_trace(1, x, w, stride, padding, dilation, groups, bias)
 
 
-def conv3d_trace(x, w, stride=1, padding=0, dilation=1, groups=1) -> ConvNdTrace:
+def conv3d_trace(x, w, stride=1, padding=0, dilation=1, groups=1, bias=None) -> ConvNdTrace:
     """Trace ``torch.nn.functional.conv3d``: x is (D, H, W) or (C, D, H, W), w is (kd, kh, kw) or
     (O, C/groups, kd, kh, kw); stride, padding, dilation an int or one per axis.
 
     >>> conv3d_trace(np.ones((3, 3, 3)), np.ones((2, 2, 2)), stride=1).output.shape
     (2, 2, 2)
     """
-    return _conv_nd_trace(3, x, w, stride, padding, dilation, groups)
+    return _conv_nd_trace(3, x, w, stride, padding, dilation, groups, bias)
 
 
 def _pad_or_crop(a: np.ndarray, before: int, after: int, axis: int) -> np.ndarray:

@@ -132,3 +132,27 @@ def test_refusals_are_one_sentence(call, words):
     with pytest.raises(ConvArithmeticError) as info:
         call()
     assert words in str(info.value)
+
+
+def test_cs231n_shapes_and_bias_equal_torch():
+    """CS231n's demo configuration: 3×5×5 input, padding 1, two 3×3×3 filters, stride 2, biases 1 and 0."""
+    from convmath import conv2d_trace
+    rng = np.random.default_rng(231)
+    x, w, b = rng.integers(0, 3, (3, 5, 5)), rng.integers(-1, 2, (2, 3, 3, 3)), np.array([1, 0])
+    t = conv2d_trace(x, w, stride=2, padding=1, bias=b)
+    expected = F.conv2d(torch.tensor(x[None], dtype=torch.float64), torch.tensor(w, dtype=torch.float64),
+                        torch.tensor(b, dtype=torch.float64), stride=2, padding=1)[0].numpy()
+    np.testing.assert_array_equal(t.output, expected)
+    assert t.padded.shape == (3, 7, 7) and t.output.shape == (2, 3, 3)
+    np.testing.assert_array_equal(t.channel_sums.sum(axis=1) + b[:, None, None], t.output)
+
+
+def test_nd_bias_equals_torch():
+    rng = np.random.default_rng(5)
+    x, w, b = rng.integers(-3, 4, (2, 4, 4, 4)), rng.integers(-3, 4, (4, 1, 2, 2, 2)), rng.integers(-3, 4, 4)
+    t = conv3d_trace(x, w, groups=2, bias=b)
+    expected = F.conv3d(torch.tensor(x[None], dtype=torch.float64), torch.tensor(w, dtype=torch.float64),
+                        torch.tensor(b, dtype=torch.float64), groups=2)[0].numpy()
+    np.testing.assert_array_equal(t.output, expected)
+    with pytest.raises(ConvArithmeticError, match="one bias per filter"):
+        conv1d_trace(np.ones((2, 5)), np.ones((3, 2, 2)), bias=[1, 2])

@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from torch import nn
 
-from convmath import ConvArithmeticError, conv_counts, separable_counts, stack_reach
+from convmath import ConvArithmeticError, conv_counts, group_channels, separable_counts, stack_inputs, stack_reach
 
 CONV = {1: nn.Conv1d, 2: nn.Conv2d, 3: nn.Conv3d}
 
@@ -107,3 +107,34 @@ def test_refusals(call, words):
     with pytest.raises(ConvArithmeticError) as info:
         call()
     assert words in str(info.value)
+
+
+@pytest.mark.parametrize("c_in,c_out,g", [(4, 4, 1), (4, 4, 2), (4, 4, 4), (6, 3, 3), (2, 6, 2)])
+def test_group_channels_equal_what_torch_reads(c_in, c_out, g):
+    """A filter sees input channel c exactly when a change in channel c changes that filter's output."""
+    torch.manual_seed(1)
+    layer = nn.Conv2d(c_in, c_out, 1, groups=g, bias=False)
+    nn.init.uniform_(layer.weight, 0.5, 1.0)
+    seen = group_channels(c_in, c_out, g)
+    for c in range(c_in):
+        x = torch.zeros(1, c_in, 2, 2)
+        x[0, c] = 1
+        changed = {o for o in range(c_out) if layer(x)[0, o].abs().sum() > 0}
+        assert changed == {o for o in range(c_out) if c in seen[o]}
+
+
+@pytest.mark.parametrize("k,dilations,length", [(2, (1, 2, 4, 8), 16), (3, (1, 2), 10), (2, (1, 1, 1), 5)])
+def test_stack_inputs_equal_the_gradient(k, dilations, length):
+    """Causal stack (left padding d(k−1) per layer): the cells whose gradient from the last output is nonzero."""
+    torch.manual_seed(0)
+    xs = [torch.ones(1, 1, length, requires_grad=True)]
+    for d in dilations:
+        layer = nn.Conv1d(1, 1, k, dilation=d, bias=False)
+        nn.init.uniform_(layer.weight, 0.5, 1.0)
+        nxt = layer(torch.nn.functional.pad(xs[-1], (d * (k - 1), 0)))
+        nxt.retain_grad()
+        xs.append(nxt)
+    xs[-1][0, 0, -1].backward()
+    expected = tuple(tuple(int(i) for i in torch.nonzero(x.grad[0, 0]).flatten()) for x in xs)
+    assert stack_inputs(k, dilations, length) == expected
+    assert len(expected[0]) == min(stack_reach(k, dilations)[-1], length)
