@@ -65,6 +65,11 @@ class SeparableCounts:
         return Fraction(self.depthwise.weights + self.pointwise.weights, self.standard.weights)
 
     @property
+    def weight_saving(self) -> Fraction:
+        """How many times fewer weights than the standard conv: the inverse of ``weight_ratio``."""
+        return 1 / self.weight_ratio
+
+    @property
     def multiply_add_ratio(self) -> Fraction:
         """Separable multiply-adds over standard multiply-adds."""
         return Fraction(self.depthwise.multiply_adds + self.pointwise.multiply_adds, self.standard.multiply_adds)

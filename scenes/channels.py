@@ -363,3 +363,133 @@ class MultiChannelConv(ConvvizScene):
         self.play(FadeOut(self.caption), FadeOut(self.box), *(FadeOut(w) for w in self.windows), run_time=0.4)
         self.play(FadeIn(block), run_time=0.8)
         self.wait(3.0)
+
+
+def _count(n: int) -> str:
+    """1234567 as '1 234 567' (thin spaces: no comma to confuse with a list)."""
+    return f"{n:,}".replace(",", "\u2009")
+
+
+class GroupedConv(ConvvizScene):
+    """groups = 1, g, C_in: which input channels each filter sees; depthwise-separable and its saving."""
+
+    SUMMARY = "groups = 1, g and C_in (depthwise): which channels each filter sees, weights, multiply-adds, the " \
+              "depthwise-separable saving"
+    PARAMS = (
+        Param("c_in", "int", 4, "input channels", low=1, high=12, reason="one column per input channel"),
+        Param("c_out", "int", 8, "output channels (filters)", low=1, high=12, reason="one row per filter"),
+        Param("groups", "int", 2, "the middle case g (must divide c_in and c_out)", low=1, high=12,
+              reason="at most one group per channel"),
+        Param("kernel", "int", 3, "kernel height and width k", low=1, high=7, reason="a small conv layer"),
+        Param("size", "int", 8, "input height and width, for the multiply-adds", low=1, high=512,
+              reason="an image size"),
+        Param("padding", "padding", "same", "zeros around the input (same keeps the size)", low=0, high=3,
+              reason="at most the kernel's reach"),
+    )
+    PRESETS = {
+        "mobilenet": {"c_in": 8, "c_out": 8, "groups": 4, "kernel": 3, "size": 56, "padding": 1},
+        "resnext": {"c_in": 8, "c_out": 8, "groups": 2, "kernel": 3, "size": 14, "padding": 1},
+    }
+
+    @classmethod
+    def check(cls, params: Mapping[str, Any]) -> None:
+        cls.counts(params, params["groups"])
+        separable_counts(params["c_in"], params["c_out"], params["kernel"], (params["size"],) * 2,
+                         padding=params["padding"])
+
+    @staticmethod
+    def counts(p: Mapping[str, Any], groups: int, c_out: int | None = None):
+        return conv_counts(p["c_in"], p["c_out"] if c_out is None else c_out, p["kernel"], (p["size"],) * 2,
+                           padding=p["padding"], groups=groups, bias=False)
+
+    def construct(self) -> None:
+        t, p = self.theme, self.params
+        self.header = Text(f"{p['c_in']} input channels  ·  kernel {p['kernel']}×{p['kernel']}  ·  input "
+                           f"{p['size']}×{p['size']}", font=t.font, color=t.muted, font_size=26).to_edge(UP, 0.25)
+        self.add(self.header)
+        self.shown["panels"] = []
+        cases = [(1, p["c_out"], "groups = 1"), (p["groups"], p["c_out"], f"groups = {p['groups']}"),
+                 (p["c_in"], p["c_in"], f"groups = {p['c_in']}: depthwise")]
+        width = (config.frame_width - 1.0) / 3
+        self.panels = VGroup()
+        for n, (g, c_out, title) in enumerate(cases):
+            self.beat(title)
+            panel = self.panel(g, c_out, title, width)
+            panel.move_to([-config.frame_width / 2 + 0.5 + width * (n + 0.5), 0, 0]).align_to([0, 3.1, 0], UP)
+            self.play(FadeIn(panel), run_time=0.8)
+            self.wait(2.0)
+            self.panels.add(panel)
+        self.caption = Caption("Each filter sees only its group's channels: fewer weights, fewer multiply-adds.",
+                               theme=t)
+        self.play(FadeIn(self.caption), run_time=0.5)
+        self.wait(2.0)
+        self.separable()
+
+    def panel(self, groups: int, c_out: int, title: str, width: float) -> VGroup:
+        """A c_out × c_in table: row o is filter o, a filled cell the input channel it sees, coloured by group;
+        under it the weights and multiply-adds (conv_counts)."""
+        t, p = self.theme, self.params
+        seen = group_channels(p["c_in"], c_out, groups)
+        counts = self.counts(p, groups, c_out)
+        cell = min(0.45, (width - 1.2) / p["c_in"], 3.6 / c_out)
+        table = VGroup()
+        for o, channels in enumerate(seen):
+            for c in range(p["c_in"]):
+                color = t.classes[(c * groups // p["c_in"]) % len(t.classes)]
+                square = Rectangle(width=cell, height=cell, stroke_color=color if c in channels else t.muted,
+                                   stroke_width=2 if c in channels else 1, stroke_opacity=1 if c in channels else 0.4,
+                                   fill_color=color, fill_opacity=0.75 if c in channels else 0)
+                table.add(square.move_to([c * cell, -o * cell, 0]))
+        heading = Text(title, font=t.font, color=t.text, font_size=28)
+        top = Text("input channels →", font=t.font, color=t.input, font_size=20)
+        side = Text("filters ↓", font=t.font, color=t.kernel, font_size=20)
+        lines = [f"{c_out} filters of {p['c_in'] // groups}×{p['kernel']}×{p['kernel']}",
+                 f"weights {_count(counts.weights)}", f"multiply-adds {_count(counts.multiply_adds)}"]
+        numbers = VGroup(*(Text(line, font=t.font, color=t.text, font_size=22) for line in lines))
+        numbers.arrange(DOWN, aligned_edge=LEFT, buff=0.1)
+        top.next_to(table, UP, buff=0.12)
+        side.rotate(np.pi / 2).next_to(table, LEFT, buff=0.12)
+        group = VGroup(heading, VGroup(top, side, table), numbers).arrange(DOWN, buff=0.3)
+        if group.width > width - 0.1:
+            group.scale_to_fit_width(width - 0.1)
+        self.shown["panels"].append({"groups": groups, "c_out": c_out, "sees": [tuple(r) for r in seen],
+                                     "weights": counts.weights, "multiply_adds": counts.multiply_adds})
+        return group
+
+    def separable(self) -> None:
+        """Depthwise then 1×1 pointwise against one standard conv: the counts and their ratio."""
+        self.beat("depthwise-separable")
+        t, p = self.theme, self.params
+        s = separable_counts(p["c_in"], p["c_out"], p["kernel"], (p["size"],) * 2, padding=p["padding"])
+        k = p["kernel"]
+        rows = [
+            ("depthwise", f"{k}×{k}, groups = {p['c_in']}", s.depthwise),
+            ("pointwise", f"1×1, {p['c_in']} → {p['c_out']}", s.pointwise),
+            ("standard", f"{k}×{k}, {p['c_in']} → {p['c_out']}", s.standard),
+        ]
+        table = VGroup()
+        for name, what, c in rows:
+            color = t.muted if name == "standard" else t.kernel
+            table.add(Text(name, font=t.font, color=color, font_size=28), Text(what, font=t.font, color=t.text,
+                                                                                font_size=28),
+                      Text(f"{_count(c.weights)} weights", font=t.font, color=t.text, font_size=28),
+                      Text(f"{_count(c.multiply_adds)} multiply-adds", font=t.font, color=t.text, font_size=28))
+        table.arrange_in_grid(rows=3, cols=4, buff=(0.5, 0.3), col_alignments="llrr")
+        ratio = s.weight_ratio
+        line = (f"depthwise + pointwise = {ratio.numerator}/{ratio.denominator} ≈ {float(ratio):.2f} of the standard "
+                f"conv ({float(s.weight_saving):.1f}× fewer weights) = 1/C_out + 1/k²")
+        summary = Text(line, font=t.font, color=t.output, font_size=28)
+        block = VGroup(Text("Depthwise-separable: a depthwise conv, then a 1×1 conv mixing the channels",
+                            font=t.font, color=t.text, font_size=30), table, summary).arrange(DOWN, buff=0.5)
+        if block.width > config.frame_width - 1:
+            block.scale_to_fit_width(config.frame_width - 1)
+        block.move_to([0, -0.2, 0])
+        self.shown["separable"] = s
+        self.shown["separable_text"] = line
+        self.play(FadeOut(self.panels), FadeOut(self.caption), run_time=0.5)
+        self.play(FadeIn(block[0]), FadeIn(table[:8]), run_time=0.8)
+        self.wait(1.5)
+        self.play(FadeIn(table[8:]), run_time=0.6)
+        self.wait(1.0)
+        self.play(FadeIn(summary), run_time=0.6)
+        self.wait(3.0)

@@ -138,3 +138,9 @@ def test_stack_inputs_equal_the_gradient(k, dilations, length):
     expected = tuple(tuple(int(i) for i in torch.nonzero(x.grad[0, 0]).flatten()) for x in xs)
     assert stack_inputs(k, dilations, length) == expected
     assert len(expected[0]) == min(stack_reach(k, dilations)[-1], length)
+
+
+def test_separable_saving_is_the_inverse_ratio():
+    s = separable_counts(4, 8, 3, (8, 8), padding=1)
+    assert s.weight_saving * s.weight_ratio == 1
+    assert s.weight_saving == Fraction(288, 68)
