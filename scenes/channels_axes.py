@@ -294,14 +294,22 @@ class Conv3DVolume(ConvvizScene):
         grids.arrange(RIGHT, buff=0.3, aligned_edge=UP).align_to([0, top, 0], UP)
         return grids.set_x(0.6)
 
+    def cell_sizes(self) -> tuple[float, float, float]:
+        """Cell sides of the input, kernel and output rows: each row as wide as fits, all three in the height."""
+        tr = self.trace
+        rows = (tr.padded.shape, tr.w.shape, tr.output.shape)
+        sides = [min(0.5, (config.frame_width - 2.6 - 0.3 * d) / (d * w)) for d, _, w in rows]
+        height = sum(side * h for side, (_, h, _) in zip(sides, rows))
+        room = 2.9 + 2.3 - 3 * 0.35 - 0.5
+        scale = min(1.0, room / height)
+        return tuple(side * scale for side in sides)
+
     def build(self) -> None:
         t, tr = self.theme, self.trace
-        dp, hp, wp = tr.padded.shape
-        rows = hp + tr.w.shape[1] + tr.output.shape[1]  # one cell size for the three rows of slices
-        cell = min(0.5, (config.frame_width - 2.6 - 0.3 * dp) / (dp * wp), (2.9 + 2.3 - 3 * 0.35 - 0.5) / rows)
-        self.volume = self.slices(tr.padded, "input", cell, True, 2.9)
-        self.kernel = self.slices(tr.w, "kernel", cell, False, self.volume.get_bottom()[1] - 0.25)
-        self.output = self.slices(tr.output, "output", cell, False, self.kernel.get_bottom()[1] - 0.25)
+        cells = self.cell_sizes()
+        self.volume = self.slices(tr.padded, "input", cells[0], True, 2.9)
+        self.kernel = self.slices(tr.w, "kernel", cells[1], False, self.volume.get_bottom()[1] - 0.25)
+        self.output = self.slices(tr.output, "output", cells[2], False, self.kernel.get_bottom()[1] - 0.25)
         for grid in self.output:
             for square in grid.cells:
                 square.set_fill(opacity=0).set_stroke(opacity=0.35)
