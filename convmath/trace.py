@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .arithmetic import axis_params, conv_output_size, output_paddings, transposed_as_conv, transposed_output_size
-from .validate import ConvArithmeticError, as_int
+from .validate import ConvArithmeticError, as_int, term
 
 __all__ = ["ConvTrace", "ConvNdTrace", "TransposedConvTrace", "conv1d_trace", "conv2d_trace", "conv3d_trace",
            "conv_transpose2d_trace", "conv_matrix"]
@@ -296,8 +296,8 @@ def _nd_params(n: int, spatial, k, stride, padding, dilation) -> tuple[tuple[Pai
     """Validated (pads, stride, dilation) for ``n`` spatial axes (torch's rules; 'causal' as Keras' Conv1D)."""
     if isinstance(padding, str) and padding.lower() == "causal":
         if n != 1:
-            raise ConvArithmeticError(f"padding='causal' exists only for 1-D convolutions: use 'valid' or 'same' "
-                                      f"for {n} axes.")
+            raise ConvArithmeticError(f"{term('padding', 'causal')} exists only for 1-D convolutions: use 'valid' or "
+                                      f"'same' for {n} axes.")
         d = axis_params(1, True, k, stride, 0, dilation, "torch")[0].dilation
         padding = ((d * (k[0] - 1), 0),)
     conv_output_size(spatial, k, stride, padding, dilation)
