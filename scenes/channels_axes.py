@@ -35,7 +35,8 @@ def _fit(line: VGroup) -> VGroup:
 def _sum_line(label: str, values: np.ndarray, result: float, color: str, theme) -> VGroup:
     """``label: a + b + … = result`` with the result in the output colour."""
     terms = " + ".join(f"({number_text(v)})" if v < 0 else number_text(v) for v in values)
-    text = f'{label}: {terms} = <span foreground="{color}">{number_text(result)}</span>'
+    head = f"{label}: {terms}" if terms else label
+    text = f'{head} = <span foreground="{color}">{number_text(result)}</span>'
     return _fit(MarkupText(text, font=theme.font, color=theme.text, font_size=30))
 
 
@@ -284,12 +285,15 @@ class Conv3DVolume(ConvvizScene):
         grids = VGroup()
         (front, back), (pt, pb), (pl, pr) = tr.pads if padded else ((0, 0),) * 3
         for z, plane in enumerate(volume):
+            name = f"depth {z}"
             if padded:
-                pads = (plane.shape[0], 0, 0, 0) if z < front or z >= volume.shape[0] - back else (pt, pb, pl, pr)
+                is_pad = z < front or z >= volume.shape[0] - back
+                pads = (plane.shape[0], 0, 0, 0) if is_pad else (pt, pb, pl, pr)
                 grid = padded_grid(plane, pads, role=role, cell_size=cell, theme=t)
+                name = "padding" if is_pad else f"depth {z - front}"
             else:
                 grid = NumberGrid(plane, role=role, cell_size=cell, hide_values=role == "output", theme=t)
-            grid.add(Text(f"depth {z}", font=t.font, color=t.muted, font_size=20).next_to(grid.cells, UP, 0.1))
+            grid.add(Text(name, font=t.font, color=t.muted, font_size=20).next_to(grid.cells, UP, 0.1))
             grids.add(grid)
         grids.arrange(RIGHT, buff=0.3, aligned_edge=UP).align_to([0, top, 0], UP)
         return grids.set_x(0.6)
@@ -360,8 +364,14 @@ class Conv3DVolume(ConvvizScene):
         self.play(*(Create(w) for w in self.windows), run_time=0.6)
         for n, cell in enumerate(cells[: self.FULL_STEPS + self.FAST_STEPS]):
             if n < self.FULL_STEPS:
-                line = _sum_line(f"output depth {cell[0]}, row {cell[1]}, col {cell[2]}", tr.products[cell].ravel(), tr.output[cell], self.theme.output,
-                                 self.theme)
+                label = f"output depth {cell[0]}, row {cell[1]}, col {cell[2]}"
+                products = tr.products[cell]
+                if products.size <= 12:
+                    line = _sum_line(label, products.ravel(), tr.output[cell], self.theme.output, self.theme)
+                else:  # 27 terms do not fit a line: the count and the sum
+                    line = _sum_line(f"{label}: the {products.size} products under the "
+                                     f"{shape_text(products.shape)} window, summed", [], tr.output[cell],
+                                     self.theme.output, self.theme)
                 self.play(*self.targets(cell), FadeOut(self.caption), FadeIn(line), run_time=0.6)
                 self.play(*self.reveal(cell), run_time=0.5)
                 self.wait(1.2)
