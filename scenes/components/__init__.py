@@ -1,4 +1,4 @@
-"""Reusable mobjects: number grid, kernel window, formula panel, shape badge, code panel, caption."""
+"""Reusable mobjects: number grid, kernel window, formula panel, shape badge, code panel, caption, tensor stack."""
 
 from .grid import NumberGrid, fit_cell_size, format_number
 from .panels import Caption, CodePanel, FormulaPanel, ShapeBadge, shape_text
@@ -6,6 +6,7 @@ from .window import KernelWindow
 from .padded import padded_grid
 from .images import DigitImage, GaussianRings, LatentPlot, LatentVector, LayerBlock, flow_arrow
 from .graph import GraphNode, forward_edge, gradient_edge
+from .tensor import TensorStack
 
 __all__ = [
     "NumberGrid",
@@ -27,4 +28,5 @@ __all__ = [
     "GraphNode",
     "forward_edge",
     "gradient_edge",
+    "TensorStack",
 ]
