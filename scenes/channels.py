@@ -352,11 +352,14 @@ class MultiChannelConv(ConvvizScene):
         outputs = int(np.prod(counts.output))
         lines = [f"weights {c_out}×{c_in}×{k}×{k} = {counts.weights}", f"biases {counts.biases}",
                  f"multiply-adds {counts.weights} × {outputs} output cells = {counts.multiply_adds}"]
-        text = Text("   ·   ".join(lines), font=t.font, color=t.text, font_size=26)
+        room = config.frame_width - 0.8
+        text = Text("  ·  ".join(lines), font=t.font, color=t.text, font_size=26)
+        text.scale_to_fit_width(min(text.width, room))
         panel = FormulaPanel(formula, title="output height and width:", theme=t, latex=False, inline=True,
                              font_size=30)
         block = VGroup(text, panel).arrange(DOWN, buff=0.15)
-        block.scale_to_fit_height(min(block.height, 1.3)).to_edge(DOWN, buff=0.2)
+        block.scale_to_fit_height(min(block.height, 1.3))
+        block.scale_to_fit_width(min(block.width, room)).to_edge(DOWN, buff=0.2)
         self.shown["counts"] = counts
         self.shown["count_lines"] = lines
         self.shown["formula"] = panel.text
