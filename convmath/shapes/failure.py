@@ -13,7 +13,8 @@ from .record import FailedCall, Shape, Step
 
 __all__ = ["Failure", "explain_failure"]
 
-_JOIN = {"cat", "stack", "add", "sub", "mul", "div"}
+_JOIN = {"cat", "stack", "add", "sub", "mul", "div", "Concatenate", "Add", "Subtract", "Multiply", "Average",
+         "Maximum", "Minimum"}
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,8 @@ def _join_failure(steps: Sequence[Step], f: FailedCall) -> Failure | None:
     shapes = f.inputs
     if len(shapes) < 2 or len({len(s) for s in shapes}) != 1:
         return None
-    cat_dim = f.params.get("dim", 0) % len(shapes[0]) if f.op in ("cat", "stack") else None
+    cat_dim = f.params.get("dim", f.params.get("axis", 0)) % len(shapes[0]) \
+        if f.op in ("cat", "stack", "Concatenate") else None
     axis = next((x for x in range(len(shapes[0])) if x != cat_dim and len({s[x] for s in shapes}) > 1), None)
     if axis is None:
         return None
@@ -62,8 +64,7 @@ def _join_failure(steps: Sequence[Step], f: FailedCall) -> Failure | None:
         if maker is None:
             continue
         other = next(k for k in range(len(sizes)) if sizes[k] != sizes[j])
-        n = len(maker.spatial(maker.output))
-        target = tuple(shapes[other][len(shapes[other]) - n:])  # every spatial axis as the other input has it
+        target = maker.spatial(shapes[other])  # every spatial axis as the other input has it
         fix = fix_for(maker, maker.spatial(maker.inputs[0]), target)
         if fix:
             where = steps[f.reads[other]] if f.reads[other] >= 0 else None

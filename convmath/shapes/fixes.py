@@ -81,7 +81,7 @@ def _transposed_axis_fix(i: int, target: int, axis: tuple, convention: str) -> d
         for v in values:
             k_, s_, p_, d_ = (v if name == n else old for n, old in
                               (("kernel_size", k), ("stride", s), ("padding", p), ("dilation", d)))
-            for a_ in range(limit(s_, d_)):
+            for a_ in (a, *range(limit(s_, d_))):  # the layer's own output_padding first
                 if size(k_, s_, p_, d_, a_) == target:
                     return {name: v} | ({"output_padding": a_} if a_ != a else {})
     return None

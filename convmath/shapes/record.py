@@ -15,6 +15,7 @@ A forward that raises keeps the steps before it and records the op that raised (
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any, Sequence
 
@@ -285,8 +286,12 @@ class _Recorder(TorchFunctionMode):
 
 
 def first_line(error: BaseException) -> str:
-    """An exception's message, first line (its type's name if empty)."""
-    return (str(error).strip().splitlines() or [type(error).__name__])[0]
+    """An exception's message, first line (its type's name if empty); for an error Keras wrapped
+    ("Exception encountered when calling ..."), the message of the error it wraps."""
+    lines = [line for line in str(error).strip().splitlines() if line.strip()]
+    if lines and lines[0].startswith("Exception encountered when calling") and len(lines) > 1:
+        lines = lines[1:]
+    return re.sub(r"\x1b\[[0-9;]*m", "", lines[0]) if lines else type(error).__name__
 
 
 def _input_tensors(shapes: Sequence[Sequence[int]]) -> list[torch.Tensor]:

@@ -143,6 +143,7 @@ def trace_json(trace: Trace) -> str:
                         "fix": {k: plain(v) for k, v in m.fix.items()}, "after": list(m.after),
                         "message": m.message} for m in trace.mismatches],
         "failure": failure,
+        "convention": trace.steps[0].convention if trace.steps else "torch",
     }, ensure_ascii=False)
 
 
