@@ -45,6 +45,22 @@ def _maker(steps: Sequence[Step], index: int, axis: int) -> Step | None:
     return None
 
 
+def _feeding_fix(steps: Sequence[Step], maker: Step, target: Shape, axis: int) -> str:
+    """The other way: the step before ``maker`` that set its input size, changed so that ``maker`` as it is gives
+    ``target`` (square sizes only); "" if there is none."""
+    upstream = _maker(steps, maker.reads[0], axis) if maker.reads and maker.reads[0] >= 0 else None
+    if upstream is None or len(set(target)) != 1:
+        return ""
+    n = len(target)
+    for v in range(1, 2 * target[0] + 2):
+        if fix_for(maker, (v,) * n, target) == {}:
+            fix = fix_for(upstream, upstream.spatial(upstream.inputs[0]), (v,) * n)
+            if fix:
+                return (f"; or step {upstream.index} ({label(upstream)}): {fix_text(fix)} gives {v}, which step "
+                        f"{maker.index} turns into {target[0]}")
+    return ""
+
+
 def _join_failure(steps: Sequence[Step], f: FailedCall) -> Failure | None:
     shapes = f.inputs
     if len(shapes) < 2 or len({len(s) for s in shapes}) != 1:
@@ -70,7 +86,8 @@ def _join_failure(steps: Sequence[Step], f: FailedCall) -> Failure | None:
             where = steps[f.reads[other]] if f.reads[other] >= 0 else None
             source = f", the size of {label(where)} (step {where.index})" if where else ""
             message = (f"{head}: step {maker.index} ({label(maker)}) made the {sizes[j]} from "
-                       f"{times(maker.spatial(maker.inputs[0]))}; {fix_text(fix)} gives {sizes[other]}{source}.")
+                       f"{times(maker.spatial(maker.inputs[0]))}; {fix_text(fix)} gives {sizes[other]}{source}"
+                       f"{_feeding_fix(steps, maker, target, neg)}.")
             return Failure(f.op, f.where, f.inputs, f.reads, f.error, message, fix, maker.index, maker.where)
     named = [f"step {m.index} ({label(m)}) made {sizes[j]}" for m, j in makers if m is not None]
     return Failure(f.op, f.where, f.inputs, f.reads, f.error, f"{head}: {'; '.join(named) or f.error}.")

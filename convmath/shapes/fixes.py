@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from typing import Any, Sequence
 
-from ..arithmetic import transposed_output_size
+from ..arithmetic import conv_output_size, transposed_output_size
 from ..pooling import pool_output_size
 from ..validate import ConvArithmeticError
 from .predict import pairs
@@ -85,6 +85,44 @@ def _transposed_axis_fix(i: int, target: int, axis: tuple, convention: str) -> d
                 if size(k_, s_, p_, d_, a_) == target:
                     return {name: v} | ({"output_padding": a_} if a_ != a else {})
     return None
+
+
+def _conv_axis_fix(i: int, target: int, axis: tuple, convention: str) -> dict[str, Any] | None:
+    """The smallest change of one conv axis ``(k, s, p, d)``, trying padding, then kernel, stride and dilation,
+    that turns size ``i`` into ``target``; {} if it already does."""
+    k, s, p, d = axis
+
+    def size(k_, s_, p_, d_) -> int | None:
+        try:
+            return conv_output_size(i, k_, s_, p_, d_, convention=convention)
+        except ConvArithmeticError:
+            return None
+
+    if size(k, s, p, d) == target:
+        return {}
+    paddings = range(0, 2 * k + 2) if convention == "torch" else ("same", "valid")
+    searches = [("padding", paddings), ("kernel_size", range(1, 2 * k + 4)), ("stride", range(1, 6)),
+                ("dilation", range(1, 6))]
+    for name, values in searches:
+        for v in values:
+            k_, s_, p_, d_ = (v if name == n else old for n, old in
+                              (("kernel_size", k), ("stride", s), ("padding", p), ("dilation", d)))
+            if size(k_, s_, p_, d_) == target:
+                return {name: v}
+    return None
+
+
+def _conv_fix(step: Step, i: Shape, target: Shape) -> dict[str, Any] | None:
+    n = len(i)
+    k, s, d = (pairs(step.param(name, 1), n) for name in ("kernel_size", "stride", "dilation"))
+    p = step.param("padding", 0)
+    now = list(zip(k, s, (p,) * n if isinstance(p, str) else pairs(p, n), d))
+    axes = [_conv_axis_fix(i[x], target[x], now[x], step.convention) for x in range(n)]
+    if any(a is None for a in axes):
+        return None
+    changed = {name for a in axes for name in a}
+    return _named(step, {name: _compact([a.get(name, now[x][j]) for x, a in enumerate(axes)])
+                         for j, name in enumerate(_TRANSPOSED[:4]) if name in changed})
 
 
 def _compact(values: Sequence[Any]):
@@ -163,6 +201,8 @@ def fix_for(step: Step, i: Shape, target: Shape) -> dict[str, Any] | None:
     None if no searched change can."""
     if step.transposed:
         return _transposed_fix(step, i, target)
+    if step.is_conv:
+        return _conv_fix(step, i, target)
     if "pool" in step.op.lower() and "adaptive" not in step.op.lower():
         return _pool_fix(step, i, target)
     if step.op in UP_OPS and "shuffle" not in step.op.lower():
