@@ -7,6 +7,8 @@ import math
 from dataclasses import dataclass, field
 from typing import Any, Sequence
 
+from ..arithmetic import conv_output_size
+from ..validate import ConvArithmeticError
 from .fixes import UP_OPS, fix_for, fix_text, resizes
 from .mirror import label, times
 from .record import FailedCall, Shape, Step
@@ -123,7 +125,19 @@ def _conv_failure(f: FailedCall) -> Failure | None:
                        f"{label_call(f)} has in_channels={p['in_channels']} but gets {got} channels "
                        f"(input {times(shape)}): set in_channels={got}.", {"in_channels": got}, None, f.where)
     return Failure(f.op, f.where, f.inputs, f.reads, f.error,
-                   f"{label_call(f)} refuses input {times(shape)}: {f.error}")
+                   f"{label_call(f)} refuses input {times(shape)}: {_conv_refusal(p, shape) or f.error}")
+
+
+def _conv_refusal(p: dict, shape: Shape) -> str | None:
+    """convmath's sentence for a conv that refuses its input's spatial size (a kernel larger than the padded
+    input ...), or None if convmath accepts it."""
+    n = len(p["kernel_size"])
+    try:
+        conv_output_size(tuple(shape[-n:]), p["kernel_size"], p.get("stride", 1), p.get("padding", 0),
+                         p.get("dilation", 1))
+    except ConvArithmeticError as error:
+        return str(error)
+    return None
 
 
 def explain_failure(steps: Sequence[Step], failed: FailedCall) -> Failure:
