@@ -1,0 +1,183 @@
+"""Going up in resolution, number by number: how many transposed-conv stamps land on each output cell
+(the checkerboard), nearest and bilinear interpolation as ``F.interpolate`` computes them, pixel shuffle,
+and the resize-convolution (nearest upsample, then a conv).
+
+numpy in, numpy out (no torch); every result equals the torch op it names (the tests run both).
+
+>>> stamp_counts(4, 3, stride=2).tolist()
+[1, 1, 2, 1, 2, 1, 2, 1, 1]
+>>> stamp_counts(4, 4, stride=2, padding=1).tolist()
+[1, 2, 2, 2, 2, 2, 2, 1]
+>>> interpolate([[1, 2]], (1, 4), "bilinear").tolist()
+[[1.0, 1.25, 1.75, 2.0]]
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .arithmetic import axis_params, output_paddings, transposed_output_size
+from .trace import ConvTrace, conv2d_trace
+from .validate import ConvArithmeticError, as_int, spatial_sizes
+
+__all__ = ["stamp_counts", "interpolation_matrix", "interpolate", "MODES", "pixel_shuffle",
+           "pixel_shuffle_sources", "ResizeConv", "resize_conv"]
+
+MODES = ("nearest", "bilinear")
+
+
+def _axis_counts(n: int, k: int, s: int, p: int, op: int, d: int) -> np.ndarray:
+    """Stamps landing on each cell of one axis of a transposed conv (input n, kernel k, ...), after the crop."""
+    full = (n - 1) * s + d * (k - 1) + 1 + op
+    counts = np.zeros(full, dtype=int)
+    taps = (np.arange(n)[:, None] * s + np.arange(k)[None, :] * d).ravel()
+    np.add.at(counts, taps, 1)
+    return counts[p:full - p]
+
+
+def stamp_counts(size, kernel, stride=1, padding=0, output_padding=0, dilation=1) -> np.ndarray:
+    """How many kernel stamps land on each output cell of ``ConvTranspose1d/2d`` (torch's parameters):
+    the transposed conv of an all-ones input with an all-ones kernel. ``size`` is an int (1-D counts) or
+    (H, W) (2-D counts, the outer product of the two axes). Uneven where the kernel is not a multiple of the
+    stride; refused as the real layer refuses (``ConvArithmeticError``).
+
+    >>> stamp_counts((2, 2), 3, stride=2).tolist()[1]
+    [1, 1, 2, 1, 1]
+    """
+    transposed_output_size(size, kernel, stride, padding, dilation, output_padding)  # refuses what torch refuses
+    sizes, is_tuple = spatial_sizes("size", size, "a positive integer (the input size)")
+    if len(sizes) > 2:
+        raise ConvArithmeticError(f"size={tuple(sizes)} has {len(sizes)} axes: stamp_counts draws 1-D or 2-D.")
+    axes = axis_params(len(sizes), is_tuple, kernel, stride, padding, dilation, "torch", transposed=True)
+    ops = output_paddings(output_padding, sizes, is_tuple, axes)
+    counts = [_axis_counts(n, a.kernel, a.stride, a.padding, op, a.dilation) for n, a, op in zip(sizes, axes, ops)]
+    return counts[0] if len(counts) == 1 else np.outer(counts[0], counts[1])
+
+
+def _scale(n_in: int, n_out: int, align_corners: bool, scale_factor: float | None) -> float:
+    """torch's source-per-destination scale (``area_pixel_compute_scale``)."""
+    if align_corners:
+        return (n_in - 1) / (n_out - 1) if n_out > 1 else 0.0
+    return 1.0 / scale_factor if scale_factor else n_in / n_out
+
+
+def interpolation_matrix(n_in: int, n_out: int, mode: str = "nearest", align_corners: bool = False,
+                         scale_factor: float | None = None) -> np.ndarray:
+    """The (n_out, n_in) weights of ``F.interpolate`` on one axis: output cell o = Σ_i M[o, i]·x[i].
+
+    ``nearest`` copies x[⌊o·scale⌋] (one 1 per row); ``bilinear`` mixes the two neighbours of the source
+    position o·scale (align_corners) or (o + ½)·scale − ½ (clamped at 0). ``scale`` is n_in/n_out, or
+    1/scale_factor when the caller gave one (as torch does), or (n_in − 1)/(n_out − 1) with align_corners.
+
+    >>> interpolation_matrix(2, 4, "nearest").argmax(axis=1).tolist()
+    [0, 0, 1, 1]
+    """
+    n_in = as_int("n_in", n_in, 1, "a positive integer")
+    n_out = as_int("n_out", n_out, 1, "a positive integer")
+    if mode not in MODES:
+        raise ConvArithmeticError(f"mode={mode!r} is unknown: use one of {', '.join(MODES)}.")
+    if scale_factor is not None and not (np.isfinite(scale_factor) and scale_factor > 0):
+        raise ConvArithmeticError(f"scale_factor={scale_factor!r} is not allowed: use a positive number.")
+    matrix = np.zeros((n_out, n_in))
+    rows = np.arange(n_out)
+    if mode == "nearest":
+        if align_corners:
+            raise ConvArithmeticError("align_corners=True is not allowed with mode='nearest': torch refuses it; "
+                                      "use align_corners=False.")
+        # torch computes the source index in float32: min(floor(o · scale), n_in − 1)
+        scale = np.float32(_scale(n_in, n_out, False, scale_factor))
+        source = np.minimum(np.floor(rows.astype(np.float32) * scale).astype(int), n_in - 1)
+        matrix[rows, source] = 1.0
+        return matrix
+    scale = _scale(n_in, n_out, align_corners, scale_factor)
+    source = rows * scale if align_corners else np.maximum((rows + 0.5) * scale - 0.5, 0.0)
+    low = np.minimum(np.floor(source).astype(int), n_in - 1)
+    high = np.minimum(low + 1, n_in - 1)
+    weight = np.clip(source - low, 0.0, 1.0)
+    np.add.at(matrix, (rows, low), 1 - weight)
+    np.add.at(matrix, (rows, high), weight)
+    return matrix
+
+
+def interpolate(x, size, mode: str = "nearest", align_corners: bool = False,
+                scale_factor: float | tuple[float, ...] | None = None) -> np.ndarray:
+    """``F.interpolate(x, size=size, mode=mode, align_corners=...)`` for a 1-D (L,) or 2-D (H, W) array
+    (bilinear means linear on each axis). ``size`` is the output size (from ``upsample_output_size``);
+    ``scale_factor``, when the caller's layer was given one, sets the source positions as torch does.
+
+    >>> interpolate([[1, 2], [3, 4]], (4, 4), "nearest")[0].tolist()
+    [1.0, 1.0, 2.0, 2.0]
+    """
+    a = np.asarray(x, dtype=float)
+    if a.ndim not in (1, 2) or a.size == 0:
+        raise ConvArithmeticError(f"x has shape {a.shape}: x must be a non-empty (L,) or (H, W) array of numbers.")
+    sizes = (size,) if isinstance(size, (int, np.integer)) else tuple(size)
+    if len(sizes) != a.ndim:
+        raise ConvArithmeticError(f"size={size!r} has {len(sizes)} axes but x has {a.ndim}: give one size per axis.")
+    factors = scale_factor if isinstance(scale_factor, (tuple, list)) else (scale_factor,) * a.ndim
+    out = a
+    for axis, (n_out, factor) in enumerate(zip(sizes, factors)):
+        m = interpolation_matrix(a.shape[axis], n_out, mode, align_corners, factor)
+        out = np.moveaxis(np.tensordot(m, np.moveaxis(out, axis, 0), axes=1), 0, axis)
+    return out
+
+
+def _shuffle_check(shape: tuple[int, ...], r: int) -> int:
+    r = as_int("upscale_factor", r, 1, "a positive integer")
+    if len(shape) != 3 or 0 in shape:
+        raise ConvArithmeticError(f"x has shape {shape}: pixel shuffle takes a (C·r², H, W) array.")
+    if shape[0] % (r * r):
+        raise ConvArithmeticError(f"x has {shape[0]} channels, not divisible by upscale_factor² = {r * r}: "
+                                  f"give a multiple of {r * r} channels.")
+    return r
+
+
+def pixel_shuffle(x, upscale_factor: int) -> np.ndarray:
+    """``nn.PixelShuffle(r)``: (C·r², H, W) → (C, H·r, W·r); channel c·r² + i·r + j fills the cells
+    (h·r + i, w·r + j).
+
+    >>> pixel_shuffle(np.arange(4).reshape(4, 1, 1), 2)[0].tolist()
+    [[0, 1], [2, 3]]
+    """
+    a = np.asarray(x)
+    r = _shuffle_check(a.shape, upscale_factor)
+    c, h, w = a.shape
+    return a.reshape(c // (r * r), r, r, h, w).transpose(0, 3, 1, 4, 2).reshape(c // (r * r), h * r, w * r)
+
+
+def pixel_shuffle_sources(shape: tuple[int, int, int], upscale_factor: int) -> np.ndarray:
+    """For each output cell of the pixel shuffle of an input of ``shape`` (C·r², H, W): the input channel it
+    comes from, as a (C, H·r, W·r) array (its row and column are (h, w) = (row // r, col // r))."""
+    r = _shuffle_check(tuple(shape), upscale_factor)
+    return pixel_shuffle(np.arange(shape[0])[:, None, None] * np.ones(shape[1:], dtype=int), r)
+
+
+@dataclass(frozen=True, eq=False)
+class ResizeConv:
+    """Nearest upsampling by ``scale``, then an ordinary convolution: ``upsampled`` and its ``conv`` trace."""
+
+    x: np.ndarray
+    scale: int
+    upsampled: np.ndarray
+    conv: ConvTrace
+
+    @property
+    def output(self) -> np.ndarray:
+        return self.conv.output
+
+
+def resize_conv(x, w, scale: int = 2, padding=0) -> ResizeConv:
+    """``nn.Upsample(scale_factor=scale, mode='nearest')`` then ``F.conv2d(·, w, padding=padding)``: the
+    upsampling without the uneven overlap of a transposed conv (Odena et al.).
+
+    >>> resize_conv(np.ones((2, 2)), np.ones((3, 3)), 2, padding=1).output[1:3, 1:3].tolist()
+    [[9.0, 9.0], [9.0, 9.0]]
+    """
+    a = np.asarray(x, dtype=float)
+    if a.ndim != 2 or a.size == 0:
+        raise ConvArithmeticError(f"x has shape {a.shape}: resize_conv takes a non-empty (H, W) array.")
+    s = as_int("scale", scale, 1, "a positive integer")
+    up = interpolate(a, (a.shape[0] * s, a.shape[1] * s), "nearest", scale_factor=float(s))
+    return ResizeConv(a, s, up, conv2d_trace(up, w, 1, padding))
