@@ -19,22 +19,32 @@ from dataclasses import dataclass
 import numpy as np
 
 from .arithmetic import axis_params, output_paddings, transposed_output_size
-from .trace import ConvTrace, conv2d_trace
+from .trace import ConvTrace, conv2d_trace, conv_transpose2d_trace
 from .validate import ConvArithmeticError, as_int, spatial_sizes
 
-__all__ = ["stamp_counts", "interpolation_matrix", "interpolate", "MODES", "pixel_shuffle",
+__all__ = ["stamp_cells", "stamp_counts", "Checkerboard", "checkerboard", "interpolation_matrix", "interpolate", "MODES", "pixel_shuffle",
            "pixel_shuffle_sources", "ResizeConv", "resize_conv"]
 
 MODES = ("nearest", "bilinear")
 
 
+def stamp_cells(n: int, kernel: int, stride: int = 1, padding: int = 0, output_padding: int = 0,
+                dilation: int = 1) -> list[np.ndarray]:
+    """1-D: for each of the n input cells, the output cells its kernel stamp lands on (i·s + j·d − p, inside the
+    output after padding crops it). The stamp counts are how often each output cell appears.
+
+    >>> [c.tolist() for c in stamp_cells(3, 3, stride=2)]
+    [[0, 1, 2], [2, 3, 4], [4, 5, 6]]
+    """
+    out = transposed_output_size(n, kernel, stride, padding, dilation, output_padding)
+    taps = np.arange(kernel) * dilation - padding
+    return [cells[(cells >= 0) & (cells < out)] for cells in (i * stride + taps for i in range(n))]
+
+
 def _axis_counts(n: int, k: int, s: int, p: int, op: int, d: int) -> np.ndarray:
     """Stamps landing on each cell of one axis of a transposed conv (input n, kernel k, ...), after the crop."""
-    full = (n - 1) * s + d * (k - 1) + 1 + op
-    counts = np.zeros(full, dtype=int)
-    taps = (np.arange(n)[:, None] * s + np.arange(k)[None, :] * d).ravel()
-    np.add.at(counts, taps, 1)
-    return counts[p:full - p]
+    cells = stamp_cells(n, k, s, p, op, d)
+    return np.bincount(np.concatenate(cells), minlength=transposed_output_size(n, k, s, p, d, op))
 
 
 def stamp_counts(size, kernel, stride=1, padding=0, output_padding=0, dilation=1) -> np.ndarray:
@@ -181,3 +191,56 @@ def resize_conv(x, w, scale: int = 2, padding=0) -> ResizeConv:
     s = as_int("scale", scale, 1, "a positive integer")
     up = interpolate(a, (a.shape[0] * s, a.shape[1] * s), "nearest", scale_factor=float(s))
     return ResizeConv(a, s, up, conv2d_trace(up, w, 1, padding))
+
+
+def _unit(a: np.ndarray) -> np.ndarray:
+    """``a`` scaled to [0, 1] for display (a constant array is 0.5)."""
+    span = a.max() - a.min()
+    return np.full(a.shape, 0.5) if span == 0 else (a - a.min()) / span
+
+
+@dataclass(frozen=True, eq=False)
+class Checkerboard:
+    """A transposed conv on a constant input and the resize-convolution with the same weights and output size.
+
+    ``counts``: stamps per output cell; ``transposed``: ConvTranspose2d (seeded normal weights ``weights``,
+    no bias) of an all-ones (n, n) input; ``resized``: nearest ×stride then conv2d with the same weights and
+    ``resize_padding`` (before, after), so its size equals the transposed conv's; ``resize_counts``: the same
+    resize-convolution of ones with a ones kernel (taps on real cells). ``*_image``: each scaled to [0, 1].
+    """
+
+    counts: np.ndarray
+    weights: np.ndarray
+    transposed: np.ndarray
+    resized: np.ndarray
+    resize_counts: np.ndarray
+    resize_padding: tuple[int, int]
+
+    @property
+    def transposed_image(self) -> np.ndarray:
+        return _unit(self.transposed)
+
+    @property
+    def resized_image(self) -> np.ndarray:
+        return _unit(self.resized)
+
+
+def checkerboard(n: int, kernel: int, stride: int, padding: int = 0, output_padding: int = 0,
+                 seed: int = 0) -> Checkerboard:
+    """The checkerboard demonstration for an (n, n) constant input (torch's ConvTranspose2d parameters).
+
+    >>> board = checkerboard(4, 3, 2, 1, 1)
+    >>> board.transposed.shape == board.resized.shape == (8, 8), board.resize_padding
+    (True, (1, 1))
+    """
+    counts = stamp_counts((n, n), kernel, stride, padding, output_padding)
+    w = np.random.default_rng(seed).normal(size=(kernel, kernel))
+    transposed = conv_transpose2d_trace(np.ones((n, n)), w, stride, padding, output_padding).output
+    total = counts.shape[0] - n * stride + kernel - 1  # conv of the n·s upsampled input: n·s + total − k + 1 cells
+    if total < 0:
+        raise ConvArithmeticError(f"padding={padding} crops more than a resize-convolution with kernel {kernel} "
+                                  f"can match: use padding at most {(kernel - 1 + padding * 2 + total) // 2}.")
+    pads = (total // 2, total - total // 2)
+    resized = resize_conv(np.ones((n, n)), w, stride, (pads, pads)).output
+    flat = resize_conv(np.ones((n, n)), np.ones((kernel, kernel)), stride, (pads, pads)).output
+    return Checkerboard(counts, w, transposed, resized, np.rint(flat).astype(int), pads)

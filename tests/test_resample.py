@@ -14,7 +14,9 @@ from convmath.resample import (
     interpolation_matrix,
     pixel_shuffle,
     pixel_shuffle_sources,
+    checkerboard,
     resize_conv,
+    stamp_cells,
     stamp_counts,
 )
 
@@ -127,3 +129,24 @@ def test_refusals_are_one_sentence(call, words):
     with pytest.raises(ConvArithmeticError) as error:
         call()
     assert words in str(error.value) and "\n" not in str(error.value)
+
+
+@pytest.mark.parametrize("n, k, s, p, op", [(4, 3, 2, 0, 0), (4, 4, 2, 1, 0), (4, 3, 2, 1, 1), (3, 5, 3, 1, 2)])
+def test_checkerboard_equals_a_real_conv_transpose2d_and_resize_convolution(n, k, s, p, op):
+    board = checkerboard(n, k, s, p, op, seed=3)
+    layer = torch.nn.ConvTranspose2d(1, 1, k, s, p, op, bias=False).double()
+    with torch.no_grad():
+        layer.weight.copy_(torch.tensor(board.weights)[None, None])
+        expected = layer(torch.ones(1, 1, n, n, dtype=torch.float64))[0, 0].numpy()
+    assert np.allclose(board.transposed, expected)
+    assert board.counts.shape == board.resized.shape == expected.shape
+    (before, after) = board.resize_padding
+    up = F.interpolate(torch.ones(1, 1, n, n, dtype=torch.float64), scale_factor=s, mode="nearest")
+    resized = F.conv2d(F.pad(up, (before, after, before, after)), layer.weight.detach())[0, 0].numpy()
+    assert np.allclose(board.resized, resized)
+    assert board.transposed_image.min() == 0 and board.transposed_image.max() == 1
+
+
+def test_stamp_cells_count_to_the_stamp_counts():
+    cells = stamp_cells(5, 3, 2, padding=1, output_padding=1)
+    assert np.array_equal(np.bincount(np.concatenate(cells)), stamp_counts(5, 3, 2, 1, 1))
