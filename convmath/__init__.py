@@ -10,6 +10,8 @@ from .arithmetic import (
 )
 from .design import design_layers
 from .explain import Formula, explain_conv, explain_transposed
+from .receptive import Layer, layers_from_model, projective_field, receptive_field, receptive_table
+from .resample import checkerboard, interpolate, pixel_shuffle, resize_conv, stamp_cells, stamp_counts
 from .trace import ConvTrace, TransposedConvTrace, conv2d_trace, conv_matrix, conv_transpose2d_trace
 
 __all__ = [
@@ -29,4 +31,15 @@ __all__ = [
     "conv_matrix",
     "ConvTrace",
     "TransposedConvTrace",
+    "stamp_cells",
+    "stamp_counts",
+    "checkerboard",
+    "interpolate",
+    "pixel_shuffle",
+    "resize_conv",
+    "Layer",
+    "layers_from_model",
+    "receptive_field",
+    "projective_field",
+    "receptive_table",
 ]

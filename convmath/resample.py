@@ -217,6 +217,11 @@ class Checkerboard:
     resize_padding: tuple[int, int]
 
     @property
+    def count_levels(self) -> list[int]:
+        """The distinct stamp counts, smallest first ([1, 2, 4] for kernel 3, stride 2)."""
+        return [int(v) for v in np.unique(self.counts)]
+
+    @property
     def transposed_image(self) -> np.ndarray:
         return _unit(self.transposed)
 

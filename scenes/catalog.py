@@ -23,6 +23,10 @@ SCENES: dict[str, str] = {
     "Reparameterization": "scenes.vae",
     "VAELoss": "scenes.vae",
     "AEvsVAE": "scenes.vae",
+    "CheckerboardArtifacts": "scenes.upsampling",
+    "UpsamplingMethods": "scenes.upsampling",
+    "PoolingUnpooling": "scenes.upsampling_fields",
+    "ReceptiveField": "scenes.upsampling_fields",
 }
 
 
