@@ -9,7 +9,10 @@ from .arithmetic import (
     transposed_output_size,
 )
 from .design import design_layers
-from .explain import Formula, explain_conv, explain_transposed
+from .explain import (Formula, explain_adaptive_pool, explain_conv, explain_pixel_shuffle, explain_pool,
+                      explain_transposed, explain_upsample)
+from .pooling import (adaptive_pool_output_size, pixel_shuffle_shape, pixel_unshuffle_shape, pool_input_sizes,
+                      pool_output_size, upsample_output_size)
 from .receptive import Layer, layers_from_model, projective_field, receptive_field, receptive_table
 from .resample import checkerboard, interpolate, pixel_shuffle, resize_conv, stamp_cells, stamp_counts
 from .trace import ConvTrace, TransposedConvTrace, conv2d_trace, conv_matrix, conv_transpose2d_trace
@@ -26,6 +29,16 @@ __all__ = [
     "explain_conv",
     "explain_transposed",
     "Formula",
+    "pool_output_size",
+    "pool_input_sizes",
+    "upsample_output_size",
+    "adaptive_pool_output_size",
+    "pixel_shuffle_shape",
+    "pixel_unshuffle_shape",
+    "explain_pool",
+    "explain_upsample",
+    "explain_adaptive_pool",
+    "explain_pixel_shuffle",
     "conv2d_trace",
     "conv_transpose2d_trace",
     "conv_matrix",
