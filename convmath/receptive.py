@@ -25,6 +25,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from .arithmetic import conv_output_size, transposed_output_size
+from .pooling import pool_output_size
 from .validate import ConvArithmeticError, as_int
 
 __all__ = ["Layer", "KINDS", "TableRow", "Field", "receptive_table", "receptive_field", "projective_field",
@@ -67,7 +68,6 @@ class Layer:
             return transposed_output_size(n, self.kernel, self.stride, self.padding, self.dilation,
                                           self.output_padding)
         if self.kind == "pool":
-            from .pooling import pool_output_size  # the shapes branch's module (sizes of MaxPool / AvgPool)
             return pool_output_size(n, self.kernel, self.stride, self.padding, self.dilation, self.ceil_mode)
         return conv_output_size(n, self.kernel, self.stride, self.padding, self.dilation)
 

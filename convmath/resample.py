@@ -19,11 +19,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from .arithmetic import axis_params, output_paddings, transposed_output_size
+from .pooling import pool_input_sizes, pool_output_size, upsample_output_size
 from .trace import ConvTrace, conv2d_trace, conv_transpose2d_trace
 from .validate import ConvArithmeticError, as_int, spatial_sizes
 
 __all__ = ["stamp_cells", "stamp_counts", "Checkerboard", "checkerboard", "interpolation_matrix", "interpolate", "MODES", "pixel_shuffle",
-           "pixel_shuffle_sources", "ResizeConv", "resize_conv"]
+           "pixel_shuffle_sources", "ResizeConv", "resize_conv",
+           "MaxPoolTrace", "max_pool2d_trace", "max_unpool2d"]
 
 MODES = ("nearest", "bilinear")
 
@@ -111,11 +113,11 @@ def interpolation_matrix(n_in: int, n_out: int, mode: str = "nearest", align_cor
     return matrix
 
 
-def interpolate(x, size, mode: str = "nearest", align_corners: bool = False,
+def interpolate(x, size=None, mode: str = "nearest", align_corners: bool = False,
                 scale_factor: float | tuple[float, ...] | None = None) -> np.ndarray:
-    """``F.interpolate(x, size=size, mode=mode, align_corners=...)`` for a 1-D (L,) or 2-D (H, W) array
-    (bilinear means linear on each axis). ``size`` is the output size (from ``upsample_output_size``);
-    ``scale_factor``, when the caller's layer was given one, sets the source positions as torch does.
+    """``F.interpolate(x, size=..., scale_factor=..., mode=mode, align_corners=...)`` for a 1-D (L,) or 2-D
+    (H, W) array (bilinear means linear on each axis). The output size is ``size``, or
+    ``upsample_output_size`` of ``scale_factor``, which then also sets the source positions as torch does.
 
     >>> interpolate([[1, 2], [3, 4]], (4, 4), "nearest")[0].tolist()
     [1.0, 1.0, 2.0, 2.0]
@@ -123,6 +125,8 @@ def interpolate(x, size, mode: str = "nearest", align_corners: bool = False,
     a = np.asarray(x, dtype=float)
     if a.ndim not in (1, 2) or a.size == 0:
         raise ConvArithmeticError(f"x has shape {a.shape}: x must be a non-empty (L,) or (H, W) array of numbers.")
+    if size is None:
+        size = upsample_output_size(a.shape, scale_factor=scale_factor)
     sizes = (size,) if isinstance(size, (int, np.integer)) else tuple(size)
     if len(sizes) != a.ndim:
         raise ConvArithmeticError(f"size={size!r} has {len(sizes)} axes but x has {a.ndim}: give one size per axis.")
@@ -189,7 +193,7 @@ def resize_conv(x, w, scale: int = 2, padding=0) -> ResizeConv:
     if a.ndim != 2 or a.size == 0:
         raise ConvArithmeticError(f"x has shape {a.shape}: resize_conv takes a non-empty (H, W) array.")
     s = as_int("scale", scale, 1, "a positive integer")
-    up = interpolate(a, (a.shape[0] * s, a.shape[1] * s), "nearest", scale_factor=float(s))
+    up = interpolate(a, None, "nearest", scale_factor=float(s))
     return ResizeConv(a, s, up, conv2d_trace(up, w, 1, padding))
 
 
@@ -249,3 +253,85 @@ def checkerboard(n: int, kernel: int, stride: int, padding: int = 0, output_padd
     resized = resize_conv(np.ones((n, n)), w, stride, (pads, pads)).output
     flat = resize_conv(np.ones((n, n)), np.ones((kernel, kernel)), stride, (pads, pads)).output
     return Checkerboard(counts, w, transposed, resized, np.rint(flat).astype(int), pads)
+
+
+@dataclass(frozen=True, eq=False)
+class MaxPoolTrace:
+    """``F.max_pool2d(x, ..., return_indices=True)`` window by window: ``rows`` (oh, kh) / ``cols`` (ow, kw) are
+    the input rows / cols each window covers (outside the input where the padding or ceil_mode reaches),
+    ``output`` the maxima, ``indices`` their flat positions r·W + c (torch's), ``inputs`` every input size
+    (H, W) this pool maps to the output's size (what ``MaxUnpool2d``'s output_size chooses between)."""
+
+    x: np.ndarray
+    kernel: tuple[int, int]
+    stride: tuple[int, int]
+    padding: tuple[int, int]
+    output: np.ndarray
+    indices: np.ndarray
+    rows: np.ndarray
+    cols: np.ndarray
+    inputs: tuple[range, range]
+
+    def argmax(self, r: int, c: int) -> tuple[int, int]:
+        """The input cell (row, col) holding the maximum of window (r, c)."""
+        return divmod(int(self.indices[r, c]), self.x.shape[1])
+
+
+def _pair(value) -> tuple[int, int]:
+    return tuple(value) if isinstance(value, (tuple, list)) else (value, value)
+
+
+def max_pool2d_trace(x, kernel, stride=None, padding=0, ceil_mode: bool = False) -> MaxPoolTrace:
+    """Trace ``nn.MaxPool2d(kernel, stride, padding, ceil_mode=...)`` on an (H, W) array (the first maximum of a
+    window wins, as in torch; the padding never does).
+
+    >>> t = max_pool2d_trace(np.arange(16).reshape(4, 4), 2)
+    >>> t.output.tolist(), t.indices.tolist()
+    ([[5, 7], [13, 15]], [[5, 7], [13, 15]])
+    """
+    a = np.asarray(x)
+    if a.ndim != 2 or a.size == 0 or not np.issubdtype(a.dtype, np.number):
+        raise ConvArithmeticError(f"x has shape {a.shape}: max_pool2d_trace takes a non-empty (H, W) array of numbers.")
+    k, p = _pair(kernel), _pair(padding)
+    s = _pair(stride if stride is not None else kernel)
+    oh, ow = pool_output_size(a.shape, k, s, p, 1, ceil_mode)
+    rows = np.arange(oh)[:, None] * s[0] + np.arange(k[0])[None, :] - p[0]
+    cols = np.arange(ow)[:, None] * s[1] + np.arange(k[1])[None, :] - p[1]
+    inside_r, inside_c = (rows >= 0) & (rows < a.shape[0]), (cols >= 0) & (cols < a.shape[1])
+    values = np.where(inside_r[:, None, :, None] & inside_c[None, :, None, :],
+                      a.astype(float)[np.clip(rows, 0, a.shape[0] - 1)[:, None, :, None],
+                                      np.clip(cols, 0, a.shape[1] - 1)[None, :, None, :]], -np.inf)
+    best = values.reshape(oh, ow, -1).argmax(axis=2)
+    i, j = np.divmod(best, k[1])
+    r_in = rows[np.arange(oh)[:, None], i]
+    c_in = cols[np.arange(ow)[None, :], j]
+    inputs = pool_input_sizes((oh, ow), k, s, p, 1, ceil_mode)
+    return MaxPoolTrace(a, k, s, p, a[r_in, c_in], r_in * a.shape[1] + c_in, rows, cols, tuple(inputs))
+
+
+def max_unpool2d(values, indices, kernel, stride=None, padding=0, output_size=None) -> np.ndarray:
+    """``nn.MaxUnpool2d(kernel, stride, padding)(values, indices, output_size=...)``: zeros of the output size,
+    each value put back at its index. Without ``output_size`` the size is (o − 1)·s − 2p + k (the smallest
+    input the pool could have had); ``output_size`` picks another input size the pool maps to the same output.
+
+    >>> max_unpool2d([[5]], [[3]], 2).tolist()
+    [[0, 0], [0, 5]]
+    """
+    v, idx = np.asarray(values), np.asarray(indices)
+    if v.ndim != 2 or v.shape != idx.shape:
+        raise ConvArithmeticError(f"values has shape {v.shape} and indices {idx.shape}: give two (H, W) arrays of "
+                                  "one shape (what max_pool2d_trace returns).")
+    k, p = _pair(kernel), _pair(padding)
+    s = _pair(stride if stride is not None else kernel)
+    default = transposed_output_size(v.shape, k, s, p)
+    size = default if output_size is None else tuple(output_size)
+    allowed = [range(d - st + 1, d + st) for d, st in zip(default, s)]  # torch: strictly within one stride
+    if len(size) != 2 or any(n not in r for n, r in zip(size, allowed)):
+        raise ConvArithmeticError(f"output_size={output_size!r} is not allowed: MaxUnpool2d takes sizes "
+                                  f"{allowed[0].start}..{allowed[0].stop - 1} × {allowed[1].start}..{allowed[1].stop - 1}.")
+    out = np.zeros(size[0] * size[1], dtype=v.dtype)
+    if idx.size and (idx.min() < 0 or idx.max() >= out.size):
+        raise ConvArithmeticError(f"indices hold {int(idx.max())}: outside the {size[0]}×{size[1]} output; give "
+                                  "output_size, the input size the pool saw.")
+    out[idx.ravel()] = v.ravel()
+    return out.reshape(size)

@@ -15,6 +15,8 @@ from convmath.resample import (
     pixel_shuffle,
     pixel_shuffle_sources,
     checkerboard,
+    max_pool2d_trace,
+    max_unpool2d,
     resize_conv,
     stamp_cells,
     stamp_counts,
@@ -150,3 +152,39 @@ def test_checkerboard_equals_a_real_conv_transpose2d_and_resize_convolution(n, k
 def test_stamp_cells_count_to_the_stamp_counts():
     cells = stamp_cells(5, 3, 2, padding=1, output_padding=1)
     assert np.array_equal(np.bincount(np.concatenate(cells)), stamp_counts(5, 3, 2, 1, 1))
+
+
+@SWEEP
+@given(h=st.integers(2, 9), w=st.integers(2, 9), k=st.integers(1, 4), s=st.integers(1, 3), p=st.integers(0, 2),
+       ceil=st.booleans(), seed=st.integers(0, 99))
+def test_max_pool_and_unpool_equal_torch(h, w, k, s, p, ceil, seed):
+    """Small integers: ties happen, and the first maximum must win as in torch."""
+    x = np.random.default_rng(seed).integers(-3, 4, size=(h, w))
+    try:
+        trace = max_pool2d_trace(x, k, s, p, ceil)
+    except ConvArithmeticError:
+        with pytest.raises(RuntimeError):
+            F.max_pool2d(torch.tensor(x, dtype=torch.float64)[None, None], k, s, p, ceil_mode=ceil)
+        return
+    out, idx = F.max_pool2d(torch.tensor(x, dtype=torch.float64)[None, None], k, s, p, ceil_mode=ceil,
+                            return_indices=True)
+    assert np.array_equal(trace.output, out[0, 0].numpy()) and np.array_equal(trace.indices, idx[0, 0].numpy())
+    unpool = torch.nn.MaxUnpool2d(k, s, p)
+    for size in [None, (h, w)]:
+        try:
+            expected = unpool(out, idx, output_size=size)[0, 0].numpy()
+        except (RuntimeError, ValueError):  # torch refuses (an index outside the default size): so must we
+            with pytest.raises(ConvArithmeticError):
+                max_unpool2d(trace.output, trace.indices, k, s, p, size)
+            continue
+        assert np.array_equal(max_unpool2d(trace.output, trace.indices, k, s, p, size), expected)
+    assert h in trace.inputs[0] and w in trace.inputs[1]
+
+
+def test_two_sizes_pool_to_one_and_output_size_chooses():
+    """FACTS: MaxPool2d(2, stride=2) maps 4×4 and 5×5 to 2×2; unpooling returns 4×4 unless output_size=(5, 5)."""
+    trace = max_pool2d_trace(np.arange(25).reshape(5, 5), 2)
+    assert trace.inputs == (range(4, 6), range(4, 6))
+    assert max_unpool2d(trace.output, trace.indices, 2, output_size=(5, 5)).shape == (5, 5)
+    with pytest.raises(ConvArithmeticError, match="output_size"):
+        max_unpool2d(trace.output, trace.indices, 2, output_size=(7, 7))
