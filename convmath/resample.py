@@ -25,7 +25,7 @@ from .validate import ConvArithmeticError, as_int, spatial_sizes
 
 __all__ = ["stamp_cells", "stamp_counts", "Checkerboard", "checkerboard", "interpolation_matrix", "interpolate", "MODES", "pixel_shuffle",
            "pixel_shuffle_sources", "ResizeConv", "resize_conv",
-           "MaxPoolTrace", "max_pool2d_trace", "max_unpool2d"]
+           "MaxPoolTrace", "max_pool2d_trace", "max_unpool2d", "unpool_code"]
 
 MODES = ("nearest", "bilinear")
 
@@ -335,3 +335,27 @@ def max_unpool2d(values, indices, kernel, stride=None, padding=0, output_size=No
                                   "output_size, the input size the pool saw.")
     out[idx.ravel()] = v.ravel()
     return out.reshape(size)
+
+
+def unpool_code(trace: MaxPoolTrace, output_size: tuple[int, int]) -> dict[str, str]:
+    """PyTorch and Keras lines that pool an input of ``trace``'s size and come back to ``output_size`` (one of
+    ``trace.inputs``), each shape in a comment (the tests run the lines and compare). Keras has no MaxUnpool:
+    UpSampling2D by the stride, then ZeroPadding2D (or Cropping2D) to the chosen size."""
+    (h, w), (oh, ow), (k, s, p) = trace.x.shape, trace.output.shape, (trace.kernel, trace.stride, trace.padding)
+    default = transposed_output_size((oh, ow), k, s, p)
+    k, s, p = (str(v[0]) if v[0] == v[1] else str(v) for v in (k, s, p))
+    torch_lines = (f"pool = nn.MaxPool2d({k}, stride={s}, padding={p}, return_indices=True)\n"
+                   f"unpool = nn.MaxUnpool2d({k}, stride={s}, padding={p})\n"
+                   f"y, idx = pool(torch.randn(1, 1, {h}, {w}))   # y: (1, 1, {oh}, {ow})\n"
+                   f"unpool(y, idx, output_size={tuple(output_size)}).shape   # (1, 1, {output_size[0]}, {output_size[1]})"
+                   f"\n# without output_size: (1, 1, {default[0]}, {default[1]}), if every index fits")
+    if trace.padding != (0, 0) or trace.kernel != trace.stride:
+        return {"PyTorch": torch_lines}
+    up = upsample_output_size((oh, ow), size=trace.stride, convention="keras")
+    extra = [n - u for n, u in zip(output_size, up)]
+    fit = (f"layers.ZeroPadding2D(((0, {extra[0]}), (0, {extra[1]})))" if min(extra) >= 0 else
+           f"layers.Cropping2D(((0, {-extra[0]}), (0, {-extra[1]})))")
+    keras_lines = (f"y = layers.MaxPooling2D({k}, strides={s})(np.zeros((1, {h}, {w}, 1)))   # (1, {oh}, {ow}, 1)\n"
+                   f"up = layers.UpSampling2D({s})(y)   # (1, {up[0]}, {up[1]}, 1)\n"
+                   f"{fit}(up).shape   # (1, {output_size[0]}, {output_size[1]}, 1)")
+    return {"PyTorch": torch_lines, "Keras": keras_lines}
