@@ -1,0 +1,119 @@
+"""The going-up scenes: every count, value, index, size and lit cell they show equals torch's (transposed conv of
+ones, ConvTranspose2d, max_pool2d / max_unpool2d, autograd); presets render; bad input is one sentence."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+from conftest import render_dry
+
+from scenes.upsampling import CheckerboardArtifacts
+from scenes.upsampling_fields import PoolingUnpooling, ReceptiveField, stack_layers
+
+
+@pytest.mark.parametrize("preset", [None, *CheckerboardArtifacts.PRESETS])
+def test_checkerboard_counts_and_images_equal_torch(preset):
+    scene = render_dry("CheckerboardArtifacts", preset)
+    p = CheckerboardArtifacts.resolve(preset)
+    args = dict(stride=p["stride"], padding=p["padding"], output_padding=p["output_padding"])
+    ones_1d = F.conv_transpose1d(torch.ones(1, 1, p["size"]), torch.ones(1, 1, p["kernel"]), **args)[0, 0]
+    ones_2d = F.conv_transpose2d(torch.ones(1, 1, p["size"], p["size"]), torch.ones(1, 1, p["kernel"], p["kernel"]),
+                                 **args)[0, 0]
+    assert np.array_equal(scene.shown["counts_1d"], ones_1d.numpy())
+    assert np.array_equal(scene.shown["counts_2d"], ones_2d.numpy())
+    w = torch.tensor(CheckerboardArtifacts.board(p).weights)[None, None]
+    real = F.conv_transpose2d(torch.ones(1, 1, p["size"], p["size"], dtype=torch.float64), w, **args)[0, 0]
+    assert np.allclose(scene.shown["transposed"], real.numpy())
+    assert scene.shown["resized"].shape == tuple(real.shape)
+    if p["kernel"] % p["stride"] == 0:  # even inside the border
+        inside = scene.shown["counts_1d"][p["kernel"] - 1 - p["padding"]:len(ones_1d) - p["kernel"] + 1 + p["padding"]]
+        assert len(set(inside.tolist())) == 1
+
+
+def test_the_published_k3_s2_counts_are_on_screen():
+    scene = render_dry("CheckerboardArtifacts", "k3_s2")
+    assert scene.shown["counts_1d"].tolist() == [1, 1, 2, 1, 2, 1, 2, 1, 1]
+    assert scene.shown["count_levels"] == [1, 2, 4]
+
+
+@pytest.mark.parametrize("preset", [None, *PoolingUnpooling.PRESETS])
+def test_pooling_and_unpooling_equal_torch(preset):
+    scene = render_dry("PoolingUnpooling", preset)
+    p = PoolingUnpooling.resolve(preset)
+    x = torch.tensor(p["input"], dtype=torch.float64)[None, None]
+    y, idx = F.max_pool2d(x, p["kernel"], p["stride"], p["padding"], ceil_mode=p["ceil_mode"], return_indices=True)
+    assert np.array_equal(scene.shown["output"], y[0, 0].numpy())
+    assert np.array_equal(scene.shown["indices"], idx[0, 0].numpy())
+    size = scene.shown["output_size"]
+    back = F.max_unpool2d(y, idx, p["kernel"], p["stride"], p["padding"], output_size=size)[0, 0]
+    assert np.array_equal(scene.shown["unpooled_chosen"], back.numpy())
+    for h in scene.shown["inputs"][0]:  # every height in the ambiguity set pools to the same output
+        pooled = F.max_pool2d(torch.zeros(1, 1, h, x.shape[-1]), p["kernel"], p["stride"], p["padding"],
+                              ceil_mode=p["ceil_mode"])
+        assert pooled.shape[-2] == y.shape[-2]
+
+
+def test_the_code_on_screen_runs_with_the_shapes_it_prints():
+    """Each line's '# (…)' comment is the shape the line really gives, in torch and in Keras."""
+    import keras
+    from keras import layers
+    from torch import nn
+    scene = render_dry("PoolingUnpooling", None)
+    for framework, code in scene.shown["code"].items():
+        names = {"nn": nn, "torch": torch, "np": np, "layers": layers, "keras": keras}
+        for line in code.splitlines():
+            statement, _, comment = line.partition("#")
+            if not statement.strip():
+                continue
+            if "=" in statement.split("(")[0]:
+                exec(statement, names)
+                target = statement.split("=")[0].split(",")[0].strip()
+                value = names[target]
+            else:
+                value = eval(statement.strip(), names)
+            shape = comment.strip().removeprefix("y:").strip()
+            if shape.startswith("("):
+                got = value if isinstance(value, (tuple, torch.Size)) else value.shape
+                assert tuple(got) == eval(shape), (framework, line)
+
+
+def test_receptive_field_default_is_the_autoencoder_and_equals_autograd():
+    scene = render_dry("ReceptiveField", None)
+    p = ReceptiveField.resolve(None)
+    layers = stack_layers(p)
+    from convmath.models import build_model
+    convs = [m for m in build_model("ae").encoder.modules() if isinstance(m, torch.nn.Conv2d)]
+    assert [(l.kernel, l.stride, l.padding) for l in layers] == [(c.kernel_size, c.stride, c.padding) for c in convs]
+    x = torch.ones(1, 1, p["input_size"], p["input_size"], requires_grad=True)
+    h = x
+    for c in convs:
+        h = F.conv2d(h, torch.ones(1, 1, *c.kernel_size), stride=c.stride, padding=c.padding)
+    r, c = np.argwhere(scene.shown["lit"][-1])[0]
+    h[0, 0, r, c].backward()
+    assert np.array_equal(scene.shown["lit"][0], (x.grad[0, 0] != 0).numpy())
+    assert [row[3] for row in scene.shown["table"]] == [1, 3, 7]
+
+
+@pytest.mark.parametrize("preset", ["conv_pool", "decoder"])
+def test_receptive_field_presets_render(preset):
+    scene = render_dry("ReceptiveField", preset)
+    assert scene.shown["lit"][-1].sum() == 1
+    if preset == "decoder":
+        assert "reached" in scene.shown
+
+
+@pytest.mark.parametrize("scene, overrides, words", [
+    ("CheckerboardArtifacts", {"output_padding": 2}, "output_padding"),
+    ("PoolingUnpooling", {"output_size": "7"}, "output_size=7"),
+    ("PoolingUnpooling", {"padding": 2}, "padding"),
+    ("ReceptiveField", {"layers": "[[0,3,1]]"}, "columns"),
+    ("ReceptiveField", {"cell": "5,5"}, "outside"),
+])
+def test_bad_values_are_one_sentence(scene, overrides, words):
+    from scenes.catalog import scene_class
+    from scenes.cli import USER_ERRORS
+    with pytest.raises(USER_ERRORS) as error:
+        scene_class(scene).resolve(None, overrides)
+    assert words in str(error.value) and "\n" not in str(error.value)
