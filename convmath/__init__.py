@@ -14,7 +14,7 @@ from .explain import (Formula, explain_adaptive_pool, explain_conv, explain_pixe
 from .pooling import (adaptive_pool_output_size, pixel_shuffle_shape, pixel_unshuffle_shape, pool_input_sizes,
                       pool_output_size, upsample_output_size)
 from .receptive import Layer, layers_from_model, projective_field, receptive_field, receptive_table
-from .resample import checkerboard, interpolate, pixel_shuffle, resize_conv, stamp_cells, stamp_counts
+from .resample import checkerboard, interpolate, pixel_shuffle, resize_conv, stamp_cells, stamp_counts, upsampling
 from .trace import ConvTrace, TransposedConvTrace, conv2d_trace, conv_matrix, conv_transpose2d_trace
 
 __all__ = [
@@ -46,6 +46,7 @@ __all__ = [
     "TransposedConvTrace",
     "stamp_cells",
     "stamp_counts",
+    "upsampling",
     "checkerboard",
     "interpolate",
     "pixel_shuffle",

@@ -19,13 +19,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from .arithmetic import axis_params, output_paddings, transposed_output_size
-from .pooling import pool_input_sizes, pool_output_size, upsample_output_size
-from .trace import ConvTrace, conv2d_trace, conv_transpose2d_trace
+from .pooling import pixel_shuffle_shape, pool_input_sizes, pool_output_size, upsample_output_size
+from .trace import ConvTrace, TransposedConvTrace, conv2d_trace, conv_transpose2d_trace
 from .validate import ConvArithmeticError, as_int, spatial_sizes
 
 __all__ = ["stamp_cells", "stamp_counts", "Checkerboard", "checkerboard", "interpolation_matrix", "interpolate", "MODES", "pixel_shuffle",
            "pixel_shuffle_sources", "ResizeConv", "resize_conv",
-           "MaxPoolTrace", "max_pool2d_trace", "max_unpool2d", "unpool_code"]
+           "MaxPoolTrace", "max_pool2d_trace", "max_unpool2d", "unpool_code",
+           "METHODS", "same_size_padding", "Upsampling", "upsampling"]
 
 MODES = ("nearest", "bilinear")
 
@@ -359,3 +360,109 @@ def unpool_code(trace: MaxPoolTrace, output_size: tuple[int, int]) -> dict[str, 
                    f"up = layers.UpSampling2D({s})(y)   # (1, {up[0]}, {up[1]}, 1)\n"
                    f"{fit}(up).shape   # (1, {output_size[0]}, {output_size[1]}, 1)")
     return {"PyTorch": torch_lines, "Keras": keras_lines}
+
+
+# The ways up UpsamplingMethods compares, in its order: name -> (mode, align_corners) for F.interpolate.
+METHODS = {"nearest": ("nearest", False), "bilinear": ("bilinear", False), "bilinear_aligned": ("bilinear", True),
+           "transposed": None, "pixel_shuffle": None}
+
+
+def same_size_padding(kernel: int, stride: int) -> tuple[int, int]:
+    """The (padding, output_padding) that make ``ConvTranspose(kernel, stride)`` give exactly stride·n cells
+    from n: (n − 1)·s − 2p + k + op = n·s, with the smallest p ≥ 0 and op < s.
+
+    >>> same_size_padding(3, 2), same_size_padding(4, 2), same_size_padding(2, 3)
+    ((1, 1), (1, 0), (0, 1))
+    """
+    k = as_int("kernel", kernel, 1, "a positive integer")
+    s = as_int("stride", stride, 1, "a positive integer")
+    p = max(0, -(-(k - s) // 2))
+    op = s - k + 2 * p
+    if op >= s:
+        raise ConvArithmeticError(f"kernel {k} with stride {s} cannot give {s}·n cells (output_padding {op} is not "
+                                  "below the stride): use an odd kernel or a stride of at least 2.")
+    return p, op
+
+
+@dataclass(frozen=True, eq=False)
+class Upsampling:
+    """One (H, W) input made ``factor``× larger five ways (:data:`METHODS`): ``outputs[name]`` and
+    ``sizes[name]`` (each from its own size formula). ``transposed``: ``ConvTranspose2d(kernel, stride=factor,
+    padding, output_padding)`` traced, p and op from :func:`same_size_padding`; ``channels``: the factor²
+    channels of a 1×1 conv (channel c is ``channel_weights[c]``·x) that ``PixelShuffle(factor)`` rearranges."""
+
+    x: np.ndarray
+    factor: int
+    outputs: dict[str, np.ndarray]
+    sizes: dict[str, tuple[int, int]]
+    transposed: TransposedConvTrace
+    channels: np.ndarray
+    channel_weights: np.ndarray
+    sources: np.ndarray
+
+    def weights(self, method: str, r: int, c: int) -> np.ndarray:
+        """The (H, W) weights of output cell (r, c): ``outputs[method][r, c] = Σ weights · x`` (every method is
+        linear in x: the gradient of that cell with respect to the input)."""
+        out = self.outputs[method]
+        if not (0 <= r < out.shape[0] and 0 <= c < out.shape[1]):
+            raise ConvArithmeticError(f"cell ({r}, {c}) is outside the {out.shape[0]}×{out.shape[1]} output: "
+                                      f"use 0 ≤ row < {out.shape[0]} and 0 ≤ col < {out.shape[1]}.")
+        (h, w), f = self.x.shape, self.factor
+        if method == "pixel_shuffle":
+            weights = np.zeros((h, w))
+            weights[r // f, c // f] = self.channel_weights[self.sources[0, r, c]]
+            return weights
+        if method == "transposed":
+            t = self.transposed
+            taps = [np.arange(n) * f - pad for n, pad in zip((h, w), t.padding)]
+            i, j = r - taps[0], c - taps[1]  # the kernel tap of each input row / column landing on (r, c)
+            kh, kw = t.w.shape
+            inside = ((i >= 0) & (i < kh))[:, None] & ((j >= 0) & (j < kw))[None, :]
+            return np.where(inside, t.w[np.clip(i, 0, kh - 1)][:, np.clip(j, 0, kw - 1)], 0.0)
+        mode, aligned = METHODS[method]
+        rows = interpolation_matrix(h, out.shape[0], mode, aligned, float(f))[r]
+        cols = interpolation_matrix(w, out.shape[1], mode, aligned, float(f))[c]
+        return np.outer(rows, cols)
+
+    def image(self, method: str | None = None) -> np.ndarray:
+        """``outputs[method]`` (or the input) scaled to [0, 1] by the input's range, for display."""
+        a = self.x if method is None else self.outputs[method]
+        low, high = self.x.min(), self.x.max()
+        return np.full(a.shape, 0.5) if high == low else np.clip((a - low) / (high - low), 0.0, 1.0)
+
+
+def upsampling(x, factor: int = 2, kernel=None, channel_weights=None) -> Upsampling:
+    """Nearest, bilinear (align_corners False and True), a transposed conv and a pixel shuffle of one (H, W)
+    input, each ``factor``× larger (``scale_factor=factor`` for interpolate). ``kernel``: the transposed conv's
+    (kh, kw) weights (default the bilinear tent for factor 2); ``channel_weights``: factor² numbers, default
+    1, 2, … (which channel lands where stays readable).
+
+    >>> u = upsampling([[1, 2], [3, 4]])
+    >>> u.outputs["nearest"][0].tolist(), u.sizes["pixel_shuffle"]
+    ([1.0, 1.0, 2.0, 2.0], (4, 4))
+    """
+    a = np.asarray(x, dtype=float)
+    if a.ndim != 2 or a.size == 0:
+        raise ConvArithmeticError(f"x has shape {a.shape}: upsampling takes a non-empty (H, W) array.")
+    f = as_int("factor", factor, 2, "an integer of at least 2")
+    w = np.outer([0.5, 1, 0.5], [0.5, 1, 0.5]) if kernel is None else np.asarray(kernel, dtype=float)
+    if w.ndim != 2 or w.size == 0:
+        raise ConvArithmeticError(f"kernel has shape {w.shape}: give a non-empty (kh, kw) array.")
+    cw = np.arange(1.0, f * f + 1) if channel_weights is None else np.asarray(channel_weights, dtype=float)
+    if cw.shape != (f * f,):
+        raise ConvArithmeticError(f"channel_weights has {cw.size} numbers: give factor² = {f * f}, one per channel.")
+    outputs, sizes = {}, {}
+    for name, how in METHODS.items():
+        if how is not None:
+            outputs[name] = interpolate(a, None, how[0], how[1], scale_factor=float(f))
+            sizes[name] = upsample_output_size(a.shape, scale_factor=(float(f), float(f)))
+    pads = [same_size_padding(k, f) for k in w.shape]
+    tr = conv_transpose2d_trace(a, w, f, tuple(p for p, _ in pads), tuple(op for _, op in pads))
+    outputs["transposed"] = tr.output
+    sizes["transposed"] = transposed_output_size(a.shape, w.shape, f, tuple(p for p, _ in pads), 1,
+                                                 tuple(op for _, op in pads))
+    channels = conv2d_trace(a[None], cw.reshape(f * f, 1, 1, 1)).output
+    outputs["pixel_shuffle"] = pixel_shuffle(channels, f)[0]
+    sizes["pixel_shuffle"] = pixel_shuffle_shape(f * f, a.shape, f)[1]
+    sources = pixel_shuffle_sources(channels.shape, f)
+    return Upsampling(a, f, outputs, sizes, tr, channels, cw, sources)

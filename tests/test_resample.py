@@ -18,6 +18,8 @@ from convmath.resample import (
     max_pool2d_trace,
     max_unpool2d,
     resize_conv,
+    same_size_padding,
+    upsampling,
     stamp_cells,
     stamp_counts,
 )
@@ -188,3 +190,52 @@ def test_two_sizes_pool_to_one_and_output_size_chooses():
     assert max_unpool2d(trace.output, trace.indices, 2, output_size=(5, 5)).shape == (5, 5)
     with pytest.raises(ConvArithmeticError, match="output_size"):
         max_unpool2d(trace.output, trace.indices, 2, output_size=(7, 7))
+
+
+def torch_ways_up(x: np.ndarray, u) -> dict[str, torch.Tensor]:
+    """The five ways up by torch itself, on a (1, 1, H, W) tensor that keeps its gradient."""
+    f, t = u.factor, u.transposed
+    xt = torch.tensor(x, dtype=torch.float64)[None, None].requires_grad_(True)
+    channels = F.conv2d(xt, torch.tensor(u.channel_weights).reshape(f * f, 1, 1, 1))
+    return {"x": xt,
+            "nearest": F.interpolate(xt, scale_factor=f, mode="nearest"),
+            "bilinear": F.interpolate(xt, scale_factor=f, mode="bilinear", align_corners=False),
+            "bilinear_aligned": F.interpolate(xt, scale_factor=f, mode="bilinear", align_corners=True),
+            "transposed": F.conv_transpose2d(xt, torch.tensor(t.w)[None, None], stride=f, padding=t.padding,
+                                             output_padding=t.output_padding),
+            "pixel_shuffle": F.pixel_shuffle(channels, f)}
+
+
+@SWEEP
+@given(h=st.integers(1, 4), w=st.integers(1, 4), f=st.integers(2, 3), kh=st.integers(1, 4), kw=st.integers(1, 4),
+       seed=st.integers(0, 99))
+def test_the_ways_up_equal_torch_and_their_weights_equal_autograd(h, w, f, kh, kw, seed):
+    rng = np.random.default_rng(seed)
+    x, kernel = rng.integers(-9, 10, (h, w)).astype(float), rng.normal(size=(kh, kw))
+    u = upsampling(x, f, kernel)
+    real = torch_ways_up(x, u)
+    for name, out in u.outputs.items():
+        assert out.shape == tuple(real[name].shape[-2:]) == u.sizes[name] == (h * f, w * f), name
+        assert np.allclose(out, real[name][0, 0].detach().numpy()), name
+        r, c = rng.integers(0, h * f), rng.integers(0, w * f)
+        grad, = torch.autograd.grad(real[name][0, 0, r, c], real["x"], retain_graph=True)
+        assert np.allclose(u.weights(name, r, c), grad[0, 0].numpy()), (name, r, c)
+
+
+@pytest.mark.parametrize("k, s", [(k, s) for k in range(1, 8) for s in range(2, 5)])
+def test_same_size_padding_gives_stride_times_n_in_torch(k, s):
+    p, op = same_size_padding(k, s)
+    layer = torch.nn.ConvTranspose2d(1, 1, k, stride=s, padding=p, output_padding=op)
+    assert layer(torch.zeros(1, 1, 3, 5)).shape[-2:] == (3 * s, 5 * s)
+
+
+@pytest.mark.parametrize("call, words", [
+    (lambda: upsampling([[1]], 1), "factor=1"),
+    (lambda: upsampling([[1]], 2, channel_weights=[1, 2]), "channel_weights"),
+    (lambda: upsampling([[1]], 2).weights("nearest", 2, 0), "outside"),
+    (lambda: same_size_padding(2, 1), "stride"),
+])
+def test_upsampling_refusals_are_one_sentence(call, words):
+    with pytest.raises(ConvArithmeticError) as error:
+        call()
+    assert words in str(error.value) and "\n" not in str(error.value)
