@@ -425,10 +425,8 @@ class Upsampling:
         return np.outer(rows, cols)
 
     def image(self, method: str | None = None) -> np.ndarray:
-        """``outputs[method]`` (or the input) scaled to [0, 1] by the input's range, for display."""
-        a = self.x if method is None else self.outputs[method]
-        low, high = self.x.min(), self.x.max()
-        return np.full(a.shape, 0.5) if high == low else np.clip((a - low) / (high - low), 0.0, 1.0)
+        """``outputs[method]`` (or the input) scaled to [0, 1] by its own range, for display."""
+        return _unit(self.x if method is None else self.outputs[method])
 
 
 def upsampling(x, factor: int = 2, kernel=None, channel_weights=None) -> Upsampling:

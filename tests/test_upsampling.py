@@ -9,7 +9,7 @@ import torch
 import torch.nn.functional as F
 from conftest import render_dry
 
-from scenes.upsampling import CheckerboardArtifacts
+from scenes.upsampling import CheckerboardArtifacts, UpsamplingMethods
 from scenes.upsampling_fields import PoolingUnpooling, ReceptiveField, stack_layers
 
 
@@ -36,6 +36,38 @@ def test_the_published_k3_s2_counts_are_on_screen():
     scene = render_dry("CheckerboardArtifacts", "k3_s2")
     assert scene.shown["counts_1d"].tolist() == [1, 1, 2, 1, 2, 1, 2, 1, 1]
     assert scene.shown["count_levels"] == [1, 2, 4]
+
+
+@pytest.mark.parametrize("preset", [None, *UpsamplingMethods.PRESETS])
+def test_upsampling_methods_show_torchs_numbers_sizes_and_gradients(preset):
+    """Each output on screen (to its two decimals), its size, and the weights of the picked cell (its gradient)
+    equal torch's interpolate (both align_corners), conv_transpose2d and pixel_shuffle of a 1×1 conv."""
+    scene = render_dry("UpsamplingMethods", preset)
+    p = UpsamplingMethods.resolve(preset)
+    f, (r, c) = p["factor"], p["cell"]
+    x = torch.tensor(p["input"], dtype=torch.float64)[None, None].requires_grad_(True)
+    tr = UpsamplingMethods.ways_up(p).transposed
+    channels = F.conv2d(x, torch.arange(1.0, f * f + 1, dtype=torch.float64).reshape(f * f, 1, 1, 1))
+    real = {"nearest": F.interpolate(x, scale_factor=f, mode="nearest"),
+            "bilinear": F.interpolate(x, scale_factor=f, mode="bilinear", align_corners=False),
+            "bilinear_aligned": F.interpolate(x, scale_factor=f, mode="bilinear", align_corners=True),
+            "transposed": F.conv_transpose2d(x, torch.tensor(p["kernel"], dtype=torch.float64)[None, None],
+                                             stride=f, padding=tr.padding, output_padding=tr.output_padding),
+            "pixel_shuffle": F.pixel_shuffle(channels, f)}
+    assert list(scene.shown["outputs"]) == list(real)
+    for name, y in real.items():
+        assert scene.shown["sizes"][name] == tuple(y.shape[-2:])
+        assert np.allclose(scene.shown["outputs"][name], y[0, 0].detach().numpy())
+        grad, = torch.autograd.grad(y[0, 0, r, c], x, retain_graph=True)
+        assert np.allclose(scene.shown["weights"][name], grad[0, 0].numpy())
+        assert scene.shown["formulas"][name].endswith(f"= {y[0, 0, r, c].item():.2f}".rstrip("0").rstrip("."))
+
+
+def test_upsampling_methods_formula_reads_the_published_bilinear_weights():
+    """align_corners=False, factor 2: the source of output 1 is 0.25 (between inputs 0 and 1, weights ¾, ¼)."""
+    scene = render_dry("UpsamplingMethods", None, input="[[1,2],[3,4]]", cell="1,1")
+    assert scene.shown["formulas"]["bilinear"] == "y[1, 1] = 0.5625·1 + 0.1875·2 + 0.1875·3 + 0.0625·4 = 1.75"
+    assert scene.shown["formulas"]["nearest"] == "y[1, 1] = x[0, 0] = 1"
 
 
 @pytest.mark.parametrize("preset", [None, *PoolingUnpooling.PRESETS])
@@ -106,6 +138,9 @@ def test_receptive_field_presets_render(preset):
 
 @pytest.mark.parametrize("scene, overrides, words", [
     ("CheckerboardArtifacts", {"output_padding": 2}, "output_padding"),
+    ("UpsamplingMethods", {"cell": "6,0"}, "outside"),
+    ("UpsamplingMethods", {"cell": "1"}, "cell=1"),
+    ("UpsamplingMethods", {"factor": 4}, "factor"),
     ("PoolingUnpooling", {"output_size": "7"}, "output_size=7"),
     ("PoolingUnpooling", {"padding": 2}, "padding"),
     ("ReceptiveField", {"layers": "[[0,3,1]]"}, "columns"),
