@@ -152,3 +152,14 @@ def test_bad_values_are_one_sentence(scene, overrides, words):
     with pytest.raises(USER_ERRORS) as error:
         scene_class(scene).resolve(None, overrides)
     assert words in str(error.value) and "\n" not in str(error.value)
+
+
+def test_day1_plus_is_the_lecture_then_the_going_up_scenes():
+    """`convviz lecture --playlist day1-plus`: day1's entries, then upsampling's, each as written there."""
+    from scenes.lecture import load_playlist
+    plus, day1, up = (load_playlist(name) for name in ("day1-plus", "day1", "upsampling"))
+    def lines(playlist):
+        return [(e.scene, e.title, e.preset, e.overrides, e.notes) for e in playlist.entries]
+    assert lines(plus) == lines(day1) + lines(up) and not plus.skipped
+    assert {"CheckerboardArtifacts", "UpsamplingMethods", "PoolingUnpooling", "ReceptiveField"} <= \
+        {e.scene for e in up.entries}
