@@ -8,8 +8,7 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 import numpy as np
-from manim import (DOWN, LEFT, RIGHT, UP, Create, FadeIn, FadeOut, Group, ReplacementTransform, Text, Transform,
-                   VGroup, config)
+from manim import DOWN, LEFT, RIGHT, UP, Create, FadeIn, FadeOut, Group, Text, VGroup, config
 
 from convmath import stamp_cells, stamp_counts, upsampling
 from convmath.resample import METHODS, Checkerboard, Upsampling, checkerboard
@@ -21,6 +20,7 @@ from .params import Param, ParamError
 __all__ = ["CheckerboardArtifacts", "UpsamplingMethods", "title_text", "row_grid"]
 
 SMALL = "the counts stay readable up to about 22 cells across"
+SLOT = 4.75  # x of the left and right columns of the 2-D beats (the middle one is at 0)
 
 
 def title_text(text: str, theme) -> Text:
@@ -102,7 +102,9 @@ class CheckerboardArtifacts(ConvvizScene):
             mark = source.region(0, i, 0, i)
             self.play(Create(mark), FadeIn(stamp, shift=DOWN * 0.2), run_time=0.35)
             self.remove(mark)
-        self.play(FadeIn(out), Transform(caption, Caption(self._counts_caption(counts), theme=t)), run_time=1)
+        self.play(FadeIn(out), FadeOut(caption), run_time=0.8)
+        caption = Caption(self._counts_caption(counts), theme=t)
+        self.play(FadeIn(caption), run_time=0.4)
         self.shown.update(counts_1d=counts, stamps_1d=[c.tolist() for c in cells])
         self.wait(2)
         self.play(*(FadeOut(m) for m in (source, ruler, stamps, out, caption)), run_time=0.6)
@@ -119,10 +121,10 @@ class CheckerboardArtifacts(ConvvizScene):
         t = self.theme
         self.beat("two dimensions")
         rows, cols = board.counts.shape
-        cell = fit_cell_size(rows + 1, cols, 4.4, 5.0, largest=0.55)
+        cell = fit_cell_size(rows + 1, cols, 4.3, 5.0, largest=0.55)
         grid = NumberGrid(board.counts, role="output", cell_size=cell, theme=t,
                           label=f"stamps per cell {shape_text(board.counts.shape)}")
-        grid.move_to(LEFT * 4.3 + DOWN * 0.25)
+        grid.move_to([-SLOT, -0.25, 0])
         levels = ", ".join(str(v) for v in board.count_levels)
         caption = Caption(f"In 2-D the counts multiply: cells of {levels} stamps.", theme=t)
         self.play(FadeIn(grid), FadeIn(caption), run_time=1)
@@ -135,10 +137,13 @@ class CheckerboardArtifacts(ConvvizScene):
         """A real ConvTranspose2d with random weights on a constant image: the counts show through."""
         t = self.theme
         self.beat("a real layer")
-        image = DigitImage(board.transposed_image, role="output", size=3.4, theme=t,
+        image = DigitImage(board.transposed_image, role="output", size=3.4, theme=t, font_size=22,
                            label=f"ConvTranspose2d output {shape_text(board.transposed.shape)}")
-        image.next_to(counts_grid, RIGHT, buff=0.6).align_to(counts_grid.cells, UP)
-        caption = Caption("A real layer, random weights, constant input: the pattern of the counts.", theme=t)
+        image.align_to(counts_grid.cells, UP).set_x(0)
+        k, s = self.params["kernel"], self.params["stride"]
+        caption = Caption("A real layer, random weights, constant input: the pattern of the counts." if k % s else
+                          "Even counts, yet each cell sums other weights: random weights still draw a grid.",
+                          theme=t)
         self.play(FadeIn(image), FadeIn(caption), run_time=1)
         self.shown.update(transposed=board.transposed)
         self.wait(2)
@@ -149,13 +154,9 @@ class CheckerboardArtifacts(ConvvizScene):
         """Nearest upsampling then a conv, same weights, same size: no checkerboard."""
         t, s, k = self.theme, self.params["stride"], self.params["kernel"]
         self.beat("resize-convolution")
-        resized = DigitImage(board.resized_image, role="output", size=3.4, theme=t,
+        resized = DigitImage(board.resized_image, role="output", size=3.4, theme=t, font_size=22,
                              label=f"nearest ×{s}, then {k}×{k} conv {shape_text(board.resized.shape)}")
-        resized.next_to(image, RIGHT, buff=0.5).align_to(image, UP)
-        row = Group(counts_grid, image, resized)
-        if row.width > config.frame_width - 0.6:
-            row.scale_to_fit_width(config.frame_width - 0.6)
-        row.set_x(0)
+        resized.align_to(image, UP).set_x(SLOT)
         caption = Caption("The fix: resize (nearest), then convolve. Same size, same weights, no checkerboard.",
                           theme=t)
         self.play(FadeIn(resized), FadeIn(caption), run_time=1)
@@ -256,7 +257,7 @@ class UpsamplingMethods(ConvvizScene):
         terms = [(_signed(w[i, j]), _signed(u.x[i, j])) for i, j in cells]
         parts = [x if k == "1" else f"{k}·({x})" if x.startswith("−") else f"{k}·{x}" for k, x in terms]
         value = _signed(u.outputs[name][r, c], 2)
-        if name == "nearest":
+        if name != "pixel_shuffle" and len(cells) == 1 and w[tuple(cells[0])] == 1:  # a copy (always for nearest)
             return f"y[{r}, {c}] = x[{cells[0][0]}, {cells[0][1]}] = {value}"
         where = f"channel {u.sources[0, r, c]} at ({r // u.factor}, {c // u.factor}): " if name == "pixel_shuffle" else ""
         return f"y[{r}, {c}] = {where}{' + '.join(parts) or '0'} = {value}"
@@ -317,7 +318,7 @@ class UpsamplingMethods(ConvvizScene):
         self.beat("transposed convolution")
         cell = fit_cell_size(tr.w.shape[0] + 1, tr.w.shape[1], 3.6, 2.6, largest=0.6)
         kernel = even_numbers(NumberGrid(tr.w, role="kernel", cell_size=cell, theme=t,
-                                         label=f"kernel, padding {tr.padding[0]}, output_padding "
+                                         label=f"kernel, padding {tr.padding[0]}\noutput_padding "
                                                f"{tr.output_padding[0]}"))
         kernel.label.scale(min(1.0, 4.4 / kernel.label.width)).next_to(kernel.cells, UP, buff=0.15)
         kernel.next_to(self.x_grid, DOWN, buff=0.45).set_x(LEFT_X)
@@ -337,7 +338,8 @@ class UpsamplingMethods(ConvvizScene):
                                                  label=f"ch {i} = {_signed(k)}·x"))
                          for i, (ch, k) in enumerate(zip(u.channels, u.channel_weights))))
         grids.arrange_in_grid(f, f, buff=(0.3, 0.2))
-        grids.scale(min(1.0, 5.4 / grids.width, 5.3 / grids.height)).move_to([LEFT_X, 0, 0]).align_to([0, 3.0, 0], UP)
+        grids.scale(min(1.0, 5.0 / grids.width, 5.3 / grids.height))
+        grids.move_to([LEFT_X, 0, 0]).align_to([0, 3.0, 0], UP)
         self.play(FadeOut(self.x_grid), FadeOut(self.marks), FadeIn(grids), run_time=0.6)
         self.marks = VGroup()
         self._show(u, "pixel_shuffle", f"Pixel shuffle: channel i·{f} + j fills offset (i, j) "
