@@ -259,7 +259,8 @@ class UpsamplingMethods(ConvvizScene):
         value = _signed(u.outputs[name][r, c], 2)
         if name != "pixel_shuffle" and len(cells) == 1 and w[tuple(cells[0])] == 1:  # a copy (always for nearest)
             return f"y[{r}, {c}] = x[{cells[0][0]}, {cells[0][1]}] = {value}"
-        where = f"channel {u.sources[0, r, c]} at ({r // u.factor}, {c // u.factor}): " if name == "pixel_shuffle" else ""
+        f = u.factor
+        where = f"channel {u.sources[0, r, c]} at ({r // f}, {c // f}): " if name == "pixel_shuffle" else ""
         return f"y[{r}, {c}] = {where}{' + '.join(parts) or '0'} = {value}"
 
     def _show(self, u: Upsampling, name: str, caption: str, label: str | None = None,
