@@ -210,21 +210,32 @@ class ReceptiveField(ConvvizScene):
         """The input and every layer's output as grids, left to right."""
         t = self.theme
         self.beat("the stack")
-        total = sum(s[1] for s in field.sizes) + 1.2 * len(field.sizes)
-        cell = fit_cell_size(max(s[0] for s in field.sizes), total, config.frame_width - 1.0, 4.2, largest=0.5)
         labels = ["input"] + [layer.describe() for layer in layers]
-        grids = [NumberGrid(np.zeros(s), role="input" if i == 0 else "output", cell_size=cell, theme=t,
-                            show_numbers=False, label=f"{name}\n{shape_text(s)}" if i else f"input\n{shape_text(s)}")
-                 for i, (name, s) in enumerate(zip(labels, field.sizes))]
-        for g in grids:
-            if g.label is not None and g.label.width > g.cells.width + 0.8:
-                g.label.scale_to_fit_width(max(g.cells.width + 0.8, 1.2))
-        VGroup(*grids).arrange(RIGHT, buff=0.6, aligned_edge=DOWN).move_to(UP * 0.55)
+        room = config.frame_width - 1.0
+        for _ in range(3):  # shrink the cells until the row with its labels fits the frame
+            grids = self._grids(labels, field.sizes, room)
+            row = VGroup(*grids).arrange(RIGHT, buff=0.6, aligned_edge=DOWN).move_to(UP * 0.55)
+            if row.width <= config.frame_width - 1.0:
+                break
+            room -= row.width - (config.frame_width - 1.0)
         caption = Caption("Each layer's output, from the input (left) to the last layer (right).", theme=t)
         self.play(*(FadeIn(g) for g in grids), FadeIn(caption), run_time=1)
         self.shown.update(sizes=field.sizes)
         self.wait(1)
         self.remove(caption)
+        return grids
+
+    def _grids(self, labels: list[str], sizes, room: float) -> list[NumberGrid]:
+        """One grid per layer output, cells sized so their widths, 0.6 gaps and labels fill ``room``."""
+        n = len(sizes)
+        cell = fit_cell_size(max(s[0] for s in sizes), sum(s[1] for s in sizes), room - 0.6 * (n - 1) - 0.8 * n,
+                             4.2, largest=0.5)
+        grids = [NumberGrid(np.zeros(s), role="input" if i == 0 else "output", cell_size=cell, theme=self.theme,
+                            show_numbers=False, label=f"{name}\n{shape_text(s)}")
+                 for i, (name, s) in enumerate(zip(labels, sizes))]
+        for g in grids:
+            if g.label is not None and g.label.width > max(g.cells.width + 0.8, 1.9):
+                g.label.scale_to_fit_width(max(g.cells.width + 0.8, 1.9))
         return grids
 
     def light(self, field, grids: list[NumberGrid]) -> None:
