@@ -22,6 +22,8 @@ from .explain import (Formula, explain_adaptive_pool, explain_conv, explain_pixe
                       explain_transposed, explain_upsample)
 from .pooling import (adaptive_pool_output_size, pixel_shuffle_shape, pixel_unshuffle_shape, pool_input_sizes,
                       pool_output_size, upsample_output_size)
+from .receptive import Layer, layers_from_model, projective_field, receptive_field, receptive_table
+from .resample import checkerboard, interpolate, pixel_shuffle, resize_conv, stamp_cells, stamp_counts, upsampling
 from .trace import (ConvNdTrace, ConvTrace, TransposedConvTrace, conv1d_trace, conv2d_trace, conv3d_trace, conv_matrix,
                     conv_transpose2d_trace)
 
@@ -62,6 +64,18 @@ __all__ = [
     "group_channels",
     "ConvCounts",
     "SeparableCounts",
+    "stamp_cells",
+    "stamp_counts",
+    "upsampling",
+    "checkerboard",
+    "interpolate",
+    "pixel_shuffle",
+    "resize_conv",
+    "Layer",
+    "layers_from_model",
+    "receptive_field",
+    "projective_field",
+    "receptive_table",
 ]
 
 _LAZY = {"shape_trace": "shapes", "trace_model": "shapes", "assert_shapes": "testing", "pin_shapes": "testing"}

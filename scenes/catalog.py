@@ -27,6 +27,10 @@ SCENES: dict[str, str] = {
     "GroupedConv": "scenes.channels",
     "Conv1DSequence": "scenes.channels_axes",
     "Conv3DVolume": "scenes.channels_axes",
+    "CheckerboardArtifacts": "scenes.upsampling",
+    "UpsamplingMethods": "scenes.upsampling",
+    "PoolingUnpooling": "scenes.upsampling_fields",
+    "ReceptiveField": "scenes.upsampling_fields",
 }
 
 
