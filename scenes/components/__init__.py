@@ -6,6 +6,7 @@ from .window import KernelWindow
 from .padded import padded_grid
 from .images import DigitImage, GaussianRings, LatentPlot, LatentVector, LayerBlock, flow_arrow
 from .graph import GraphNode, forward_edge, gradient_edge
+from .network import BlockSpec, FeatureMaps, NetworkBlock, NetworkDiagram, block_box_size
 
 __all__ = [
     "NumberGrid",
@@ -27,4 +28,9 @@ __all__ = [
     "GraphNode",
     "forward_edge",
     "gradient_edge",
+    "BlockSpec",
+    "FeatureMaps",
+    "NetworkBlock",
+    "NetworkDiagram",
+    "block_box_size",
 ]
