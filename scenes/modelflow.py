@@ -142,7 +142,8 @@ class ModelFlow(LeanCopyScene):
         self.beat("through the layers")
         for block in flow.blocks[1:]:
             i = block.index
-            lines = list(formula_lines(block.step))
+            lines = [*formula_lines(block.step), *(f"{s.op}: {line}" for s in block.steps[1:]
+                                                   for line in formula_lines(s))]
             self.shown["formulas"].append((i, lines))
             op, params = layer_text(block.step)
             text = [f"{op} {params}".strip() + f" → {'×'.join(map(str, block.shape))}", *lines]
