@@ -13,7 +13,8 @@ from convmath import ConvArithmeticError
 from convmath.activations import flow_input, flow_of, formula_lines, model_flow, thumbnails
 from convmath.shapes import load_model, trace_model
 from scenes.cli import main
-from scenes.modelflow import ModelFlow, block_specs, resolve_target
+from scenes.modelflow import block_specs, resolve_target
+from conftest import render_dry
 
 EXAMPLES = [("examples/unet.py:build", (1, 1, 28, 28)), ("examples/dcgan.py:build", (1, 100, 1, 1)),
             ("examples/resnet_block.py:build", (1, 16, 32, 32)), ("examples/subpixel.py:build", (1, 3, 16, 16))]
@@ -105,11 +106,12 @@ def test_the_broken_unet_stops_at_the_cat_with_the_traces_explanation():
     assert [specs[i].shape[-1] for i in specs[-1].sources] == [12, 14]  # the two sizes that cannot meet
 
 
+pytestmark = pytest.mark.render
+
+
 @pytest.fixture(scope="module")
 def rendered_unet():
-    scene = ModelFlow(ModelFlow.resolve("unet", {"channels": 2}))
-    scene.render(preview=False)
-    return scene
+    return render_dry("ModelFlow", "unet", channels=2)
 
 
 def test_the_scene_shows_the_traces_shapes_formulas_and_activations(rendered_unet, tmp_path):
@@ -131,8 +133,7 @@ def test_the_scene_shows_the_traces_shapes_formulas_and_activations(rendered_une
 
 
 def test_the_broken_example_renders_its_explanation():
-    scene = ModelFlow(ModelFlow.resolve("unet_broken"))
-    scene.render(preview=False)
+    scene = render_dry("ModelFlow", "unet_broken")
     assert "step 5 (ConvTranspose2d up1) made the 12" in scene.shown["failure"]
     assert any("made the 12" in " ".join(caption) for caption in scene.shown["captions"])
 
