@@ -123,7 +123,7 @@ def flow_input(shape: Sequence[int], path: str = "", image: int = 0, seed: int =
 def _user_input(path: str, shape: tuple[int, ...]) -> torch.Tensor:
     try:
         array = np.load(path, allow_pickle=False)
-    except (OSError, ValueError) as error:
+    except (OSError, ValueError, EOFError) as error:
         raise ConvArithmeticError(f"input={path!r} cannot be read as .npy ({error}).") from None
     if not isinstance(array, np.ndarray) or array.dtype.kind not in "biuf":
         raise ConvArithmeticError(f"input={path!r} is not an array of numbers: save one with numpy.save.")
