@@ -188,6 +188,9 @@ def flow_of(model: torch.nn.Module, values: torch.Tensor, target: str = "model",
     with torch.random.fork_rng():
         recording = record_forward(model, [shape], values=[values])
     steps = recording.steps
+    if len(recording.values) != len(steps):
+        raise ConvArithmeticError(f"model={target!r}: its activations are not recorded (ModelFlow draws torch "
+                                  "models; a Keras model's trace has no activations yet).")
     groups = group_blocks(steps, shape)
     sources = _sources(steps, groups, shape)
     blocks = []

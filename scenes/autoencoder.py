@@ -20,14 +20,19 @@ from .components import Caption, DigitImage, LatentPlot, LatentVector, LayerBloc
 from .components.images import drop_svg_sources
 from .params import Param, ParamError
 
-__all__ = ["ConvAutoencoder", "LatentSpace", "LeanCopyScene", "MODEL_PARAMS", "trained", "check_data", "title", "point_text",
+__all__ = ["ConvAutoencoder", "LatentSpace", "LeanCopyScene", "MODEL_PARAMS", "trained", "check_data", "MAX_INDEX", "INDEXED", "title", "point_text",
            "layer_steps", "step_label"]
 
 # Parameters every AE/VAE scene shares: which model (training seed) on which data.
 MODEL_PARAMS = (
-    Param("seed", "int", 0, "training seed of the model (same seed, same weights)"),
-    Param("data", "str", "", "a .npy/.npz of 28x28 images to train on instead of the built-in 8x8 digits"),
+    Param("seed", "int", 0, "training seed of the model (same seed, same weights)", low=0, high=2**31 - 1,
+          reason="torch's seed range"),
+    Param("data", "path", "", "a .npy/.npz of 28x28 images to train on instead of the built-in 8x8 digits",
+          choices=(".npy", ".npz")),
 )
+# An image index: the data's own length is checked too (the built-in digits have 1797 images).
+MAX_INDEX = 10**6 - 1
+INDEXED = "an image of the data, at most a million images"
 
 
 def trained(kind: str, params: Mapping[str, Any], latent_dim: int = 2, beta: float = 1.0) -> TrainedModel:
@@ -38,8 +43,6 @@ def trained(kind: str, params: Mapping[str, Any], latent_dim: int = 2, beta: flo
 
 def check_data(params: Mapping[str, Any], *index_names: str) -> None:
     """Refuse a data file the models cannot read, a negative seed, or an image index outside the data."""
-    if params["seed"] < 0:
-        raise ParamError(f"seed={params['seed']} is not allowed: use an integer >= 0.")
     try:
         images, _ = load_images(params["data"] or None)
     except ConvArithmeticError as error:
@@ -149,30 +152,28 @@ class LatentSpace(LeanCopyScene):
     """The autoencoder's real 2-D codes of the whole dataset; codes on the clusters decode to digits, gaps to garbage."""
 
     PARAMS = MODEL_PARAMS + (
-        Param("digits", "size", (0, 4, 7), "classes whose typical code is decoded (one image each)"),
-        Param("gaps", "int", 3, "how many points between the clusters are decoded"),
+        Param("digits", "ints", (0, 4, 7), "classes whose typical code is decoded (one image each)", low=0, high=9,
+              max_side=4, reason="digit classes, up to four decoded on screen"),
+        Param("gaps", "int", 3, "how many points between the clusters are decoded", low=0, high=4,
+              reason="each one is decoded on screen"),
     )
     SUMMARY = "Real 2-D autoencoder codes coloured by digit; decoding chosen points and points in the gaps"
 
     @classmethod
     def check(cls, params: Mapping[str, Any]) -> None:
         check_data(params)
-        digits = params["digits"] if isinstance(params["digits"], tuple) else (params["digits"],)
-        if not 1 <= len(digits) <= 4:
-            raise ParamError(f"digits={params['digits']!r} is not allowed: give 1 to 4 class labels like 0,4,7.")
+        digits = params["digits"]
         _, labels = load_images(params["data"] or None)
         missing = [d for d in digits if d not in set(labels.tolist())]
         if missing:
             raise ParamError(f"digits={params['digits']!r} has no data for {missing}: use labels from "
                              f"{sorted(set(labels.tolist()))}.")
-        if not 0 <= params["gaps"] <= 4:
-            raise ParamError(f"gaps={params['gaps']} is not allowed: use 0 to 4.")
 
     def construct(self) -> None:
         t, p = self.theme, self.params
         model = trained("ae", p)
         codes = model.encode(model.images)
-        digits = p["digits"] if isinstance(p["digits"], tuple) else (p["digits"],)
+        digits = p["digits"]
         picks = [class_representative(codes, model.labels, d) for d in digits]
         picked = codes[picks]
         gaps = gap_points(codes, p["gaps"], model.labels)
@@ -260,16 +261,15 @@ class ConvAutoencoder(LeanCopyScene):
     """Encoder convs shrink a real digit to a code, decoder transposed convs grow it back; traced shapes, real MSE."""
 
     PARAMS = MODEL_PARAMS + (
-        Param("index", "int", 0, "which image of the data flows through"),
-        Param("latent_dim", "int", 2, "size of the code at the bottleneck"),
+        Param("index", "int", 0, "which image of the data flows through", low=0, high=MAX_INDEX, reason=INDEXED),
+        Param("latent_dim", "int", 2, "size of the code at the bottleneck", low=1, high=8,
+              reason="the code is drawn"),
     )
     SUMMARY = "A real conv autoencoder: traced shapes of every layer, a digit in, its reconstruction out, the MSE"
 
     @classmethod
     def check(cls, params: Mapping[str, Any]) -> None:
         check_data(params, "index")
-        if not 1 <= params["latent_dim"] <= 8:
-            raise ParamError(f"latent_dim={params['latent_dim']} is not allowed: use 1 to 8 (the code is drawn).")
 
     def construct(self) -> None:
         t, p = self.theme, self.params

@@ -23,6 +23,10 @@ SCENES: dict[str, str] = {
     "Reparameterization": "scenes.vae",
     "VAELoss": "scenes.vae",
     "AEvsVAE": "scenes.vae",
+    "MultiChannelConv": "scenes.channels",
+    "GroupedConv": "scenes.channels",
+    "Conv1DSequence": "scenes.channels_axes",
+    "Conv3DVolume": "scenes.channels_axes",
     "ModelFlow": "scenes.modelflow",
 }
 

@@ -34,7 +34,9 @@ def apply_fix(model: nn.Module, where: str, fix: dict) -> None:
     parent = model.get_submodule(parent_name) if parent_name else model
     old = getattr(parent, child)
     args = dict(in_channels=old.in_channels, out_channels=old.out_channels, kernel_size=old.kernel_size,
-                stride=old.stride, padding=old.padding, dilation=old.dilation, output_padding=old.output_padding)
+                stride=old.stride, padding=old.padding, dilation=old.dilation)
+    if old.transposed:
+        args["output_padding"] = old.output_padding
     n = len(old.kernel_size)
     args |= {k: v if isinstance(v, tuple) else (v,) * n for k, v in fix.items()}
     setattr(parent, child, type(old)(**args))
@@ -102,3 +104,33 @@ def test_pool_encoder_and_upsample_decoders_are_checked():
     assert trace.mismatches and trace.mismatches[0].step.index == 3 and trace.mismatches[0].expected == (7, 7)
     up[3] = nn.Upsample(**trace.mismatches[0].fix)
     assert trace_model(up, (1, 1, 28, 28)).outputs == ((1, 1, 28, 28),)
+
+
+def test_broken_unet_alternative_fix_on_the_strided_conv_works():
+    model = load("unet_broken.py").build()
+    message = trace_model(model, (1, 1, 28, 28)).failure.message
+    assert "or step 3 (Conv2d d2.0): padding=1 gives 7, which step 5 turns into 14" in message
+    apply_fix(model, "d2.0", {"padding": 1})
+    assert trace_model(model, (1, 1, 28, 28)).clean
+
+
+def test_cat_whose_culprit_is_a_plain_conv_gets_its_value():
+    class Net(nn.Module):
+        def __init__(self, padding: int = 0):
+            super().__init__()
+            self.a = nn.Conv2d(1, 4, 3, padding=padding)  # 28 -> 26 without padding
+            self.b = nn.Conv2d(1, 4, 3, padding=1)
+
+        def forward(self, x):
+            return torch.cat([self.a(x), self.b(x)], dim=1)
+
+    f = trace_model(Net(), (1, 1, 28, 28)).failure
+    assert (f.fix_where, f.fix) == ("a", {"padding": 1}) and "26 and 28" in f.message
+    assert trace_model(Net(**f.fix), (1, 1, 28, 28)).clean
+
+
+def test_kernel_larger_than_its_input_is_explained_by_convmath():
+    model = nn.Sequential(nn.Conv2d(1, 4, 3, stride=2), nn.Conv2d(4, 4, 5))  # 9 -> 4, then a 5×5 kernel
+    f = trace_model(model, (1, 1, 9, 9)).failure
+    assert f.where == "1" and "4×4" in f.message and "kernel 5" in f.message
+    assert "Calculated padded input" not in f.message  # convmath's sentence, not torch's

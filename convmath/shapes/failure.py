@@ -7,13 +7,16 @@ import math
 from dataclasses import dataclass, field
 from typing import Any, Sequence
 
+from ..arithmetic import conv_output_size
+from ..validate import ConvArithmeticError
 from .fixes import UP_OPS, fix_for, fix_text, resizes
 from .mirror import label, times
 from .record import FailedCall, Shape, Step
 
 __all__ = ["Failure", "explain_failure"]
 
-_JOIN = {"cat", "stack", "add", "sub", "mul", "div"}
+_JOIN = {"cat", "stack", "add", "sub", "mul", "div", "Concatenate", "Add", "Subtract", "Multiply", "Average",
+         "Maximum", "Minimum"}
 
 
 @dataclass(frozen=True)
@@ -44,11 +47,28 @@ def _maker(steps: Sequence[Step], index: int, axis: int) -> Step | None:
     return None
 
 
+def _feeding_fix(steps: Sequence[Step], maker: Step, target: Shape, axis: int) -> str:
+    """The other way: the step before ``maker`` that set its input size, changed so that ``maker`` as it is gives
+    ``target`` (square sizes only); "" if there is none."""
+    upstream = _maker(steps, maker.reads[0], axis) if maker.reads and maker.reads[0] >= 0 else None
+    if upstream is None or len(set(target)) != 1:
+        return ""
+    n = len(target)
+    for v in range(1, 2 * target[0] + 2):
+        if fix_for(maker, (v,) * n, target) == {}:
+            fix = fix_for(upstream, upstream.spatial(upstream.inputs[0]), (v,) * n)
+            if fix:
+                return (f"; or step {upstream.index} ({label(upstream)}): {fix_text(fix)} gives {v}, which step "
+                        f"{maker.index} turns into {target[0]}")
+    return ""
+
+
 def _join_failure(steps: Sequence[Step], f: FailedCall) -> Failure | None:
     shapes = f.inputs
     if len(shapes) < 2 or len({len(s) for s in shapes}) != 1:
         return None
-    cat_dim = f.params.get("dim", 0) % len(shapes[0]) if f.op in ("cat", "stack") else None
+    cat_dim = f.params.get("dim", f.params.get("axis", 0)) % len(shapes[0]) \
+        if f.op in ("cat", "stack", "Concatenate") else None
     axis = next((x for x in range(len(shapes[0])) if x != cat_dim and len({s[x] for s in shapes}) > 1), None)
     if axis is None:
         return None
@@ -62,14 +82,14 @@ def _join_failure(steps: Sequence[Step], f: FailedCall) -> Failure | None:
         if maker is None:
             continue
         other = next(k for k in range(len(sizes)) if sizes[k] != sizes[j])
-        n = len(maker.spatial(maker.output))
-        target = tuple(shapes[other][len(shapes[other]) - n:])  # every spatial axis as the other input has it
+        target = maker.spatial(shapes[other])  # every spatial axis as the other input has it
         fix = fix_for(maker, maker.spatial(maker.inputs[0]), target)
         if fix:
             where = steps[f.reads[other]] if f.reads[other] >= 0 else None
             source = f", the size of {label(where)} (step {where.index})" if where else ""
             message = (f"{head}: step {maker.index} ({label(maker)}) made the {sizes[j]} from "
-                       f"{times(maker.spatial(maker.inputs[0]))}; {fix_text(fix)} gives {sizes[other]}{source}.")
+                       f"{times(maker.spatial(maker.inputs[0]))}; {fix_text(fix)} gives {sizes[other]}{source}"
+                       f"{_feeding_fix(steps, maker, target, neg)}.")
             return Failure(f.op, f.where, f.inputs, f.reads, f.error, message, fix, maker.index, maker.where)
     named = [f"step {m.index} ({label(m)}) made {sizes[j]}" for m, j in makers if m is not None]
     return Failure(f.op, f.where, f.inputs, f.reads, f.error, f"{head}: {'; '.join(named) or f.error}.")
@@ -105,7 +125,19 @@ def _conv_failure(f: FailedCall) -> Failure | None:
                        f"{label_call(f)} has in_channels={p['in_channels']} but gets {got} channels "
                        f"(input {times(shape)}): set in_channels={got}.", {"in_channels": got}, None, f.where)
     return Failure(f.op, f.where, f.inputs, f.reads, f.error,
-                   f"{label_call(f)} refuses input {times(shape)}: {f.error}")
+                   f"{label_call(f)} refuses input {times(shape)}: {_conv_refusal(p, shape) or f.error}")
+
+
+def _conv_refusal(p: dict, shape: Shape) -> str | None:
+    """convmath's sentence for a conv that refuses its input's spatial size (a kernel larger than the padded
+    input ...), or None if convmath accepts it."""
+    n = len(p["kernel_size"])
+    try:
+        conv_output_size(tuple(shape[-n:]), p["kernel_size"], p.get("stride", 1), p.get("padding", 0),
+                         p.get("dilation", 1))
+    except ConvArithmeticError as error:
+        return str(error)
+    return None
 
 
 def explain_failure(steps: Sequence[Step], failed: FailedCall) -> Failure:

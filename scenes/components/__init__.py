@@ -1,4 +1,4 @@
-"""Reusable mobjects: number grid, kernel window, formula panel, shape badge, code panel, caption."""
+"""Reusable mobjects: number grid, kernel window, formula panel, shape badge, code panel, caption, tensor stack."""
 
 from .grid import NumberGrid, fit_cell_size, format_number
 from .panels import Caption, CodePanel, FormulaPanel, ShapeBadge, shape_text
@@ -7,6 +7,7 @@ from .padded import padded_grid
 from .images import DigitImage, GaussianRings, LatentPlot, LatentVector, LayerBlock, flow_arrow
 from .graph import GraphNode, forward_edge, gradient_edge
 from .network import BlockSpec, FeatureMaps, NetworkBlock, NetworkDiagram, block_box_size
+from .tensor import TensorStack
 
 __all__ = [
     "NumberGrid",
@@ -33,4 +34,5 @@ __all__ = [
     "NetworkBlock",
     "NetworkDiagram",
     "block_box_size",
+    "TensorStack",
 ]

@@ -1,0 +1,152 @@
+"""Keras 3 models (KERAS_BACKEND=torch) traced as their layers, with Keras' formulas checked against the real
+layers' outputs, Keras parameter names in the fixes, and every fix applied to the real Keras model."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("KERAS_BACKEND", "torch")
+keras = pytest.importorskip("keras")
+from keras import layers  # noqa: E402
+
+from convmath.cli import main  # noqa: E402
+from convmath.shapes import trace_model  # noqa: E402
+from convmath.shapes.fixes import resizes  # noqa: E402
+
+EXAMPLES = Path(__file__).parent.parent / "examples"
+pytestmark = pytest.mark.usefixtures("one_thread")
+
+
+def load(name: str):
+    spec = importlib.util.spec_from_file_location(name[:-3], EXAMPLES / name)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def with_fix(model, where: str, fix: dict):
+    """The model rebuilt from its config with the fix's values set on the layer named ``where`` (Keras checks
+    every name: a torch name like ``stride`` would be refused)."""
+    config = model.get_config()
+    entry = next(e for e in config["layers"] if e["config"]["name"] == where)
+    entry["config"] |= fix
+    return type(model).from_config(config)
+
+
+def sequential(*stack, size=(8, 8, 1)):
+    return keras.Sequential([keras.Input(size), *stack])
+
+
+def test_steps_are_keras_layers_channels_last():
+    trace = trace_model(load("keras_autoencoder.py").build(), (1, 28, 28, 1))
+    assert [s.op for s in trace.steps] == ["Conv2D", "Conv2D", "Conv2DTranspose", "Conv2DTranspose", "Conv2D"]
+    assert trace.steps[0].output == (1, 14, 14, 16) and trace.steps[0].params["strides"] == (2, 2)
+    assert trace.clean and trace.outputs == ((1, 28, 28, 1),)
+    assert [s.reads for s in trace.steps] == [(-1,), (0,), (1,), (2,), (3,)]
+
+
+@pytest.mark.parametrize("target,shape", [("keras_autoencoder.py:build", None), ("keras_vae.py:build", None),
+                                          ("keras_unet.py:build", "1,28,28,1"), ("keras_unet.py:build", "1,32,32,1")])
+def test_keras_examples_trace_clean_with_a_prediction_on_every_size_change(target, shape, capsys):
+    argv = ["trace", f"{EXAMPLES / target}", "--json"] + (["--input-shape", shape] if shape else [])
+    assert main(argv) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["convention"] == "keras" and not data["mismatches"] and data["failure"] is None
+    for s in data["steps"]:
+        changes = s["inputs"] and len(s["inputs"][0]) == len(s["outputs"][0]) and s["inputs"][0] != s["outputs"][0]
+        assert not changes or s["op"] in ("Concatenate", "Sampling", "Reshape") or s.get("agrees"), s
+
+
+def test_vae_outputs_a_tuple_and_the_sampling_reads_both_heads():
+    trace = trace_model(load("keras_vae.py").build(), (2, 28, 28, 1))
+    assert trace.outputs == ((2, 28, 28, 1), (2, 2), (2, 2)) and trace.clean
+    sampling = next(s for s in trace.steps if s.op == "Sampling")
+    assert [trace.steps[r].where for r in sampling.reads] == ["encoder/z_mean", "encoder/z_log_var"]
+
+
+def test_broken_keras_decoder_gets_output_padding_0_which_works(capsys):
+    model = load("keras_decoder_broken.py").build()
+    trace = trace_model(model, (1, 28, 28, 1))
+    assert trace.outputs == ((1, 32, 32, 1),)
+    assert [(m.step.where, m.fix) for m in trace.mismatches] == [("up1", {"output_padding": 0})]
+    fixed = trace_model(with_fix(model, "up1", trace.mismatches[0].fix), (1, 28, 28, 1))
+    assert fixed.clean and fixed.outputs == ((1, 28, 28, 1),)
+    assert main(["trace", f"{EXAMPLES / 'keras_decoder_broken.py'}:build"]) == 1
+    assert "set output_padding=0" in capsys.readouterr().out
+
+
+def test_keras_unet_on_an_odd_size_fails_and_the_fix_makes_it_run():
+    model = load("keras_unet.py").build()
+    trace = trace_model(model, (1, 30, 30, 1))
+    f = trace.failure
+    assert f.op == "Concatenate" and f.fix_where == "up1" and f.fix == {"output_padding": 1}
+    assert "14 and 15" in f.message and [s.where for s in trace.steps][-1] == "up1"
+    assert trace_model(with_fix(model, "up1", f.fix), (1, 30, 30, 1)).clean
+
+
+@pytest.mark.parametrize("encoder,decoder,fix", [
+    (lambda: layers.Conv2D(4, 3, strides=2, padding="same"), dict(kernel_size=3, strides=2, padding="valid"),
+     {"padding": "same"}),
+    (lambda: layers.Conv2D(4, 5), dict(kernel_size=3, strides=1), {"kernel_size": 5}),
+])
+def test_keras_fixes_use_keras_names_and_work(encoder, decoder, fix):
+    model = sequential(encoder(), layers.Conv2DTranspose(1, name="up", **decoder))
+    trace = trace_model(model, (1, 8, 8, 1))
+    assert [m.fix for m in trace.mismatches] == [fix]
+    fixed = trace_model(with_fix(model, "up", fix), (1, 8, 8, 1))
+    assert fixed.clean and fixed.outputs == ((1, 8, 8, 1),)
+
+
+def test_upsampling_decoder_of_a_same_pool_is_flagged_with_a_pool_padding_that_works():
+    model = sequential(layers.MaxPooling2D(2, padding="same", name="pool"), layers.UpSampling2D(2), size=(7, 7, 1))
+    trace = trace_model(model, (1, 7, 7, 1))
+    assert trace.outputs == ((1, 8, 8, 1),) and len(trace.mismatches) == 1 and "8×8" in trace.mismatches[0].message
+
+
+@pytest.mark.parametrize("make", [
+    lambda: layers.Conv2D(2, 3, strides=2, padding="same"),
+    lambda: layers.Conv2D(2, (3, 2), strides=(2, 3)),
+    lambda: layers.Conv2D(2, 3, dilation_rate=2, padding="same"),
+    lambda: layers.Conv2DTranspose(2, 3, strides=2, padding="same"),
+    lambda: layers.Conv2DTranspose(2, 4, strides=3, padding="valid", output_padding=2),
+    lambda: layers.Conv2DTranspose(2, 3, strides=2, padding="same", output_padding=0),
+    lambda: layers.MaxPooling2D(3, strides=2, padding="same"),
+    lambda: layers.AveragePooling2D((2, 3), padding="valid"),
+    lambda: layers.UpSampling2D((2, 3)),
+    lambda: layers.ZeroPadding2D(((1, 2), (0, 3))),
+    lambda: layers.Cropping2D(((1, 0), (2, 2))),
+    lambda: layers.Conv1D(2, 3, padding="causal", dilation_rate=2),
+    lambda: layers.MaxPooling3D(2),
+    lambda: layers.UpSampling1D(3),
+])
+@pytest.mark.parametrize("size", [7, 10])
+def test_keras_formulas_equal_the_real_layers(make, size):
+    layer = make()
+    n = int(next(c for c in type(layer).__name__ if c.isdigit()))
+    model = keras.Sequential([keras.Input((size,) * n + (2,)), layer])
+    step, = trace_model(model, (1,) + (size,) * n + (2,)).steps
+    assert step.predicted == step.spatial(step.output) and step.formulas
+
+
+def test_two_inputs_and_a_dict_output_are_traced_whole():
+    a, b = keras.Input((8, 8, 1)), keras.Input((4, 4, 2))
+    up = layers.UpSampling2D(2, name="up")(b)
+    merged = layers.Concatenate(name="cat")([a, up])
+    model = keras.Model([a, b], {"image": merged, "small": layers.MaxPooling2D(2, name="pool")(merged)})
+    trace = trace_model(model, (1, 8, 8, 1), (1, 4, 4, 2))
+    cat = next(s for s in trace.steps if s.op == "Concatenate")
+    assert cat.reads == (-1, 0) and trace.clean
+    assert sorted(trace.outputs) == [(1, 4, 4, 3), (1, 8, 8, 3)]
+
+
+def test_a_keras_model_without_a_fixed_input_shape_asks_for_one(tmp_path, capsys):
+    path = tmp_path / "free.py"
+    path.write_text("import keras\n\ndef build():\n    x = keras.Input((None, None, 1))\n"
+                    "    return keras.Model(x, keras.layers.Conv2D(1, 3)(x))\n")
+    assert main(["trace", f"{path}:build"]) == 2
+    assert "channels last for Keras" in capsys.readouterr().err
