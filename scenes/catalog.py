@@ -27,6 +27,7 @@ SCENES: dict[str, str] = {
     "GroupedConv": "scenes.channels",
     "Conv1DSequence": "scenes.channels_axes",
     "Conv3DVolume": "scenes.channels_axes",
+    "ModelFlow": "scenes.modelflow",
     "CheckerboardArtifacts": "scenes.upsampling",
     "UpsamplingMethods": "scenes.upsampling",
     "PoolingUnpooling": "scenes.upsampling_fields",

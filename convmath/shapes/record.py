@@ -129,6 +129,7 @@ class Recording:
     steps: list[Step]
     failed: FailedCall | None = None
     outputs: tuple[Shape, ...] = ()
+    values: list[tuple[torch.Tensor, ...]] = field(default_factory=list)  # each step's outputs, when kept
 
 
 def tensors_in(value) -> list[torch.Tensor]:
@@ -210,8 +211,11 @@ class _Recorder(TorchFunctionMode):
     """Records functional ops outside opaque modules, opaque modules through their hooks, and the call that
     raised; remembers which step made each tensor."""
 
-    def __init__(self, model: nn.Module):
+    def __init__(self, model: nn.Module, keep: bool = False):
         super().__init__()
+        self.keep = keep
+        self.copying = False  # True while kept outputs are copied (those calls are not steps)
+        self.values: list[tuple[torch.Tensor, ...]] = []
         self.steps: list[Step] = []
         self.path: list[str] = []  # module names currently running
         self.opaque: list[nn.Module] = []
@@ -233,6 +237,10 @@ class _Recorder(TorchFunctionMode):
                                params, formulas, predicted, self._reads(inputs)))
         for t in out_tensors:
             self.made_by[id(t)] = (t, index)
+        if self.keep:  # copies: a later in-place op (ReLU(inplace=True)) must not change what was recorded
+            self.copying = True
+            self.values.append(tuple(t.detach().clone() for t in out_tensors))
+            self.copying = False
 
     def __torch_function__(self, func, types, args=(), kwargs=None):
         kwargs = kwargs or {}
@@ -244,7 +252,7 @@ class _Recorder(TorchFunctionMode):
             if self.failed is None:
                 self._fail(name, args, kwargs, error)
             raise
-        if not self.opaque and tensors_in(result) and tensors_in((args, kwargs)):
+        if not self.opaque and not self.copying and tensors_in(result) and tensors_in((args, kwargs)):
             self._add("function", name, [a for a in args if isinstance(a, (torch.Tensor, list, tuple))] or args,
                       result, _function_params(name, args, kwargs))
         return result
@@ -304,16 +312,26 @@ def _input_tensors(shapes: Sequence[Sequence[int]]) -> list[torch.Tensor]:
     return checked
 
 
-def record_forward(model: nn.Module, input_shapes: Sequence[Sequence[int]]) -> Recording:
+def record_forward(model: nn.Module, input_shapes: Sequence[Sequence[int]],
+                   values: Sequence[torch.Tensor] | None = None) -> Recording:
     """Run ``model`` once on zeros of each input shape (no grad, eval mode, RNG untouched) and record each step;
     a forward that raises keeps the steps before it and the call that raised. A Keras 3 model (torch backend)
-    is recorded as its layers (:mod:`.keras_layers`)."""
+    is recorded as its layers (:mod:`.keras_layers`).
+
+    ``values``: real input tensors (one per shape, of that shape) to run instead of zeros; the recording then
+    keeps a copy of every step's outputs in ``Recording.values`` (what :mod:`convmath.activations` shows;
+    torch models only for now)."""
     inputs = _input_tensors(input_shapes)
+    if values is not None:
+        if [tuple(v.shape) for v in values] != [tuple(t.shape) for t in inputs]:
+            raise ConvArithmeticError(f"values of shapes {[tuple(v.shape) for v in values]} do not match "
+                                      f"input_shapes {[tuple(t.shape) for t in inputs]}.")
+        inputs = [v.detach().clone() for v in values]
     from .keras_layers import is_keras_model, record_keras
 
     if is_keras_model(model):
         return record_keras(model, inputs)
-    recorder = _Recorder(model)
+    recorder = _Recorder(model, keep=values is not None)
     handles = []
     for module in model.modules():
         handles.append(module.register_forward_pre_hook(recorder.pre_hook))
@@ -332,7 +350,7 @@ def record_forward(model: nn.Module, input_shapes: Sequence[Sequence[int]]) -> R
         for handle in handles:
             handle.remove()
         model.train(was_training)
-    return Recording(recorder.steps, recorder.failed, outputs)
+    return Recording(recorder.steps, recorder.failed, outputs, recorder.values)
 
 
 def shape_trace(model: nn.Module, input_shape: Sequence[int]) -> list[Step]:

@@ -6,6 +6,7 @@ from .window import KernelWindow
 from .padded import padded_grid
 from .images import DigitImage, GaussianRings, LatentPlot, LatentVector, LayerBlock, flow_arrow
 from .graph import GraphNode, forward_edge, gradient_edge
+from .network import BlockSpec, FeatureMaps, NetworkBlock, NetworkDiagram, block_box_size
 from .tensor import TensorStack
 
 __all__ = [
@@ -28,5 +29,10 @@ __all__ = [
     "GraphNode",
     "forward_edge",
     "gradient_edge",
+    "BlockSpec",
+    "FeatureMaps",
+    "NetworkBlock",
+    "NetworkDiagram",
+    "block_box_size",
     "TensorStack",
 ]
