@@ -6,7 +6,8 @@ steps that follow it in a chain (activations, norms, dropout, an interpolate to 
 *folded* into it and listed. Block 0 is the model's input. Each block knows the blocks it reads (``sources``),
 so skip connections are edges from a block to a later one. The activations are the real outputs of each
 block's last step on a real input (a built-in digit resized to the input size, the user's ``.npy``, or a
-seeded normal sample for a latent code), recorded by the same forward pass as the trace.
+seeded normal sample for a latent code), recorded by the same forward pass as the trace. Torch models and
+Keras 3 models (torch backend; their tensors channels last, as the layers see them) alike.
 
 >>> flow = model_flow("examples/unet.py:build", (1, 1, 28, 28))  # doctest: +SKIP
 >>> [b.op for b in flow.blocks][:4]  # doctest: +SKIP
@@ -15,15 +16,19 @@ seeded normal sample for a latent code), recorded by the same forward pass as th
 
 from __future__ import annotations
 
+import random
+import sys
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Sequence
+from typing import Iterator, Sequence
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 
 from .shapes import Failure, Step, explain_failure, load_model, record_forward
+from .shapes.keras_layers import is_keras_model
 from .shapes.mirror import times
 from .validate import ConvArithmeticError
 
@@ -34,20 +39,25 @@ MAX_ELEMENTS = 4_000_000  # an input larger than this is refused (the forward ke
 JOINS = ("cat", "concat", "stack", "add", "sub", "mul", "div")
 _SHORT = {"kernel_size": "k", "stride": "s", "padding": "p", "dilation": "d", "output_padding": "a",
           "scale_factor": "×", "upscale_factor": "r", "downscale_factor": "r", "output_size": "out", "size": "size",
-          "dim": "dim", "start_dim": "from", "groups": "g"}
-_DEFAULTS = {"stride": 1, "padding": 0, "dilation": 1, "output_padding": 0, "groups": 1}
+          "dim": "dim", "start_dim": "from", "groups": "g",
+          # Keras' names for the same parameters
+          "pool_size": "k", "strides": "s", "dilation_rate": "d", "units": "units", "target_shape": "to"}
+_DEFAULTS = {"stride": 1, "padding": 0, "dilation": 1, "output_padding": 0, "groups": 1, "strides": 1,
+             "dilation_rate": 1}
 
 
 @dataclass(frozen=True)
 class Block:
     """One drawn block: its steps (the first changes the shape, the rest are folded), the blocks it reads,
-    its output shape and the activation of its last step (batch item 0)."""
+    its output shape and the activation of its last step (batch item 0; the channel axis last when
+    ``channels_last``, as a Keras layer gives it)."""
 
     index: int
     steps: tuple[Step, ...]
     sources: tuple[int, ...]
     shape: tuple[int, ...]
     activation: np.ndarray = field(repr=False)
+    channels_last: bool = False
 
     @property
     def step(self) -> Step | None:
@@ -88,25 +98,32 @@ class Flow:
         return tuple(dict.fromkeys(block_of[r] for r in self.failure.reads if r in block_of))
 
 
-def _digit(shape: tuple[int, ...], image: int) -> tuple[torch.Tensor, str]:
-    """Built-in digit ``image`` resized (bilinear) to the last two axes, repeated on the other axes."""
+def _digit(shape: tuple[int, ...], image: int, channels_last: bool) -> tuple[torch.Tensor, str]:
+    """Built-in digit ``image`` resized (bilinear) to the two spatial axes (the last two, or the two before the
+    channel axis when ``channels_last``), repeated on the other axes."""
     from .models import load_images
 
     images, _ = load_images(None)
     if not 0 <= image < len(images):
         raise ConvArithmeticError(f"image={image} is outside the built-in digits: use 0 to {len(images) - 1}.")
     digit = torch.from_numpy(images[image]).float()[None, None]
-    resized = F.interpolate(digit, size=shape[-2:], mode="bilinear", align_corners=False)[0, 0]
-    text = f"digit #{image}, 8×8 resized to {times(shape[-2:])} (bilinear)"
-    return resized.expand(shape).clone(), text
+    spatial = _spatial(shape, channels_last)
+    resized = F.interpolate(digit, size=spatial, mode="bilinear", align_corners=False)[0, 0]
+    text = f"digit #{image}, 8×8 resized to {times(spatial)} (bilinear)"
+    return (resized[..., None] if channels_last else resized).expand(shape).clone(), text
 
 
-def flow_input(shape: Sequence[int], path: str = "", image: int = 0, seed: int = 0) -> tuple[torch.Tensor, str]:
+def _spatial(shape: tuple[int, ...], channels_last: bool) -> tuple[int, ...]:
+    return shape[-3:-1] if channels_last else shape[-2:]
+
+
+def flow_input(shape: Sequence[int], path: str = "", image: int = 0, seed: int = 0,
+               channels_last: bool = False) -> tuple[torch.Tensor, str]:
     """The real input for ``shape`` and a sentence saying what it is.
 
     ``path``: a ``.npy`` of exactly ``shape`` (or ``shape`` without its batch axis). Otherwise an image model
-    (at least two spatial axes of 4 or more) gets built-in digit ``image``; anything else (a latent code such as
-    DCGAN's 1×100×1×1) a normal sample N(0, 1) drawn with ``seed``.
+    (at least two spatial axes of 4 or more; channels last for a Keras model) gets built-in digit ``image``;
+    anything else (a latent code such as DCGAN's 1×100×1×1) a normal sample N(0, 1) drawn with ``seed``.
     """
     shape = tuple(int(n) for n in shape)
     if not shape or min(shape) < 1 or int(np.prod(shape)) > MAX_ELEMENTS:
@@ -114,8 +131,8 @@ def flow_input(shape: Sequence[int], path: str = "", image: int = 0, seed: int =
                                   f"{MAX_ELEMENTS:,} numbers in all.")
     if path:
         return _user_input(path, shape), f"{Path(path).name}, {times(shape)}"
-    if len(shape) >= 4 and min(shape[-2:]) >= 4:
-        return _digit(shape, image)
+    if len(shape) >= 4 and min(_spatial(shape, channels_last)) >= 4:
+        return _digit(shape, image, channels_last)
     generator = torch.Generator().manual_seed(seed)
     return torch.randn(shape, generator=generator), f"a random sample from N(0, 1), seed {seed}"
 
@@ -188,41 +205,61 @@ def flow_of(model: torch.nn.Module, values: torch.Tensor, target: str = "model",
     with torch.random.fork_rng():
         recording = record_forward(model, [shape], values=[values])
     steps = recording.steps
-    if len(recording.values) != len(steps):
-        raise ConvArithmeticError(f"model={target!r}: its activations are not recorded (ModelFlow draws torch "
-                                  "models; a Keras model's trace has no activations yet).")
     groups = group_blocks(steps, shape)
     sources = _sources(steps, groups, shape)
+    keras = is_keras_model(model)
     blocks = []
     for b, group in enumerate(groups):
         tensor = recording.values[group[-1]][0] if group else values
+        last = steps[group[-1]].channels_last if group else keras
         blocks.append(Block(b, tuple(steps[i] for i in group), sources[b], tuple(tensor.shape),
-                            tensor[0].detach().numpy().astype(np.float64)))
+                            tensor[0].detach().cpu().numpy().astype(np.float64), last))
     failure = None if recording.failed is None else explain_failure(steps, recording.failed)
     return Flow(target, shape, input_text, blocks, steps, failure)
 
 
 def model_flow(target: str, input_shape: Sequence[int], path: str = "", image: int = 0, seed: int = 0) -> Flow:
-    """Load ``target`` (``module:factory`` or ``path/file.py:factory``; its weights made with torch seed
-    ``seed``), make the real input (see :func:`flow_input`) and run it through (see :func:`flow_of`).
+    """Load ``target`` (``module:factory`` or ``path/file.py:factory``; its weights made with seed ``seed``),
+    make the real input (see :func:`flow_input`; channels last for a Keras model) and run it through (see
+    :func:`flow_of`).
 
     Raises ConvArithmeticError (one sentence naming the target) if the target cannot be loaded or built.
     """
-    values, text = flow_input(input_shape, path, image, seed)
-    with torch.random.fork_rng():
-        torch.manual_seed(seed)
-        model, _ = load_model(target, tuple(values.shape))
+    flow_input(input_shape, path, image, seed)  # bad input refused before the user's code runs
+    with seeded(seed):
+        model, shape = load_model(target, tuple(int(n) for n in input_shape))
+    values, text = flow_input(shape, path, image, seed, channels_last=is_keras_model(model))
     return flow_of(model, values, target, text)
 
 
-def thumbnails(activation: np.ndarray, count: int) -> tuple[list[np.ndarray], int]:
+@contextmanager
+def seeded(seed: int) -> Iterator[None]:
+    """Torch, Python and NumPy random numbers (and Keras' global seed generator, which draws its seed from
+    Python's) seeded with ``seed`` inside, restored after: a model's weights are the same on every build."""
+    python_state, numpy_state = random.getstate(), np.random.get_state()
+    try:
+        with torch.random.fork_rng():
+            torch.manual_seed(seed)
+            random.seed(seed)
+            np.random.seed(seed)
+            if "keras" in sys.modules:  # resets Keras' global seed generator too (made from Python's seed)
+                sys.modules["keras"].utils.set_random_seed(seed)
+            yield
+    finally:
+        random.setstate(python_state)
+        np.random.set_state(numpy_state)
+
+
+def thumbnails(activation: np.ndarray, count: int, channels_last: bool = False) -> tuple[list[np.ndarray], int]:
     """Up to ``count`` grey images of an activation (no batch axis) scaled to [0, 1] each (min to max; a
     constant map is 0), and how many channels are left out.
 
     C×H×W: the first channels; C×D×H×W: their middle depth slice; C×L: each channel as a 1×L row; a vector
-    (or C×1×1): one 1×F row.
+    (or C×1×1): one 1×F row. ``channels_last``: the channel axis is the last (H×W×C, as Keras gives it).
     """
     a = np.asarray(activation, dtype=np.float64)
+    if channels_last and a.ndim >= 2:
+        a = np.moveaxis(a, -1, 0)
     if a.ndim >= 2 and all(n == 1 for n in a.shape[1:]):  # C×1×1: a vector (a latent code)
         a = a.reshape(-1)
     if a.ndim <= 1:
@@ -266,7 +303,7 @@ def layer_text(step: Step | None) -> tuple[str, str]:
     for name, value in p.items():
         if name not in _SHORT or value is None or value is False:
             continue
-        if name in _DEFAULTS and _compact(value) == str(_DEFAULTS[name]):
+        if (name in _DEFAULTS and _compact(value) == str(_DEFAULTS[name])) or value == "valid":
             continue
         parts.append(f"{_SHORT[name]}={_compact(value)}")
     if p.get("ceil_mode"):

@@ -54,8 +54,9 @@ def block_specs(flow: Flow, channels: int) -> list[BlockSpec]:
     specs = []
     for block in flow.blocks:
         op, params = layer_text(block.step)
-        images, more = thumbnails(block.activation, channels)
-        specs.append(BlockSpec(op, params, block.shape, block.folded, tuple(images), more, block.sources))
+        images, more = thumbnails(block.activation, channels, block.channels_last)
+        specs.append(BlockSpec(op, params, block.shape, block.folded, tuple(images), more, block.sources,
+                               channels_last=block.channels_last))
     if flow.failure is not None:
         specs.append(BlockSpec(flow.failure.op, flow.failure.where, (), sources=flow.failure_sources, failed=True))
     return specs
@@ -68,7 +69,8 @@ class ModelFlow(LeanCopyScene):
     PARAMS = (
         Param("model", "target", "examples/unet.py:build", "the model: file.py:factory or module:factory "
               "(its code runs)"),
-        Param("input_shape", "ints", (1, 1, 28, 28), "the input's shape, batch first", low=1, high=4096,
+        Param("input_shape", "ints", (1, 1, 28, 28), "the input's shape, batch first (Keras: channels last)",
+              low=1, high=4096,
               max_side=5, reason=f"one real tensor of at most {MAX_ELEMENTS:,} numbers"),
         Param("input", "path", "", "your input: a .npy of input_shape (default: a built-in digit, or a random "
               "code for 1×1 inputs)", choices=(".npy",)),
@@ -85,8 +87,10 @@ class ModelFlow(LeanCopyScene):
         "dcgan": {"model": "examples/dcgan.py:build", "input_shape": "1,100,1,1"},
         "resnet_block": {"model": "examples/resnet_block.py:build", "input_shape": "1,16,32,32"},
         "subpixel": {"model": "examples/subpixel.py:build", "input_shape": "1,3,16,16"},
+        "keras_unet": {"model": "examples/keras_unet.py:build", "input_shape": "1,28,28,1"},
+        "keras_vae": {"model": "examples/keras_vae.py:build", "input_shape": "1,28,28,1"},
     }
-    SUMMARY = "Any torch model (module:factory) from its trace: a real input and activations flow through; " \
+    SUMMARY = "Any torch or Keras model (module:factory) from its trace: a real input and activations flow through; " \
               "skips; a shape bug stops the flow with its explanation"
 
     @classmethod

@@ -67,6 +67,45 @@ def test_activations_equal_forward_hooks_on_the_real_model():
     assert flow.blocks[1].folded == ("ReLU",)
 
 
+def test_keras_activations_equal_the_real_keras_layer_outputs():
+    import keras
+
+    model, _ = load_model(resolve_target("examples/keras_unet.py:build"), (1, 20, 20, 1))
+    x = torch.randn(1, 20, 20, 1, generator=torch.Generator().manual_seed(4))
+    flow = flow_of(model, x)
+    assert [b.op for b in flow.blocks][:3] == ["input", "Conv2D", "MaxPooling2D"]
+    assert [b.sources for b in flow.blocks if b.op == "Concatenate"] == [(6, 3), (9, 1)]  # the skips
+    for block in flow.blocks[1:]:
+        layer = model.get_layer(block.steps[-1].where)
+        real = keras.Model(model.inputs, layer.output)(x)  # Keras' own graph up to that layer
+        assert block.channels_last and block.shape == tuple(real.shape)
+        np.testing.assert_allclose(block.activation, real[0].detach().numpy(), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(flow.output.activation, model(x)[0].detach().numpy(), rtol=1e-5, atol=1e-6)
+
+
+def test_keras_vae_blocks_reach_into_its_encoder_and_decoder():
+    flow = model_flow(resolve_target("examples/keras_vae.py:build"), (1, 28, 28, 1))
+    ops = [b.op for b in flow.blocks]
+    assert ops.count("Conv2D") == 2 and ops.count("Conv2DTranspose") == 3 and "Sampling" in ops
+    sampling = flow.blocks[ops.index("Sampling")]
+    assert [flow.blocks[i].op for i in sampling.sources] == ["Dense", "Dense"]  # z_mean and z_log_var
+    assert flow.blocks[-1].shape == (1, 28, 28, 1) and "digit #0" in flow.input_text
+    again = model_flow(resolve_target("examples/keras_vae.py:build"), (1, 28, 28, 1))
+    np.testing.assert_array_equal(again.output.activation, flow.output.activation)  # seeded weights
+
+
+def test_keras_channels_last_input_and_thumbnails():
+    from sklearn.datasets import load_digits
+    x, _ = flow_input((1, 20, 20, 2), image=5, channels_last=True)
+    digit = torch.tensor(load_digits().images[5] / 16.0, dtype=torch.float32)[None, None]
+    expected = F.interpolate(digit, size=(20, 20), mode="bilinear", align_corners=False)[0, 0]
+    torch.testing.assert_close(x[0, :, :, 1], expected)
+    a = np.random.default_rng(0).normal(size=(5, 6, 4))
+    last, more = thumbnails(a, 2, channels_last=True)
+    first, _ = thumbnails(np.moveaxis(a, -1, 0), 2)
+    assert more == 2 and all(np.array_equal(p, q) for p, q in zip(last, first))
+
+
 def test_thumbnails_are_the_first_channels_scaled_to_0_1():
     a = np.arange(2 * 3 * 4, dtype=float).reshape(2, 3, 4) - 5
     images, more = thumbnails(np.concatenate([a, np.ones((3, 3, 4))]), 2)
@@ -130,6 +169,13 @@ def test_the_scene_shows_the_traces_shapes_formulas_and_activations(rendered_une
             assert all(f.text in " ".join(lines) for f in trace.steps[step.index].formulas)
     shown_steps = [s for i, _ in shown["formulas"] for s in flow.blocks[i].steps if s.formulas]
     assert len(shown_steps) == sum(s.predicted is not None for s in trace.steps) == 12
+
+
+def test_a_keras_model_renders_with_its_channels_last_shapes():
+    scene = render_dry("ModelFlow", "keras_unet", channels=2)
+    flow, specs = scene.shown["flow"], scene.shown["specs"]
+    assert [s.shape for s in specs] == [b.shape for b in flow.blocks] and specs[1].shape == (1, 28, 28, 8)
+    assert all(s.channels_last for s in specs) and specs[1].more == 6 and specs[1].images[0].shape == (28, 28)
 
 
 def test_the_broken_example_renders_its_explanation():

@@ -55,8 +55,10 @@ def _opaque(layer: Any) -> bool:
 class _KerasRecorder:
     """Records the outermost opaque layer calls and graph operations; remembers which step made each tensor."""
 
-    def __init__(self, model: Any):
+    def __init__(self, model: Any, keep: bool = False):
         self.model = model
+        self.keep = keep
+        self.values: list[tuple[torch.Tensor, ...]] = []
         self.steps: list[Step] = []
         self.path: list[str] = []
         self.inside = 0  # opaque layers currently running
@@ -82,6 +84,8 @@ class _KerasRecorder:
                                params, formulas, predicted, self._reads(inputs), "keras", channels_last))
         for t in out:
             self.made_by[id(t)] = (t, index)
+        if self.keep:
+            self.values.append(tuple(t.detach().clone() for t in out))
 
     def call(self, original, layer: Any, args: tuple, kwargs: dict):
         """Run one layer or operation call, recording it if it is the outermost opaque one."""
@@ -125,12 +129,13 @@ def _patched(recorder: _KerasRecorder):
     return (Layer, layer_call, on_layer), (Operation, op_call, on_operation)
 
 
-def record_keras(model: Any, inputs: Sequence[torch.Tensor]) -> Recording:
+def record_keras(model: Any, inputs: Sequence[torch.Tensor], keep: bool = False) -> Recording:
     """Run the Keras model once on the input tensors (channels-last as Keras expects) and record its layers; a
-    forward that raises keeps the steps before it and the layer that raised."""
+    forward that raises keeps the steps before it and the layer that raised. ``keep``: also keep a copy of
+    every step's outputs (``Recording.values``)."""
     os.environ.setdefault("KERAS_BACKEND", "torch")
     _check_backend()
-    recorder = _KerasRecorder(model)
+    recorder = _KerasRecorder(model, keep)
     patches = _patched(recorder)
     outputs: tuple[tuple[int, ...], ...] = ()
     try:
@@ -145,4 +150,4 @@ def record_keras(model: Any, inputs: Sequence[torch.Tensor]) -> Recording:
     finally:
         for cls, original, _ in patches:
             cls.__call__ = original
-    return Recording(recorder.steps, recorder.failed, outputs)
+    return Recording(recorder.steps, recorder.failed, outputs, recorder.values)

@@ -319,8 +319,7 @@ def record_forward(model: nn.Module, input_shapes: Sequence[Sequence[int]],
     is recorded as its layers (:mod:`.keras_layers`).
 
     ``values``: real input tensors (one per shape, of that shape) to run instead of zeros; the recording then
-    keeps a copy of every step's outputs in ``Recording.values`` (what :mod:`convmath.activations` shows;
-    torch models only for now)."""
+    keeps a copy of every step's outputs in ``Recording.values`` (what :mod:`convmath.activations` shows)."""
     inputs = _input_tensors(input_shapes)
     if values is not None:
         if [tuple(v.shape) for v in values] != [tuple(t.shape) for t in inputs]:
@@ -330,7 +329,7 @@ def record_forward(model: nn.Module, input_shapes: Sequence[Sequence[int]],
     from .keras_layers import is_keras_model, record_keras
 
     if is_keras_model(model):
-        return record_keras(model, inputs)
+        return record_keras(model, inputs, keep=values is not None)
     recorder = _Recorder(model, keep=values is not None)
     handles = []
     for module in model.modules():

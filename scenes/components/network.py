@@ -33,7 +33,8 @@ MAX_PER_ROW = 7
 @dataclass(frozen=True)
 class BlockSpec:
     """What one block shows (every value from convmath): op, parameters, output shape, folded ops, feature maps
-    (2-D arrays in [0, 1]) and how many more channels there are, the blocks it reads."""
+    (2-D arrays in [0, 1]) and how many more channels there are, the blocks it reads; ``channels_last``: the
+    shape's channel axis is its last (a Keras layer's), not the one after the batch."""
 
     op: str
     params: str
@@ -43,14 +44,16 @@ class BlockSpec:
     more: int = 0
     sources: tuple[int, ...] = ()
     failed: bool = False
+    channels_last: bool = False
 
 
-def block_box_size(shape: Sequence[int]) -> tuple[float, float]:
+def block_box_size(shape: Sequence[int], channels_last: bool = False) -> tuple[float, float]:
     """(width, height) of a block's box: width grows with log2(channels), height with log2(spatial size), so
-    3×64×64 and 512×4×4 both fit; a vector (N, F) is a thin bar growing with log2(F)."""
+    3×64×64 and 512×4×4 both fit; a vector (N, F) is a thin bar growing with log2(F). ``channels_last``: the
+    channels are the last axis (N, H, W, C)."""
     if len(shape) <= 2:
         return 0.16, 0.3 + 0.09 * math.log2(max(shape[-1], 1)) if shape else 0.3
-    channels, spatial = shape[1], max(shape[2:])
+    channels, spatial = (shape[-1], max(shape[1:-1])) if channels_last else (shape[1], max(shape[2:]))
     return 0.14 + 0.09 * math.log2(max(channels, 1)), min(0.32 + 0.21 * math.log2(max(spatial, 1)), 1.9)
 
 
@@ -94,7 +97,7 @@ class NetworkBlock(VGroup):
         t = self.theme = theme or current_theme()
         self.spec = spec
         color = t.highlight if spec.failed else t.role_color(role)
-        width, height = block_box_size(spec.shape) if spec.shape else (0.5, 0.5)
+        width, height = block_box_size(spec.shape, spec.channels_last) if spec.shape else (0.5, 0.5)
         box = RoundedRectangle(corner_radius=0.05, width=width, height=height, stroke_color=color, stroke_width=3,
                                fill_color=color, fill_opacity=0 if spec.failed else t.cell_fill_opacity)
         self.box = DashedVMobject(box, num_dashes=24) if spec.failed else box
@@ -106,6 +109,10 @@ class NetworkBlock(VGroup):
         self.folded_label = Text(("+ " + ", ".join(spec.folded)) if spec.folded else " ", font=t.font,
                                  color=t.muted, font_size=0.75 * font_size)
         self.add(self.op_label, self.params_label, self.box, self.shape_label, self.folded_label)
+
+    def label_bottom(self) -> float:
+        """The y of the lowest label under the box (an empty folded label has no height and no place)."""
+        return (self.folded_label if self.spec.folded else self.shape_label).get_bottom()[1]
 
     def place(self, x: float, box_y: float, top: float, bottom: float) -> None:
         """Put the box's centre at (x, box_y), the labels at the row's ``top`` and ``bottom`` lines."""
@@ -159,7 +166,7 @@ class NetworkDiagram(Group):
             bottom = box_y - box_h / 2 - 0.1
             for col, i in enumerate(row):
                 self.blocks[i].place(col * column, box_y, top, bottom)
-            under = min(self.blocks[i].folded_label.get_bottom()[1] for i in row) - 0.1
+            under = min(self.blocks[i].label_bottom() for i in row) - 0.1
             for i in row:
                 self.maps[i].move_to([self.blocks[i].box.get_x(), under, 0], aligned_edge=UP)
             y = min(m.get_bottom()[1] for m in (self.maps[i] for i in row)) - ROW_GAP
