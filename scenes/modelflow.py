@@ -11,13 +11,13 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Mapping
 
-from manim import DOWN, AnimationGroup, Create, FadeIn, FadeOut, Indicate, Text, VGroup
+from manim import DOWN, AnimationGroup, Create, FadeIn, FadeOut, Indicate, LaggedStart, Text, VGroup
 
 from convmath import ConvArithmeticError
 from convmath.activations import (MAX_ELEMENTS, Flow, formula_lines, layer_text, model_flow, thumbnails)
 
 from .autoencoder import LeanCopyScene, title
-from .components import BlockSpec, NetworkDiagram
+from .components import BlockSpec, NetworkDiagram, one_path
 from .params import Param, ParamError
 
 __all__ = ["ModelFlow", "flow_for", "block_specs", "resolve_target"]
@@ -114,7 +114,8 @@ class ModelFlow(LeanCopyScene):
         """Up to four lines at the bottom of the frame (long lines wrapped)."""
         wrapped = [part for line in lines for part in textwrap.wrap(line, WRAP)][:4]
         color = self.theme.highlight if role == "highlight" else self.theme.text
-        group = VGroup(*(Text(line, font=self.theme.font, color=color, font_size=22) for line in wrapped))
+        group = VGroup(*(one_path(Text(line, font=self.theme.font, color=color, font_size=22))
+                         for line in wrapped))
         group.arrange(DOWN, buff=0.08)
         if group.width > 13.2:
             group.scale_to_fit_width(13.2)
@@ -130,7 +131,8 @@ class ModelFlow(LeanCopyScene):
                                    "layers that keep it are listed under it. Dashed: skip connections."])
         edges = [*diagram.arrows.values(), *diagram.arcs.values()]
         self.play(FadeIn(heading), FadeIn(self.caption))
-        self.play(FadeIn(VGroup(*diagram.blocks), lag_ratio=0.05), run_time=1.5)
+        # each block its own mobject in the scene: flashing one later redraws that block only
+        self.play(LaggedStart(*(FadeIn(b) for b in diagram.blocks), lag_ratio=0.05), run_time=1.5)
         if edges:
             self.play(*(Create(e) for e in edges), run_time=1)
         self.wait(0.5)

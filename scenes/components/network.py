@@ -24,7 +24,7 @@ from manim.utils.color import color_to_int_rgb
 from ..theme import Theme, current_theme
 from .panels import shape_text
 
-__all__ = ["BlockSpec", "NetworkBlock", "FeatureMaps", "NetworkDiagram", "block_box_size"]
+__all__ = ["BlockSpec", "NetworkBlock", "FeatureMaps", "NetworkDiagram", "block_box_size", "one_path"]
 
 ROW_GAP = 0.9  # between one row's images and the next row's labels (skip arcs cross it)
 MAX_PER_ROW = 7
@@ -57,6 +57,25 @@ def block_box_size(shape: Sequence[int], channels_last: bool = False) -> tuple[f
     return 0.14 + 0.09 * math.log2(max(channels, 1)), min(0.32 + 0.21 * math.log2(max(spatial, 1)), 1.9)
 
 
+def one_path(mobject: VMobject) -> VMobject:
+    """The parts of ``mobject`` (a Text's glyphs, a dashed curve's dashes) as one VMobject with a subpath per
+    part, styled like the first: drawn the same, but one mobject to copy, interpolate and draw per frame instead
+    of one per glyph or dash (what makes a frame cheap when captions and labels change)."""
+    parts = mobject.family_members_with_points()
+    merged = VMobject()
+    for part in parts:
+        merged.append_vectorized_mobject(part)
+    if parts:
+        first = parts[0]
+        merged.set_fill(first.get_fill_color(), first.get_fill_opacity())
+        merged.set_stroke(first.get_stroke_color(), first.get_stroke_width(), first.get_stroke_opacity())
+    return merged
+
+
+def _label(text: str, color, theme: Theme, font_size: float, **style) -> VMobject:
+    return one_path(Text(text, font=theme.font, color=color, font_size=font_size, **style))
+
+
 class FeatureMaps(Group):
     """Small grey images side by side (ink = value, crisp pixels), "+N" after them when channels are left out."""
 
@@ -81,9 +100,9 @@ class FeatureMaps(Group):
             self.tiles.add(Group(pixels, frame))
         self.tiles.arrange(RIGHT if self.images and self.images[0].shape[0] > 1 else DOWN, buff=0.06)
         self.add(self.tiles)
-        self.more_label: Text | None = None
+        self.more_label: VMobject | None = None
         if more:
-            self.more_label = Text(f"+{more}", font=t.font, color=t.muted, font_size=font_size)
+            self.more_label = _label(f"+{more}", t.muted, t, font_size)
             self.more_label.next_to(self.tiles, RIGHT, buff=0.06)
             self.add(self.more_label)
 
@@ -100,14 +119,13 @@ class NetworkBlock(VGroup):
         width, height = block_box_size(spec.shape, spec.channels_last) if spec.shape else (0.5, 0.5)
         box = RoundedRectangle(corner_radius=0.05, width=width, height=height, stroke_color=color, stroke_width=3,
                                fill_color=color, fill_opacity=0 if spec.failed else t.cell_fill_opacity)
-        self.box = DashedVMobject(box, num_dashes=24) if spec.failed else box
-        self.op_label = Text(spec.op, font=t.font, color=t.text, font_size=font_size)
-        self.params_label = Text(spec.params or " ", font=t.font, color=t.muted, font_size=0.85 * font_size)
+        self.box = one_path(DashedVMobject(box, num_dashes=24)) if spec.failed else box
+        self.op_label = _label(spec.op, t.text, t, font_size)
+        self.params_label = _label(spec.params or " ", t.muted, t, 0.85 * font_size)
         shown = "✗ fails" if spec.failed else shape_text(spec.shape)
-        self.shape_label = Text(shown, font=t.font, color=color,
-                                font_size=0.9 * font_size, weight="BOLD")
-        self.folded_label = Text(("+ " + ", ".join(spec.folded)) if spec.folded else " ", font=t.font,
-                                 color=t.muted, font_size=0.75 * font_size)
+        self.shape_label = _label(shown, color, t, 0.9 * font_size, weight="BOLD")
+        self.folded_label = _label(("+ " + ", ".join(spec.folded)) if spec.folded else " ", t.muted, t,
+                                   0.75 * font_size)
         self.add(self.op_label, self.params_label, self.box, self.shape_label, self.folded_label)
 
     def label_bottom(self) -> float:
@@ -211,7 +229,7 @@ class NetworkDiagram(Group):
             end = self.blocks[b].op_label.get_top() + UP * 0.04
             curve = CubicBezier(start, start + DOWN * 0.9, end + UP * 0.9, end)
         curve.set_stroke(t.latent, width=3)
-        dashed = DashedVMobject(curve, num_dashes=max(8, int(curve.get_arc_length() / 0.15)))
+        dashed = one_path(DashedVMobject(curve, num_dashes=max(8, int(curve.get_arc_length() / 0.15))))
         tip = Arrow(end + UP * 0.25, end, buff=0, stroke_color=t.latent, stroke_width=3, tip_length=0.14,
                     max_tip_length_to_length_ratio=0.9)
         return VGroup(dashed, tip)
