@@ -106,6 +106,18 @@ def test_keras_channels_last_input_and_thumbnails():
     assert more == 2 and all(np.array_equal(p, q) for p, q in zip(last, first))
 
 
+def test_one_path_draws_a_texts_glyphs_as_one_mobject():
+    from manim import Text
+    from scenes.components import one_path
+
+    text = Text("Conv2d k=3", font_size=20, color="#123456")
+    merged = one_path(text)
+    glyphs = text.family_members_with_points()
+    assert merged.family_members_with_points() == [merged] and len(glyphs) > 5
+    np.testing.assert_allclose(merged.points, np.concatenate([g.points for g in glyphs]))
+    assert merged.get_fill_color().to_hex().lower() == "#123456" and merged.get_fill_opacity() == 1
+
+
 def test_thumbnails_are_the_first_channels_scaled_to_0_1():
     a = np.arange(2 * 3 * 4, dtype=float).reshape(2, 3, 4) - 5
     images, more = thumbnails(np.concatenate([a, np.ones((3, 3, 4))]), 2)
