@@ -16,7 +16,8 @@ class ConvvizScene(Scene):
     """A lecture scene driven by named parameters.
 
     Subclasses declare ``PARAMS`` (a tuple of :class:`Param`), ``PRESETS`` (name -> partial parameters),
-    ``SUMMARY`` (one line for ``convviz list``) and may override :meth:`check` to let convmath refuse bad
+    ``SUMMARY`` (one line for ``convviz list``), optionally ``GALLERY`` (presets that each get a gallery preview
+    instead of the defaults' one) and may override :meth:`check` to let convmath refuse bad
     values before anything renders. In ``construct`` they read ``self.params``, draw with ``self.theme``,
     mark each beat with :meth:`beat`, and record what the viewer sees in ``self.shown`` (tests assert it).
 
@@ -29,6 +30,7 @@ class ConvvizScene(Scene):
     PARAMS: ClassVar[tuple[Param, ...]] = ()
     PRESETS: ClassVar[dict[str, dict[str, Any]]] = {}
     SUMMARY: ClassVar[str] = ""
+    GALLERY: ClassVar[tuple[str, ...]] = ()  # names in PRESETS; empty: one preview, default parameters
 
     def __init__(self, params: Mapping[str, Any] | None = None, theme: Theme | None = None, **kwargs: Any):
         self.params: dict[str, Any] = dict(params) if params is not None else self.resolve()

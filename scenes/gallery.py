@@ -2,16 +2,19 @@
 
 Scenes render with their default parameters (what `convviz render NAME` gives) through the lecture's
 batch runner, so up-to-date videos are not rendered again; the GIF is cut down (frame rate, width) until
-it fits its size budget.
+it fits its size budget. A scene that declares ``GALLERY = ("preset", ...)`` gets one preview per preset
+instead (``NAME-preset.gif``, rendered as `convviz render NAME --preset preset`).
 """
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import subprocess
 import tempfile
 import time
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Callable
 
@@ -19,7 +22,8 @@ from . import catalog
 from .lecture import Entry, RenderOptions, Result, add_batch_options, run_batch, summarize, write_atomic
 from .params import ParamError
 
-__all__ = ["GIF_BUDGET", "make_gif", "make_poster", "render_gallery", "readme_table", "update_readme"]
+__all__ = ["GIF_BUDGET", "GalleryEntry", "gallery_entries", "make_gif", "make_poster", "render_gallery",
+           "readme_table", "update_readme"]
 
 GIF_BUDGET = 1_500_000  # bytes: the hard limit for one preview
 GIF_TARGET = 700_000    # bytes: what the ladder below aims for
@@ -76,13 +80,44 @@ def make_poster(video: Path, png: Path) -> Path:
     return png
 
 
-def _entries() -> list[Entry]:
-    """Every built scene with its default parameters, numbered by its place in the catalogue."""
+@dataclass(frozen=True)
+class GalleryEntry(Entry):
+    """A gallery preview: a scene with its defaults, or with one of its ``GALLERY`` presets."""
+
+    @property
+    def name(self) -> str:
+        """The preview's file name without suffix: ``ModelFlow`` or ``ModelFlow-unet_broken``."""
+        return f"{self.scene}-{self.preset}" if self.preset else self.scene
+
+    @property
+    def stem(self) -> str:
+        return f"{self.number:02d}-{self.name}"
+
+    @property
+    def command(self) -> str:
+        return f"convviz render {self.scene}" + (f" --preset {self.preset}" if self.preset else "")
+
+
+def gallery_entries(name: str, number: int = 1) -> list[GalleryEntry]:
+    """The previews of scene ``name``: one per preset in its ``GALLERY``, else one with its defaults."""
+    cls = catalog.scene_class(name)
+    summary = cls.SUMMARY or name
+    for preset in cls.GALLERY:
+        if preset not in cls.PRESETS:
+            raise ParamError(f"{name}.GALLERY names preset {preset!r}, which {name} does not have: use one of "
+                             f"{', '.join(sorted(cls.PRESETS)) or 'its presets (it has none)'}.")
+    return [GalleryEntry(number, name, summary, preset, {}, cls.resolve(preset)) for preset in cls.GALLERY or [None]]
+
+
+def _entries() -> list[GalleryEntry]:
+    """Every built scene's previews: the first numbered by the scene's place in the catalogue, a scene's further
+    presets after the catalogue (every number once, and the others' video names stay as they were)."""
     order = list(catalog.SCENES)
-    entries = []
+    entries: list[GalleryEntry] = []
+    spare = itertools.count(len(order) + 1)
     for name in catalog.available_scenes():
-        cls = catalog.scene_class(name)
-        entries.append(Entry(order.index(name) + 1, name, cls.SUMMARY or name, None, {}, cls.resolve()))
+        first, *more = gallery_entries(name, order.index(name) + 1)
+        entries += [first, *(replace(entry, number=next(spare)) for entry in more)]
     return entries
 
 
@@ -102,7 +137,7 @@ def render_gallery(
     for result in results:
         if result.path is None:
             continue
-        gif, png = out_dir / f"{result.entry.scene}.gif", out_dir / f"{result.entry.scene}.png"
+        gif, png = out_dir / f"{result.entry.name}.gif", out_dir / f"{result.entry.name}.png"
         fresh = all(p.exists() and p.stat().st_mtime >= result.path.stat().st_mtime for p in (gif, png))
         if force or not fresh:
             make_gif(result.path, gif)
@@ -119,9 +154,13 @@ def readme_table(folder: str = "renders/gallery") -> str:
         if name not in built:
             rows.append(f"| | `{name}` | not built yet | |")
             continue
-        summary = catalog.scene_class(name).SUMMARY.replace("|", "\\|")
-        preview = f'<a href="{folder}/{name}.png"><img src="{folder}/{name}.gif" width="320" alt="{name}"></a>'
-        rows.append(f"| {preview} | `{name}` | {summary} | `convviz render {name}` |")
+        cls = catalog.scene_class(name)
+        for preset in cls.GALLERY or (None,):
+            summary = cls.SUMMARY.replace("|", "\\|") + (f" (preset `{preset}`)" if preset else "")
+            entry = GalleryEntry(0, name, "", preset, {}, {})
+            preview = (f'<a href="{folder}/{entry.name}.png"><img src="{folder}/{entry.name}.gif" width="320" '
+                       f'alt="{entry.name}"></a>')
+            rows.append(f"| {preview} | `{name}` | {summary} | `{entry.command}` |")
     return "\n".join(rows)
 
 

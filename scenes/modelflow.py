@@ -90,8 +90,9 @@ class ModelFlow(LeanCopyScene):
         "keras_unet": {"model": "examples/keras_unet.py:build", "input_shape": "1,28,28,1"},
         "keras_vae": {"model": "examples/keras_vae.py:build", "input_shape": "1,28,28,1"},
     }
-    SUMMARY = "Any torch or Keras model (module:factory) from its trace: a real input and activations flow through; " \
-              "skips; a shape bug stops the flow with its explanation"
+    SUMMARY = "Any torch or Keras model (module:factory) from its trace: a real input and activations flow " \
+              "through; skips; a shape bug stops the flow with its explanation"
+    GALLERY = ("unet", "unet_broken")
 
     @classmethod
     def check(cls, params: Mapping[str, Any]) -> None:

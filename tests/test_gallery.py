@@ -10,7 +10,7 @@ from PIL import Image
 
 from scenes import catalog, lecture
 from scenes.cli import main
-from scenes.gallery import GIF_BUDGET, MARKERS, make_gif
+from scenes.gallery import GIF_BUDGET, MARKERS, gallery_entries, make_gif
 from scenes.params import ParamError
 
 pytestmark = pytest.mark.xdist_group("lecture")
@@ -61,3 +61,37 @@ def test_a_gif_that_cannot_fit_its_budget_is_refused(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["clip.mp4"], "nothing half-written"
     small = make_gif(video, tmp_path / "clip.gif")
     assert Path(small).stat().st_size <= GIF_BUDGET
+
+
+def test_a_scene_can_list_presets_each_with_its_own_preview(tiny_catalog, monkeypatch, tmp_path):
+    from tiny_scenes import TinyBeats
+    monkeypatch.setattr(TinyBeats, "PRESETS", {"three": {"beats": 3}, "one": {"beats": 1}})
+    monkeypatch.setattr(TinyBeats, "GALLERY", ("one", "three"))
+    readme = tmp_path / "README.md"
+    readme.write_text(f"{MARKERS[0]}\n{MARKERS[1]}\n")
+    out, build = tmp_path / "gallery", tmp_path / "build"
+    assert main(["gallery", "--out", str(out), "--build", str(build), "--readme", str(readme), "--jobs", "1"]) == 0
+    assert sorted(p.name for p in out.iterdir()) == ["TinyBeats-one.gif", "TinyBeats-one.png",
+                                                     "TinyBeats-three.gif", "TinyBeats-three.png"]
+    videos = sorted(build.glob("*.mp4"))
+    assert [v.name.split("_")[0] for v in videos] == ["01-TinyBeats-one", "03-TinyBeats-three"]  # 3: after Ghost
+    lengths = [float(subprocess.run(["ffprobe", "-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0",
+                                     str(v)], capture_output=True, text=True, check=True).stdout) for v in videos]
+    assert lengths[0] < lengths[1]  # each preview rendered with its preset (1 beat, 3 beats)
+    rows = [line for line in readme.read_text().splitlines() if "`TinyBeats`" in line]
+    assert len(rows) == 2 and 'src="gallery/TinyBeats-one.gif"' in rows[0]
+    assert "`convviz render TinyBeats --preset three`" in rows[1] and "(preset `three`)" in rows[1]
+
+
+def test_gallery_presets_must_be_presets_of_the_scene(tiny_catalog, monkeypatch):
+    from tiny_scenes import TinyBeats
+    monkeypatch.setattr(TinyBeats, "GALLERY", ("three", "nope"))
+    with pytest.raises(ParamError, match="TinyBeats.GALLERY names preset 'nope', which TinyBeats does not have"):
+        gallery_entries("TinyBeats")
+
+
+def test_every_scenes_gallery_presets_are_its_presets():
+    for name in catalog.available_scenes():
+        cls = catalog.scene_class(name)
+        assert set(cls.GALLERY) <= set(cls.PRESETS), name
+    assert [e.preset for e in gallery_entries("ModelFlow")] == ["unet", "unet_broken"]
