@@ -23,6 +23,7 @@ SCENES: dict[str, str] = {
     "Reparameterization": "scenes.vae",
     "VAELoss": "scenes.vae",
     "AEvsVAE": "scenes.vae",
+    "ConditionalVAE": "scenes.cvae",
 }
 
 
