@@ -28,6 +28,8 @@ import os
 import shutil
 import tempfile
 import time
+import zipfile
+import zlib
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -90,23 +92,30 @@ def load_images(path: str | None = None) -> tuple[np.ndarray, np.ndarray]:
     if not file.is_file():
         raise ConvArithmeticError(f"data={path!r} is not a file: give a .npy or .npz of images (N, H, W).")
     try:
-        loaded = np.load(file, allow_pickle=False)
-    except (OSError, ValueError) as exc:
+        images, labels = _read_arrays(path, file)
+    except ConvArithmeticError:
+        raise
+    except _UNREADABLE as exc:  # an empty, truncated or corrupt file
         raise ConvArithmeticError(f"data={path!r} cannot be read as .npy/.npz ({exc}).") from None
-    labels = None
-    if isinstance(loaded, np.lib.npyio.NpzFile):
-        with loaded:
-            image_key = next((k for k in _IMAGE_KEYS if k in loaded.files), None)
-            if image_key is None:
-                raise ConvArithmeticError(
-                    f"data={path!r} has arrays {loaded.files}: name the images one of {list(_IMAGE_KEYS)}."
-                )
-            images = loaded[image_key]
-            label_key = next((k for k in _LABEL_KEYS if k in loaded.files), None)
-            labels = loaded[label_key] if label_key else None
-    else:
-        images = loaded
     return _as_dataset(path, images, labels)
+
+
+_UNREADABLE = (OSError, ValueError, EOFError, zipfile.BadZipFile, zlib.error)
+
+
+def _read_arrays(path: str, file: Path) -> tuple[np.ndarray, np.ndarray | None]:
+    """(images, labels or None) from a .npy, or from a .npz's named arrays."""
+    loaded = np.load(file, allow_pickle=False)
+    if not isinstance(loaded, np.lib.npyio.NpzFile):
+        return loaded, None
+    with loaded:
+        image_key = next((k for k in _IMAGE_KEYS if k in loaded.files), None)
+        if image_key is None:
+            raise ConvArithmeticError(
+                f"data={path!r} has arrays {loaded.files}: name the images one of {list(_IMAGE_KEYS)}."
+            )
+        label_key = next((k for k in _LABEL_KEYS if k in loaded.files), None)
+        return loaded[image_key], loaded[label_key] if label_key else None
 
 
 def _as_dataset(path: str, images: np.ndarray, labels: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
