@@ -79,7 +79,16 @@ def test_the_plain_vaes_latent_tells_the_digit_the_conditional_ones_does_not(cva
     assert scores["vae"] > 0.7 and scores["cvae"] < 0.35, scores
 
 
-def test_training_is_seeded_and_cached(cvae, tmp_path, monkeypatch):
+def test_same_seed_same_weights_other_seed_other_weights(tmp_path):
+    first, again, other = (get_model(TrainConfig("cvae", epochs=1, seed=seed), tmp_path / name)
+                           for seed, name in ((0, "a"), (0, "b"), (1, "c")))
+    assert not again.from_cache
+    for p, q in zip(first.model.state_dict().values(), again.model.state_dict().values()):
+        assert torch.equal(p, q)
+    assert not torch.equal(first.model.state_dict()["mu_head.weight"], other.model.state_dict()["mu_head.weight"])
+
+
+def test_training_is_cached(cvae, monkeypatch):
     from convmath import models
 
     monkeypatch.setattr(models, "_train", lambda *args: pytest.fail("trained a second time"))
@@ -150,3 +159,21 @@ def test_data_without_labels_or_without_the_digit_is_refused(tmp_path):
     np.savez(tmp_path / "two.npz", images=np.zeros((4, 8, 8)), labels=np.array([0, 1, 0, 1]))
     with pytest.raises(ParamError, match="digit=7 has no images"):
         scene_class("ConditionalVAE").resolve(None, {"data": str(tmp_path / "two.npz")})
+
+
+def test_the_scene_on_a_users_labelled_npz(tmp_path):
+    rng = np.random.default_rng(0)
+    np.savez(tmp_path / "three.npz", images=rng.random((60, 12, 12)).astype(np.float32), labels=np.arange(60) % 3)
+    shown = render_dry("ConditionalVAE", data=str(tmp_path / "three.npz"), digit=2, z="0,0", samples=2).shown
+    assert shown["one_hot"].tolist() == [0, 0, 1]
+    assert shown["row_labels"].tolist() == [0, 1, 2] and shown["row_decoded"][0].shape == (3, 12, 12)
+    joins = [s for s in shown["cvae_steps"] if s.op == "cat"]
+    assert joins[1].output == (1, 2 + 3)
+    assert shown["sample_decoded"].shape == (2, 12, 12)
+
+
+def test_class_accuracy_is_none_when_it_cannot_be_measured():
+    codes = np.random.default_rng(0).standard_normal((30, 2))
+    assert class_accuracy(codes, np.zeros(30, dtype=int)) is None
+    assert class_accuracy(codes, np.r_[np.zeros(27, dtype=int), np.ones(3, dtype=int)]) is None
+    assert 0 <= class_accuracy(codes, np.arange(30) % 2, neighbours=3) <= 1
