@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 import numpy as np
-from manim import (DOWN, RIGHT, UP, Arrow, Create, Dot, FadeIn, FadeOut, Group, GrowFromCenter, Indicate, LaggedStart, Line,
+from manim import (DOWN, RIGHT, UP, Arrow, Create, Dot, FadeIn, FadeOut, Group, GrowFromCenter, Indicate, LaggedStart,
                    Text, Transform, VGroup)
 
 from convmath import ConvArithmeticError
@@ -27,8 +27,11 @@ NEIGHBOURS = 10  # the nearest-neighbour guess of the digit from z in the latent
 def _say(scene: ConvvizScene, caption: Caption | None, text: str) -> Caption:
     """Replace the caption at the bottom of the frame with ``text``."""
     new = Caption(text, theme=scene.theme)
-    scene.play(FadeIn(new) if caption is None else Transform(caption, new))
-    return new if caption is None else caption
+    if caption is None:
+        scene.play(FadeIn(new))
+    else:
+        scene.play(FadeOut(caption), FadeIn(new))
+    return new
 
 
 def _step(steps: list[Step], where: str) -> Step:
@@ -62,7 +65,8 @@ class ConditionalVAE(LeanCopyScene):
         Param("beta", "float", 1.0, "weight of the KL term both VAEs were trained with", low=0, high=10,
               reason="each β trains its own models"),
         Param("z", "floats", (-1.5, -1.5, 1.5, 1.5), "latent points decoded under every label, one row each: "
-              "z₁,z₂ or z₁,z₂,z₁′,z₂′", low=-4, high=4, max_side=4, reason="two rows fit; N(0, I) lies within ±3"),
+              "z₁,z₂ or z₁,z₂,z₁′,z₂′", low=-4, high=4, max_side=4,
+              reason="two rows fit; N(0, I) lies within ±3"),
         Param("digit", "int", 7, "the label to generate", low=0, high=9, reason="the ten digits"),
         Param("samples", "int", 6, "how many z ~ N(0, I) are decoded with that label", low=1, high=8,
               reason="each one is drawn on screen"),
@@ -152,7 +156,8 @@ class ConditionalVAE(LeanCopyScene):
                        forward_edge(vae["heads"], vae["z"], t), forward_edge(vae["z"], vae["decoder"], t),
                        flow_arrow(vae["decoder"].shape, vae["output"].frame, t))
         blocks = VGroup(*(vae[name] for name in ("encoder", "heads", "z", "decoder")))
-        caption = _say(self, None, "A VAE's decoder gets only z: for a 7 we must know where in z the 7s are.")
+        caption = _say(self, None, f"A VAE's decoder gets only z: for a {digit} we must know where in z "
+                                   f"the {digit}s are.")
         self.play(FadeIn(heading), FadeIn(x_img), FadeIn(blocks), Create(edges))
         self.play(FadeIn(vae["output"]))
         self.wait(0.5)
@@ -242,7 +247,8 @@ class ConditionalVAE(LeanCopyScene):
         grid.arrange_in_grid(cols=min(4, len(grid)), buff=0.2).move_to([3.3, 0.0, 0])
         grid_title = Text(f"Decoder(z, label {digit})", font=t.font, color=t.text, font_size=28)
         grid_title.next_to(grid, UP, buff=0.3)
-        caption = _say(self, caption, f"Each random z, given label {digit}, decodes to a {digit}: z only changes how it is drawn.")
+        caption = _say(self, caption, f"Each random z, given label {digit}, decodes to a {digit}: "
+                                      "z only changes how it is drawn.")
         self.play(FadeIn(heading), FadeIn(rings), FadeIn(plot))
         self.play(LaggedStart(*(GrowFromCenter(d) for d in dots), lag_ratio=0.15))
         self.play(FadeIn(grid_title), LaggedStart(*(FadeIn(img, shift=0.2 * RIGHT) for img in grid), lag_ratio=0.15),
