@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 import numpy as np
-from manim import (DOWN, RIGHT, UP, Arrow, Create, Dot, FadeIn, FadeOut, Group, GrowFromCenter, Indicate, LaggedStart,
-                   Text, Transform, VGroup)
+from manim import (DOWN, RIGHT, UP, Animation, Arrow, Create, Dot, FadeIn, FadeOut, Group, GrowFromCenter, Indicate,
+                   LaggedStart, Text, Transform, VGroup)
 
 from convmath import ConvArithmeticError
 from convmath.latent import class_accuracy
@@ -24,14 +24,11 @@ __all__ = ["ConditionalVAE"]
 NEIGHBOURS = 10  # the nearest-neighbour guess of the digit from z in the latent beat
 
 
-def _say(scene: ConvvizScene, caption: Caption | None, text: str) -> Caption:
-    """Replace the caption at the bottom of the frame with ``text``."""
+def _swap(caption: Caption | None, text: str, scene: ConvvizScene) -> tuple[Caption, list[Animation]]:
+    """The caption saying ``text`` and the animations that replace ``caption`` with it (played with a beat's
+    first move, so no frame shows a caption alone)."""
     new = Caption(text, theme=scene.theme)
-    if caption is None:
-        scene.play(FadeIn(new))
-    else:
-        scene.play(FadeOut(caption), FadeIn(new))
-    return new
+    return new, [FadeIn(new)] + ([] if caption is None else [FadeOut(caption)])
 
 
 def _step(steps: list[Step], where: str) -> Step:
@@ -156,9 +153,9 @@ class ConditionalVAE(LeanCopyScene):
                        forward_edge(vae["heads"], vae["z"], t), forward_edge(vae["z"], vae["decoder"], t),
                        flow_arrow(vae["decoder"].shape, vae["output"].frame, t))
         blocks = VGroup(*(vae[name] for name in ("encoder", "heads", "z", "decoder")))
-        caption = _say(self, None, f"A VAE's decoder gets only z: for a {digit} we must know where in z "
-                                   f"the {digit}s are.")
-        self.play(FadeIn(heading), FadeIn(x_img), FadeIn(blocks), Create(edges))
+        caption, swap = _swap(None, f"A VAE's decoder gets only z: for a {digit} we must know where in z "
+                                    f"the {digit}s are.", self)
+        self.play(FadeIn(heading), FadeIn(x_img), FadeIn(blocks), Create(edges), *swap)
         self.play(FadeIn(vae["output"]))
         self.wait(0.5)
 
@@ -173,9 +170,9 @@ class ConditionalVAE(LeanCopyScene):
                                tip_length=0.18) for node in joins))
         through = VGroup(forward_edge(vae["encoder"], joins[0], t), forward_edge(joins[0], cvae["heads"], t),
                          forward_edge(vae["z"], joins[1], t), forward_edge(joins[1], cvae["decoder"], t))
-        caption = _say(self, caption, f"The conditional VAE is also given the label: "
-                                      f"{_sum_text(_joins(s['cvae_steps'])[1])} numbers into the decoder.")
-        self.play(FadeIn(label), FadeIn(label_text))
+        caption, swap = _swap(caption, f"The conditional VAE is also given the label: "
+                                       f"{_sum_text(_joins(s['cvae_steps'])[1])} numbers into the decoder.", self)
+        self.play(FadeIn(label), FadeIn(label_text), *swap)
         self.play(FadeOut(VGroup(edges[1], edges[3])), FadeIn(VGroup(*joins)), Create(through), Create(feeds))
         self.play(Transform(vae["heads"], cvae["heads"]), Transform(vae["decoder"], cvae["decoder"]),
                   FadeOut(vae["output"]), FadeIn(cvae["output"]), FadeIn(sums))
@@ -197,8 +194,8 @@ class ConditionalVAE(LeanCopyScene):
             name = Text(f"z = {point_text(point)}", font=t.font, color=t.latent, font_size=26)
             rows.add(Group(name, images).arrange(DOWN, buff=0.2))
         rows.arrange(DOWN, buff=0.4).move_to([0, -0.05, 0])
-        caption = _say(self, caption, "The label picks the digit; z keeps the style: slant and stroke stay.")
-        self.play(FadeIn(heading))
+        caption, swap = _swap(caption, "The label picks the digit; z keeps the style: slant and stroke stay.", self)
+        self.play(FadeIn(heading), *swap)
         for row in rows:
             self.play(FadeIn(row[0]), LaggedStart(*(FadeIn(img, shift=0.2 * UP) for img in row[1]), lag_ratio=0.12),
                       run_time=1.8)
@@ -221,12 +218,12 @@ class ConditionalVAE(LeanCopyScene):
             plots[kind].move_to([x, 0.05, 0])
             score = s["class_accuracy"][kind]
             if score is not None:
-                text = f"digit read from z alone: {100 * score:.0f} % right"
+                text = f"digit read from z: {100 * score:.0f} % right"
                 scores.add(Text(text, font=t.font, color=t.text, font_size=24)
                            .next_to(plots[kind].box, DOWN, buff=0.45))
-        caption = _say(self, caption, "Given the label, the decoder no longer needs z to say which digit: "
-                                      "the clusters mix.")
-        self.play(FadeIn(heading), FadeIn(plots["vae"]), FadeIn(plots["cvae"]))
+        caption, swap = _swap(caption, "Given the label, the decoder no longer needs z to say which digit: "
+                                       "the clusters mix.", self)
+        self.play(FadeIn(heading), FadeIn(plots["vae"]), FadeIn(plots["cvae"]), *swap)
         if len(scores):
             self.play(FadeIn(scores))
         self.wait(2.5)
@@ -247,9 +244,9 @@ class ConditionalVAE(LeanCopyScene):
         grid.arrange_in_grid(cols=min(4, len(grid)), buff=0.2).move_to([3.3, 0.0, 0])
         grid_title = Text(f"Decoder(z, label {digit})", font=t.font, color=t.text, font_size=28)
         grid_title.next_to(grid, UP, buff=0.3)
-        caption = _say(self, caption, f"Each random z, given label {digit}, decodes to a {digit}: "
-                                      "z only changes how it is drawn.")
-        self.play(FadeIn(heading), FadeIn(rings), FadeIn(plot))
+        caption, swap = _swap(caption, f"Each random z, given label {digit}, decodes to a {digit}: "
+                                       "z only changes how it is drawn.", self)
+        self.play(FadeIn(heading), FadeIn(rings), FadeIn(plot), *swap)
         self.play(LaggedStart(*(GrowFromCenter(d) for d in dots), lag_ratio=0.15))
         self.play(FadeIn(grid_title), LaggedStart(*(FadeIn(img, shift=0.2 * RIGHT) for img in grid), lag_ratio=0.15),
                   run_time=2)
