@@ -179,7 +179,7 @@ class ConditionalVAE(LeanCopyScene):
         self.play(Indicate(sums[1], color=t.highlight))
         self.wait(1.5)
         self.play(FadeOut(Group(heading, x_img, blocks, edges[0], edges[2], edges[4], label, label_text, *joins,
-                                sums, feeds, through, cvae["output"])))
+                                sums, feeds, through, cvae["output"])), run_time=0.5)
         return caption
 
     def ten_labels(self, caption: Caption) -> Caption:
@@ -200,7 +200,7 @@ class ConditionalVAE(LeanCopyScene):
             self.play(FadeIn(row[0]), LaggedStart(*(FadeIn(img, shift=0.2 * UP) for img in row[1]), lag_ratio=0.12),
                       run_time=1.8)
         self.wait(2)
-        self.play(FadeOut(Group(heading, rows)))
+        self.play(FadeOut(Group(heading, rows)), run_time=0.5)
         return caption
 
     def latent_spaces(self, caption: Caption) -> Caption:
@@ -223,11 +223,11 @@ class ConditionalVAE(LeanCopyScene):
                            .next_to(plots[kind].box, DOWN, buff=0.45))
         caption, swap = _swap(caption, "Given the label, the decoder no longer needs z to say which digit: "
                                        "the clusters mix.", self)
-        self.play(FadeIn(heading), FadeIn(plots["vae"]), FadeIn(plots["cvae"]), *swap)
+        self.play(FadeIn(heading), FadeIn(plots["vae"]), FadeIn(plots["cvae"]), *swap, run_time=0.8)
         if len(scores):
             self.play(FadeIn(scores))
         self.wait(2.5)
-        self.play(FadeOut(VGroup(heading, plots["vae"], plots["cvae"], scores)))
+        self.play(FadeOut(VGroup(heading, plots["vae"], plots["cvae"], scores)), run_time=0.5)
         return caption
 
     def generate(self, caption: Caption) -> None:
@@ -246,7 +246,7 @@ class ConditionalVAE(LeanCopyScene):
         grid_title.next_to(grid, UP, buff=0.3)
         caption, swap = _swap(caption, f"Each random z, given label {digit}, decodes to a {digit}: "
                                        "z only changes how it is drawn.", self)
-        self.play(FadeIn(heading), FadeIn(rings), FadeIn(plot), *swap)
+        self.play(FadeIn(heading), FadeIn(rings), FadeIn(plot), *swap, run_time=0.8)
         self.play(LaggedStart(*(GrowFromCenter(d) for d in dots), lag_ratio=0.15))
         self.play(FadeIn(grid_title), LaggedStart(*(FadeIn(img, shift=0.2 * RIGHT) for img in grid), lag_ratio=0.15),
                   run_time=2)
