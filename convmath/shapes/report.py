@@ -177,7 +177,7 @@ def _import_target(target: str, module_name: str) -> Any:
 def _factory(target: str) -> Callable:
     module_name, sep, attr = target.rpartition(":")
     if not sep or not module_name or not attr:
-        raise ConvArithmeticError(f"model={target!r} is unknown: use 'ae', 'vae', 'package.module:factory' or "
+        raise ConvArithmeticError(f"model={target!r} is unknown: use 'ae', 'vae', 'cvae', 'package.module:factory' or "
                                   "'path/to/file.py:factory'.")
     try:
         module = _import_target(target, module_name)
