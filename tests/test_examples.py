@@ -12,6 +12,7 @@ from torch import nn
 
 from convmath.cli import main
 from convmath.shapes import trace_model
+from convmath.shapes.failure import shuffle_channels
 from convmath.shapes.fixes import resizes
 
 EXAMPLES = Path(__file__).parent.parent / "examples"
@@ -134,3 +135,56 @@ def test_kernel_larger_than_its_input_is_explained_by_convmath():
     f = trace_model(model, (1, 1, 9, 9)).failure
     assert f.where == "1" and "4×4" in f.message and "kernel 5" in f.message
     assert "Calculated padded input" not in f.message  # convmath's sentence, not torch's
+
+
+def test_broken_dcgan_view_is_explained_and_the_shape_it_suggests_works():
+    module = load("dcgan_broken.py")
+    f = trace_model(module.build(), (1, 100)).failure
+    assert f.op == "view" and f.fix == {"shape": (-1, 128, 7, 7)}
+    assert "6272 values per sample (from step 0, Linear fc) but needs 8192" in f.message
+    assert "out_features=8192 on step 0 (Linear fc)" in f.message
+    fixed = trace_model(module.build(side=f.fix["shape"][-1]), (1, 100))
+    assert fixed.clean and fixed.outputs == ((1, 1, 28, 28),)
+    other = module.build()  # the other way: the Linear gives what the view asks for
+    other.fc = nn.Linear(100, 8192)
+    assert trace_model(other, (1, 100)).clean
+    assert main(["trace", f"{EXAMPLES / 'dcgan_broken.py'}:build", "--input-shape", "1,100"]) == 1
+
+
+def test_broken_dcgan_with_a_batch_of_64_is_flagged_with_the_shape_that_fits():
+    module = load("dcgan_broken.py")
+    trace = trace_model(module.build(), (64, 100))  # 64·6272 = 49·8192: the view runs
+    (m,) = trace.mismatches
+    assert m.kind == "batch" and "batch of 64 into 49" in m.message and m.fix == {"shape": (-1, 128, 7, 7)}
+    fixed = trace_model(module.build(side=m.fix["shape"][-1]), (64, 100))
+    assert fixed.clean and fixed.outputs == ((64, 1, 28, 28),)
+
+
+def test_broken_resnet_block_add_names_conv1_and_its_padding_which_works():
+    model = load("resnet_block_broken.py").build()
+    f = trace_model(model, (1, 16, 32, 32)).failure
+    assert (f.op, f.fix_where, f.fix) == ("add", "conv1", {"padding": 1})
+    assert "15 and 16" in f.message and "shortcut" in f.message
+    apply_fix(model, f.fix_where, f.fix)
+    trace = trace_model(model, (1, 16, 32, 32))
+    assert trace.clean and trace.outputs == ((1, 32, 16, 16),)
+    assert main(["trace", f"{EXAMPLES / 'resnet_block_broken.py'}:build", "--input-shape", "1,16,32,32"]) == 1
+
+
+def test_broken_subpixel_names_the_conv_and_out_channels_which_work():
+    model = load("subpixel_broken.py").build()
+    f = trace_model(model, (1, 3, 16, 16)).failure
+    assert (f.op, f.fix_step, f.fix) == ("PixelShuffle", 4, {"out_channels": 12})
+    assert "6 channels, not a multiple of r² = 4" in f.message
+    old = model[4]
+    model[4] = nn.Conv2d(old.in_channels, f.fix["out_channels"], old.kernel_size, padding=old.padding)
+    trace = trace_model(model, (1, 3, 16, 16))
+    assert trace.clean and trace.outputs == ((1, 3, 32, 32),)
+    assert main(["trace", f"{EXAMPLES / 'subpixel_broken.py'}:build", "--input-shape", "1,3,16,16"]) == 1
+
+
+@pytest.mark.parametrize("got,r", [(6, 2), (5, 2), (10, 3), (12, 3), (7, 4)])
+def test_shuffle_channels_are_accepted_by_the_real_pixel_shuffle(got, r):
+    want = shuffle_channels(got, r)
+    assert want % (r * r) == 0 and want >= got
+    assert nn.PixelShuffle(r)(torch.zeros(1, want, 2, 2)).shape == (1, want // (r * r), 2 * r, 2 * r)

@@ -150,3 +150,28 @@ def test_a_keras_model_without_a_fixed_input_shape_asks_for_one(tmp_path, capsys
                     "    return keras.Model(x, keras.layers.Conv2D(1, 3)(x))\n")
     assert main(["trace", f"{path}:build"]) == 2
     assert "channels last for Keras" in capsys.readouterr().err
+
+
+def _nested_with_fix(config: dict, path: list[str], fix: dict) -> None:
+    entry = next(e for e in config["layers"] if e["config"]["name"] == path[0])
+    if len(path) == 1:
+        entry["config"] |= fix
+    else:
+        _nested_with_fix(entry["config"], path[1:], fix)
+
+
+def test_broken_keras_vae_gets_padding_same_on_both_up_layers_which_works(capsys):
+    module = load("keras_vae_broken.py")
+    model = module.build()
+    trace = trace_model(model, (1, 28, 28, 1))
+    assert trace.outputs[0] == (1, 31, 31, 1)
+    found = [(m.step.where, m.fix, m.after) for m in trace.mismatches]
+    assert found == [("decoder/up1", {"padding": "same"}, ()), ("decoder/up2", {"padding": "same"}, (9,))]
+    config = model.get_config()
+    for m in trace.mismatches:  # each fix set on its own layer inside the nested decoder model
+        _nested_with_fix(config, m.step.where.split("/"), m.fix)
+    fixed = trace_model(keras.Model.from_config(config, custom_objects={"Sampling": module.Sampling}),
+                        (1, 28, 28, 1))
+    assert fixed.clean and fixed.outputs[0] == (1, 28, 28, 1)
+    assert main(["trace", f"{EXAMPLES / 'keras_vae_broken.py'}:build"]) == 1
+    assert "decoder/up1" in capsys.readouterr().out

@@ -12,8 +12,9 @@ from ..validate import ConvArithmeticError
 from .fixes import UP_OPS, fix_for, fix_text, resizes
 from .mirror import label, times
 from .record import FailedCall, Shape, Step
+from .views import explain_view
 
-__all__ = ["Failure", "explain_failure"]
+__all__ = ["Failure", "explain_failure", "shuffle_channels"]
 
 _JOIN = {"cat", "stack", "add", "sub", "mul", "div", "Concatenate", "Add", "Subtract", "Multiply", "Average",
          "Maximum", "Minimum"}
@@ -140,6 +141,54 @@ def _conv_refusal(p: dict, shape: Shape) -> str | None:
     return None
 
 
+def _channel_maker(steps: Sequence[Step], index: int) -> Step | None:
+    """The conv that set the channel count of step ``index``'s output: walk back through steps that keep it."""
+    while index >= 0:
+        s = steps[index]
+        if "out_channels" in s.params or "filters" in s.params:
+            return s
+        if not s.reads or not s.inputs or s.inputs[0][1:2] != s.output[1:2]:
+            return None
+        index = s.reads[0]
+    return None
+
+
+def shuffle_channels(got: int, r: int) -> int:
+    """The channel count a PixelShuffle(r) fed ``got`` channels most likely wanted: c·r² for the c in
+    ``got = c·r`` (r written for r²), else the next multiple of r².
+
+    >>> shuffle_channels(6, 2), shuffle_channels(10, 3)
+    (12, 18)
+    """
+    return got * r if got % r == 0 else -(-got // (r * r)) * r * r
+
+
+def _shuffle_failure(steps: Sequence[Step], f: FailedCall) -> Failure | None:
+    r = f.params.get("upscale_factor")
+    if not isinstance(r, int) or len(f.inputs[0]) < 3 or f.inputs[0][-3] % (r * r) == 0:
+        return None
+    got = f.inputs[0][-3]
+    want = shuffle_channels(got, r)
+    head = (f"{label_call(f)} (r={r}) gets {got} channels, not a multiple of r² = {r * r}: it needs c·{r * r} "
+            f"channels to give c")
+    maker = _channel_maker(steps, f.reads[0]) if f.reads else None
+    if maker is None:
+        return Failure(f.op, f.where, f.inputs, f.reads, f.error, f"{head}; give it {want} to get {want // (r * r)}.")
+    key = "filters" if maker.convention == "keras" else "out_channels"
+    c = want // (r * r)
+    message = (f"{head}: step {maker.index} ({label(maker)}) made the {got}; {key}={want} = {c}·{r}² gives {c} "
+               f"channel{'s' if c > 1 else ''} after the shuffle.")
+    return Failure(f.op, f.where, f.inputs, f.reads, f.error, message, {key: want}, maker.index, maker.where)
+
+
+def _view_failure(steps: Sequence[Step], f: FailedCall) -> Failure | None:
+    explained = explain_view(steps, f.op, f.where, f.inputs[0], f.reads, f.params)
+    if explained is None:
+        return None
+    message, fix, fix_step, fix_where = explained
+    return Failure(f.op, f.where, f.inputs, f.reads, f.error, message, fix, fix_step, fix_where)
+
+
 def explain_failure(steps: Sequence[Step], failed: FailedCall) -> Failure:
     """The explanation of the call that raised, with a fix where convmath finds one."""
     found = None
@@ -149,6 +198,10 @@ def explain_failure(steps: Sequence[Step], failed: FailedCall) -> Failure:
         found = _linear_failure(steps, failed)
     elif "in_channels" in failed.params:
         found = _conv_failure(failed)
+    elif failed.op in ("PixelShuffle", "pixel_shuffle") and failed.inputs:
+        found = _shuffle_failure(steps, failed)
+    elif failed.op in ("view", "reshape") and failed.inputs:
+        found = _view_failure(steps, failed)
     if found is None:
         where = f" ({failed.where})" if failed.where else ""
         found = Failure(failed.op, failed.where, failed.inputs, failed.reads, failed.error,
