@@ -188,3 +188,10 @@ def test_shuffle_channels_are_accepted_by_the_real_pixel_shuffle(got, r):
     want = shuffle_channels(got, r)
     assert want % (r * r) == 0 and want >= got
     assert nn.PixelShuffle(r)(torch.zeros(1, want, 2, 2)).shape == (1, want // (r * r), 2 * r, 2 * r)
+
+
+def test_torch_linear_names_the_input_that_gives_its_in_features():
+    model = nn.Sequential(nn.Conv2d(1, 16, 5), nn.MaxPool2d(2), nn.Flatten(), nn.Linear(400, 10))
+    f = trace_model(model, (1, 1, 12, 12)).failure
+    assert "an input of 1×1×14×14 gives 400" in f.message
+    assert trace_model(model, (1, 1, 14, 14)).clean

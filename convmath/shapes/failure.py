@@ -12,6 +12,7 @@ from ..validate import ConvArithmeticError
 from .fixes import UP_OPS, fix_for, fix_text, resizes
 from .mirror import label, times
 from .record import FailedCall, Shape, Step
+from .replay import chain_to, fitting_input
 from .views import explain_view
 
 __all__ = ["Failure", "explain_failure", "shuffle_channels"]
@@ -97,18 +98,31 @@ def _join_failure(steps: Sequence[Step], f: FailedCall) -> Failure | None:
 
 
 def _linear_failure(steps: Sequence[Step], f: FailedCall) -> Failure | None:
-    if "in_features" not in f.params or not f.inputs or f.inputs[0][-1] == f.params["in_features"]:
+    """A Linear (``in_features``) or a built Keras Dense (``input_dim``, the size it was built for) fed another
+    flattened size: which steps made it, the parameter that takes it, and the model input that gives what the
+    layer wants."""
+    key = "in_features" if "in_features" in f.params else "input_dim"
+    if key not in f.params or not f.inputs or f.inputs[0][-1] == f.params[key]:
         return None
-    got, want = f.inputs[0][-1], f.params["in_features"]
+    got, want = f.inputs[0][-1], f.params[key]
     origin = ""
     source = steps[f.reads[0]] if f.reads and f.reads[0] >= 0 else None
     if source is not None and source.inputs and math.prod(source.inputs[0][1:]) == got:
         parts = source.inputs[0][1:]
         origin = (f" = {'·'.join(map(str, parts))}, the flattened {times(parts)} from step {source.index} "
                   f"({label(source)})")
-    message = (f"{label_call(f)} has in_features={want} but gets {got}{origin}: set in_features={got} "
-               f"(or change the layers before it so they give {want}).")
-    return Failure(f.op, f.where, f.inputs, f.reads, f.error, message, {"in_features": got}, None, f.where)
+    fits = fitting_input(steps, source.index, want) if source is not None else None
+    fit = f"; an input of {times(fits)} gives {want}" if fits else ""
+    if key == "in_features":
+        message = (f"{label_call(f)} has in_features={want} but gets {got}{origin}: set in_features={got} "
+                   f"(or change the layers before it so they give {want}{fit}).")
+        return Failure(f.op, f.where, f.inputs, f.reads, f.error, message, {"in_features": got}, None, f.where)
+    chain = chain_to(steps, source.index) if source is not None else None
+    build = f" (keras.Input({chain[0].inputs[0][1:]}))" if chain else ""
+    message = (f"{label_call(f)} was built for {want} inputs but gets {got}{origin}: Keras sizes a Dense when the "
+               f"model is built, so build the model for this input{build}, or change the layers before it so "
+               f"they give {want}{fit}.")
+    return Failure(f.op, f.where, f.inputs, f.reads, f.error, message)
 
 
 def label_call(f: FailedCall) -> str:
@@ -194,7 +208,7 @@ def explain_failure(steps: Sequence[Step], failed: FailedCall) -> Failure:
     found = None
     if failed.op in _JOIN:
         found = _join_failure(steps, failed)
-    elif failed.op in ("Linear", "linear"):
+    elif failed.op in ("Linear", "linear", "Dense"):
         found = _linear_failure(steps, failed)
     elif "in_channels" in failed.params:
         found = _conv_failure(failed)

@@ -9,12 +9,13 @@ the target needs instead.
 from __future__ import annotations
 
 import math
+import re
 from typing import Any, Sequence
 
 from .mirror import label
-from .record import Shape, Step
+from .record import Shape, Step, first_line
 
-__all__ = ["view_target", "view_shape_fit", "explain_view"]
+__all__ = ["view_target", "view_shape_fit", "explain_view", "explain_build_refusal"]
 
 
 def view_target(params: dict[str, Any]) -> list[int] | None:
@@ -86,3 +87,24 @@ def explain_view(steps: Sequence[Step], op: str, where: str, shape: Shape, reads
     if fit is not None:
         return f"{head}: {', '.join(options)}.", {"shape": fit}, None, where
     return f"{head}: {options[0]}.", {key: wanted}, source.index, source.where
+
+
+def explain_build_refusal(error: BaseException) -> str:
+    """One sentence for a shape error Keras raised while a model was built (in the factory, before any trace):
+    the layer that refused and, for a Reshape whose target does not hold the values, the target that fits."""
+    text = str(error)
+    layer = re.search(r"calling (\w+)\.call\(\)", text)
+    refused = f"{layer.group(1)} refused its input while the model was built: " if layer else ""
+    reshape = re.search(r"input_shape=\(([\d, ]+)\), target_shape=\(([\d, -]+)\)", text)
+    if not reshape:
+        unsized = re.search(r"fully-defined.*variable path='([\w/]+)/kernel'", text)
+        hint = (f" ({unsized.group(1)} needs a fixed input size: declare the spatial sizes in keras.Input, or pool "
+                "them away with a GlobalAveragePooling layer before it)") if unsized else ""
+        return f"{refused}{first_line(error)}{hint}"
+    values = math.prod(int(n) for n in reshape.group(1).replace(" ", "").split(",") if n)
+    target = [int(n) for n in reshape.group(2).replace(" ", "").split(",") if n]
+    wanted = math.prod(target)
+    fit = view_shape_fit(values, [-1, *target])
+    fits = f"target_shape={fit[1:]} fits, or " if fit else ""
+    return (f"{refused}{values} values per sample cannot be reshaped to {tuple(target)}, which needs {wanted} = "
+            f"{'·'.join(map(str, target))}: {fits}make the layer before it give {wanted}")
