@@ -195,3 +195,37 @@ def test_torch_linear_names_the_input_that_gives_its_in_features():
     f = trace_model(model, (1, 1, 12, 12)).failure
     assert "an input of 1×1×14×14 gives 400" in f.message
     assert trace_model(model, (1, 1, 14, 14)).clean
+
+
+def test_output_size_of_an_autoencoder_is_checked_even_when_the_mirror_is_silent():
+    def build(padding: int = 0):  # 28 -> 26 (unpadded conv, nothing undoes it) -> 13 -> 26 -> 26
+        return nn.Sequential(nn.Conv2d(1, 4, 3, padding=padding), nn.MaxPool2d(2), nn.Upsample(scale_factor=2),
+                             nn.Conv2d(4, 1, 3, padding=1))
+
+    trace = trace_model(build(), (1, 1, 28, 28))
+    (m,) = trace.mismatches
+    assert (m.kind, m.step.index, m.fix, m.expected, m.actual) == ("output", 0, {"padding": 1}, (28, 28), (26, 26))
+    assert "output is 26×26 for a 28×28 input" in m.message and "Conv2d 0" in m.message
+    fixed = trace_model(build(**m.fix), (1, 1, 28, 28))
+    assert fixed.clean and fixed.outputs == ((1, 1, 28, 28),)
+    assert main(["trace", "ae", "--input-shape", "1,1,28,28"]) == 0  # the built-in autoencoder stays clean
+
+
+def test_output_check_leaves_models_that_only_go_one_way_alone():
+    down = nn.Sequential(nn.Conv2d(1, 4, 3), nn.MaxPool2d(2))  # a classifier's trunk: smaller on purpose
+    assert trace_model(down, (1, 1, 28, 28)).clean
+
+
+@pytest.mark.parametrize("forward", [lambda x: torch.flatten(x), lambda x: x.flatten(), lambda x: x.view(-1),
+                                     lambda x: x.reshape(-1, 64), lambda x: x.mean(0)])
+def test_every_way_of_losing_the_batch_is_flagged(forward):
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv = nn.Conv2d(1, 8, 3)
+
+        def forward(self, x):
+            return forward(self.conv(x))
+
+    trace = trace_model(Net(), (4, 1, 4, 4))  # conv: 4×8×2×2, 32 values per sample
+    assert [m.kind for m in trace.mismatches] == ["batch"], trace.mismatches

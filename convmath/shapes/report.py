@@ -20,6 +20,7 @@ from .keras_layers import is_keras_model, keras_input_shapes
 from .mirror import Mismatch, check_batch, check_mirror, times
 from .record import Shape, Step, plain, record_forward
 from .views import explain_build_refusal
+from .whole import check_output
 
 __all__ = ["Trace", "trace_model", "format_table", "trace_json", "parse_shape", "load_model", "trace_command"]
 
@@ -48,6 +49,7 @@ def trace_model(model: nn.Module, *input_shapes: Sequence[int]) -> Trace:
     if recording.failed is not None:
         return Trace(recording.steps, shapes, (), [], explain_failure(recording.steps, recording.failed))
     mismatches = check_mirror(recording.steps) + check_batch(recording.steps, shapes, recording.outputs)
+    mismatches += check_output(recording.steps, shapes, recording.outputs, mismatches)
     return Trace(recording.steps, shapes, recording.outputs, mismatches, None)
 
 
