@@ -229,3 +229,22 @@ def test_every_way_of_losing_the_batch_is_flagged(forward):
 
     trace = trace_model(Net(), (4, 1, 4, 4))  # conv: 4×8×2×2, 32 values per sample
     assert [m.kind for m in trace.mismatches] == ["batch"], trace.mismatches
+
+
+@pytest.mark.parametrize("layer", [nn.ZeroPad2d((1, 2, 0, 3)), nn.ReflectionPad2d(2), nn.ReplicationPad2d((0, 1, 2, 1)),
+                                   nn.ConstantPad3d(1, 0.5), nn.CircularPad1d((2, 1)), nn.ZeroPad2d(-1)])
+def test_torch_padding_layers_are_predicted_as_the_real_layers(layer):
+    shape = {nn.ConstantPad3d: (1, 2, 4, 5, 6), nn.CircularPad1d: (1, 2, 7)}.get(type(layer), (1, 2, 5, 6))
+    (step,) = trace_model(nn.Sequential(layer), shape).steps
+    assert step.predicted is not None and step.agrees and step.formulas[0].text.startswith("o = i + before")
+
+
+@pytest.mark.parametrize("pad,mode", [((1, 1), "constant"), ((2, 0, -1, 1), "constant"), ((1, 2, 1, 2, 0, 1), "reflect"),
+                                      ((1, 1, 1, 1, 1, 1), "replicate")])
+def test_functional_pad_is_predicted(pad, mode):
+    class Net(nn.Module):
+        def forward(self, x):
+            return torch.nn.functional.pad(x, pad, mode=mode)
+
+    (step,) = trace_model(Net(), (1, 2, 5, 6, 7)).steps
+    assert step.op == "pad" and step.predicted is not None and step.agrees

@@ -206,3 +206,16 @@ def test_keras_reshape_refused_while_building_gets_the_target_that_fits(tmp_path
     spec.loader.exec_module(module)
     trace = trace_model(module.build(target=(7, 7, 32)), (1, 2))
     assert trace.clean and trace.outputs == ((1, 7, 7, 32),)
+
+
+def test_keras_global_pooling_reshape_padding_and_cropping_are_predicted():
+    model = keras.Sequential([keras.Input((12, 12, 3)), layers.ZeroPadding2D(((1, 2), (0, 1))), layers.Cropping2D(1),
+                              layers.Conv2D(4, 3), layers.GlobalAveragePooling2D(keepdims=True),
+                              layers.Reshape((-1, 2)), layers.Flatten(), layers.Dense(8), layers.Reshape((2, 2, 2)),
+                              layers.GlobalMaxPooling2D(), layers.Reshape((1, 2)), layers.GlobalAveragePooling1D()])
+    trace = trace_model(model, (2, 12, 12, 3))
+    assert trace.clean and trace.outputs == ((2, 2),)
+    for s in trace.steps:
+        assert s.predicted is not None and s.agrees, s
+    reshape = next(s for s in trace.steps if s.op == "Reshape")
+    assert reshape.predicted == (2, 2) and reshape.formulas[0].substituted == "1·1·4 = 2·2 = 4"

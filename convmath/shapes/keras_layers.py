@@ -78,8 +78,8 @@ class _KerasRecorder:
     def _add(self, layer: Any, inputs, outputs) -> None:
         op = type(layer).__name__
         params = keras_params(layer)
-        channels_last = params.get("data_format", "channels_last") == "channels_last" and op not in ("Dense",
-                                                                                                      "Flatten")
+        flat = op in ("Dense", "Flatten", "Reshape") or (op.startswith("Global") and not params.get("keepdims"))
+        channels_last = params.get("data_format", "channels_last") == "channels_last" and not flat
         in_shapes = tuple(tuple(t.shape) for t in tensors_in(inputs))
         formulas, predicted = keras_predict(op, params, in_shapes, channels_last)
         index = len(self.steps)
