@@ -239,7 +239,8 @@ def test_torch_padding_layers_are_predicted_as_the_real_layers(layer):
     assert step.predicted is not None and step.agrees and step.formulas[0].text.startswith("o = i + before")
 
 
-@pytest.mark.parametrize("pad,mode", [((1, 1), "constant"), ((2, 0, -1, 1), "constant"), ((1, 2, 1, 2, 0, 1), "reflect"),
+@pytest.mark.parametrize("pad,mode", [((1, 1), "constant"), ((2, 0, -1, 1), "constant"),
+                                      ((1, 2, 1, 2, 0, 1), "reflect"),
                                       ((1, 1, 1, 1, 1, 1), "replicate")])
 def test_functional_pad_is_predicted(pad, mode):
     class Net(nn.Module):

@@ -10,8 +10,8 @@ from __future__ import annotations
 import math
 from typing import Any, Callable, Sequence
 
-from ..explain import (Formula, explain_adaptive_pool, explain_border, explain_conv, explain_pixel_shuffle, explain_pool,
-                       explain_transposed, explain_upsample)
+from ..explain import (Formula, explain_adaptive_pool, explain_border, explain_conv, explain_pixel_shuffle,
+                       explain_pool, explain_transposed, explain_upsample)
 
 __all__ = ["predict", "PREDICTORS", "spatial_dims", "pairs"]
 
