@@ -10,11 +10,11 @@ from manim import (DOWN, RIGHT, UP, Create, Cross, Dot, FadeIn, FadeOut, Group, 
 
 from convmath.models import interpolate, reparameterization_gradients, sample_latent
 
-from .autoencoder import MODEL_PARAMS, LeanCopyScene, check_data, point_text, title, trained
 from .base import ConvvizScene
 from .components import (Caption, DigitImage, GaussianRings, GraphNode, LatentPlot, LatentVector, flow_arrow,
-                         forward_edge, gradient_edge)
+                         forward_edge, gradient_edge, scene_title)
 from .params import Param, ParamError
+from .trained import MODEL_PARAMS, check_data, point_text, trained
 
 __all__ = ["VAESampling", "Reparameterization", "VAELoss", "AEvsVAE"]
 
@@ -45,7 +45,7 @@ def _image_row(images: np.ndarray, size: float, role: str, scene: ConvvizScene, 
     return Group(*(DigitImage(img, role=role, size=size, theme=scene.theme) for img in images)).arrange(RIGHT, buff)
 
 
-class VAESampling(LeanCopyScene):
+class VAESampling(ConvvizScene):
     """The VAE's μ and σ heads for a real digit, the Gaussian around μ, samples decoded; σ = 1 vs σ = 1.5."""
 
     PARAMS = MODEL_PARAMS + (
@@ -84,7 +84,7 @@ class VAESampling(LeanCopyScene):
                           prior_samples=priors, prior_decoded=prior_decoded, latent_points=codes)
 
         self.beat("formula")
-        heading = title("A VAE samples at the bottleneck", self)
+        heading = scene_title("A VAE samples at the bottleneck", self.theme)
         formula = _formula(self).next_to(heading, DOWN, buff=0.3)
         self.play(FadeIn(heading), Write(formula))
         caption = _say(self, None, "Instead of one code, the encoder describes a Gaussian to sample from.")
@@ -144,7 +144,7 @@ class VAESampling(LeanCopyScene):
         self.wait(2)
 
 
-class Reparameterization(LeanCopyScene):
+class Reparameterization(ConvvizScene):
     """Sampling z ~ N(μ, σ²) blocks the gradient; z = μ + σ ⊙ ε lets it reach μ and σ (real autograd values)."""
 
     PARAMS = MODEL_PARAMS + (
@@ -171,7 +171,7 @@ class Reparameterization(LeanCopyScene):
                           eps_requires_grad=grads["eps_requires_grad"])
 
         self.beat("problem")
-        heading = title("Is sampling differentiable?", self)
+        heading = scene_title("Is sampling differentiable?", self.theme)
         mu_n = GraphNode("μ", value=point_text(mu), theme=t).move_to([-4.6, 1.3, 0])
         sigma_n = GraphNode("σ", value=point_text(sigma), theme=t).move_to([-4.6, -1.3, 0])
         draw = GraphNode("z ~ N(μ, σ²)", role=None, theme=t).move_to([-0.9, 0, 0])
@@ -233,7 +233,7 @@ def _floats(name: str, raw: str) -> tuple[float, ...]:
     return values
 
 
-class VAELoss(LeanCopyScene):
+class VAELoss(ConvvizScene):
     """L = reconstruction + β·KL: real VAEs at several β, their latent clouds, reconstructions and loss terms."""
 
     PARAMS = MODEL_PARAMS + (
@@ -295,7 +295,7 @@ class VAELoss(LeanCopyScene):
         self.wait(2)
 
 
-class AEvsVAE(LeanCopyScene):
+class AEvsVAE(ConvvizScene):
     """The AE's and the VAE's latent spaces side by side; a straight path between two real digits decoded by each."""
 
     PARAMS = MODEL_PARAMS + (
@@ -326,7 +326,7 @@ class AEvsVAE(LeanCopyScene):
         self.shown.update(latent_points=codes, paths=paths, decoded=decoded, endpoints=pair)
 
         self.beat("latent spaces")
-        heading = title("Autoencoder vs variational autoencoder", self)
+        heading = scene_title("Autoencoder vs variational autoencoder", self.theme)
         plots = {}
         for k, (kind, name) in enumerate((("ae", "autoencoder"), ("vae", f"VAE (β = {p['beta']:g})"))):
             x_range, y_range = LatentPlot.ranges_for(codes[kind], paths[kind], quantile=0.01)

@@ -1,7 +1,7 @@
 """Reusable mobjects: number grid, kernel window, formula panel, shape badge, code panel, caption."""
 
 from .grid import NumberGrid, fit_cell_size, format_number
-from .panels import Caption, CodePanel, FormulaPanel, ShapeBadge, shape_text
+from .panels import Caption, CodePanel, FormulaPanel, ShapeBadge, scene_title, shape_text
 from .window import KernelWindow
 from .padded import padded_grid
 from .images import DigitImage, GaussianRings, LatentPlot, LatentVector, LayerBlock, flow_arrow
@@ -17,6 +17,7 @@ __all__ = [
     "CodePanel",
     "Caption",
     "shape_text",
+    "scene_title",
     "padded_grid",
     "DigitImage",
     "LatentPlot",

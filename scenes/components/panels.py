@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
-from manim import DOWN, LEFT, RIGHT, MathTex, RoundedRectangle, Text, VGroup, config
+from manim import DOWN, LEFT, RIGHT, UP, MathTex, RoundedRectangle, Text, VGroup, config
 
 from convmath import Formula
 
 from ..theme import Theme, current_theme
 
-__all__ = ["FormulaPanel", "ShapeBadge", "CodePanel", "Caption", "shape_text"]
+__all__ = ["FormulaPanel", "ShapeBadge", "CodePanel", "Caption", "shape_text", "scene_title"]
 
 
 def shape_text(shape: tuple[int, ...]) -> str:
     """``(5, 6)`` as ``'5×6'``."""
     return "×".join(str(int(n)) for n in shape)
+
+
+def scene_title(text: str, theme: Theme | None = None, font_size: float = 36) -> Text:
+    """The scene's title line at the top of the frame."""
+    theme = theme or current_theme()
+    return Text(text, font=theme.font, color=theme.text, font_size=font_size).to_edge(UP, buff=0.3)
 
 
 def _box(content: VGroup, color: str, theme: Theme, buff: float = 0.2) -> RoundedRectangle:
