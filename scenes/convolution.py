@@ -42,6 +42,9 @@ from .components import (
     ShapeBadge,
     fit_cell_size,
     format_number,
+    MINUS,
+    MIN_READABLE,
+    keep_inside,
     padded_grid,
     shape_text,
 )
@@ -58,6 +61,7 @@ GRID_TOP = 2.55
 GRID_HEIGHT = 4.6
 BOTTOM_HEIGHT = 1.7  # the strip under the grids: products, caption, formula
 FAST_STEP_TIME = 0.25
+NUMBER_CELL = 0.5  # a small output's cells beside an input too large for numbers: its numbers stay readable
 
 
 def _size_pair(value: int | tuple[int, ...]) -> tuple[int, int]:
@@ -89,8 +93,8 @@ def _fmt_param(value: Any) -> str:
 
 
 def _factor(value: float) -> str:
-    text = format_number(value).replace("-", "−")
-    return f"({text})" if text.startswith("−") else text
+    text = format_number(value)
+    return f"({text})" if text.startswith(MINUS) else text
 
 
 def _span(text: str, color: str) -> str:
@@ -140,9 +144,12 @@ class _WindowScene(ConvvizScene):
         hp, wp = trace.padded.shape
         oh, ow = self.out_shape
         kh, kw = w.shape
-        # Widths: input, kernel and output share the frame; one cell size for input and output if it fits.
+        # Widths: input, kernel and output share the frame; one cell size for input and output if it fits and
+        # shows numbers; a small output beside an input too large for numbers gets cells its numbers fit in.
         in_cell = fit_cell_size(hp, wp, 5.6, GRID_HEIGHT, largest=0.9)
         out_cell = min(in_cell, fit_cell_size(oh, ow, 4.2, GRID_HEIGHT, largest=0.9))
+        if out_cell < MIN_READABLE:
+            out_cell = max(out_cell, min(NUMBER_CELL, fit_cell_size(oh, ow, 4.2, GRID_HEIGHT, largest=0.9)))
         # The kernel's cells match the input's, but never so small that its numbers drop.
         k_cell = min(fit_cell_size(kh, kw, 2.4, GRID_HEIGHT * 0.6, largest=0.9), max(in_cell, 0.45))
         self.input_grid = padded_grid(trace.padded, trace.pads, cell_size=in_cell, theme=t)
@@ -199,7 +206,7 @@ class _WindowScene(ConvvizScene):
         badge = ShapeBadge(shape, role=grid.role, theme=self.theme)
         self.badges.append(badge)
         text = Text(name, font=self.theme.font, color=self.theme.text, font_size=28)
-        return VGroup(text, badge).arrange(RIGHT, buff=0.15).next_to(grid, UP, buff=0.2)
+        return keep_inside(VGroup(text, badge).arrange(RIGHT, buff=0.15).next_to(grid, UP, buff=0.2))
 
     def window_origin(self, r: int, c: int) -> tuple[int, int]:
         """The padded-input cell under the window's top-left tap for output cell (r, c) (from the trace)."""

@@ -37,7 +37,8 @@ from convmath import (
 )
 
 from .base import ConvvizScene
-from .components import Caption, FormulaPanel, KernelWindow, NumberGrid, fit_cell_size, format_number, padded_grid
+from .components import (Caption, FormulaPanel, KernelWindow, NumberGrid, fit_cell_size, format_number,
+                         number_font_size, padded_grid)
 from .params import Param, ParamError
 
 __all__ = ["TransposedConvScatter", "TransposedConvAsConv", "TransposedConvMatrix"]
@@ -151,12 +152,18 @@ class TransposedConvScatter(ConvvizScene):
         self.beat("stamps")
         numbers: dict[tuple[int, int], Text] = {}
         running = np.zeros_like(tr.x)
-        fast = h * w > 4
+        partials = {}
         for r in range(h):
             for c in range(w):
                 running[r, c] = tr.x[r, c]
-                partial = conv_transpose2d_trace(running, tr.w, tr.stride, 0, tr.output_padding, tr.dilation).full
-                self._stamp(tr, r, c, partial, x_grid, slot, canvas, numbers, fast)
+                partials[r, c] = conv_transpose2d_trace(running, tr.w, tr.stride, 0, tr.output_padding,
+                                                        tr.dilation).full
+        # One number size on the canvas for every running sum and stamp it shows.
+        self.number_size = number_font_size(np.concatenate([*(a.ravel() for a in partials.values()),
+                                                            tr.stamps.ravel()]), canvas.cell_size, t.font)
+        fast = h * w > 4
+        for (r, c), partial in partials.items():
+            self._stamp(tr, r, c, partial, x_grid, slot, canvas, numbers, fast)
         self.shown["full"] = tr.full
         self.shown["stamps_shown"] = h * w
 
@@ -190,7 +197,8 @@ class TransposedConvScatter(ConvvizScene):
         kinds = np.full(span, "empty", dtype=object)
         values[::dh, ::dw] = tr.stamps[r, c]
         kinds[::dh, ::dw] = "value"
-        stamp = NumberGrid(values, role="kernel", cell_size=canvas.cell_size, kinds=kinds, theme=t)
+        stamp = NumberGrid(values, role="kernel", cell_size=canvas.cell_size, kinds=kinds, theme=t,
+                           font_size=self.number_size)
         stamp.move_to(slot)
         mark = x_grid.region(r, c, r, c)
         times = Text(f"{format_number(tr.x[r, c])} × kernel", font=t.font, color=t.highlight, font_size=26)
@@ -204,9 +212,7 @@ class TransposedConvScatter(ConvvizScene):
         self.play(Transform(stamp, target), *hide, run_time=run)
         updates = []
         for rc in covered:
-            number = Text(format_number(partial[rc]), font=t.font, color=t.text, font_size=44 * canvas.cell_size)
-            if number.width > 0.8 * canvas.cell_size:
-                number.scale_to_fit_width(0.8 * canvas.cell_size)
+            number = Text(format_number(partial[rc]), font=t.font, color=t.text, font_size=self.number_size)
             number.move_to(canvas.cell(*rc))
             if rc in numbers:
                 updates.append(Transform(numbers[rc], number))

@@ -8,12 +8,22 @@ from convmath import Formula
 
 from ..theme import Theme, current_theme
 
-__all__ = ["FormulaPanel", "ShapeBadge", "CodePanel", "Caption", "shape_text", "scene_title"]
+__all__ = ["FormulaPanel", "ShapeBadge", "CodePanel", "Caption", "shape_text", "scene_title", "keep_inside", "EDGE_MARGIN"]
 
 
 def shape_text(shape: tuple[int, ...]) -> str:
     """``(5, 6)`` as ``'5×6'``."""
     return "×".join(str(int(n)) for n in shape)
+
+
+EDGE_MARGIN = 0.2  # Manim units between anything drawn and the frame's edge
+
+
+def keep_inside(mobject, margin: float = EDGE_MARGIN):
+    """Shift ``mobject`` (no resizing) so it stays ``margin`` inside the frame's left and right edges; returns it."""
+    edge = config.frame_width / 2 - margin
+    mobject.shift(RIGHT * (max(0.0, -edge - mobject.get_left()[0]) - max(0.0, mobject.get_right()[0] - edge)))
+    return mobject
 
 
 def scene_title(text: str, theme: Theme | None = None, font_size: float = 36) -> Text:
