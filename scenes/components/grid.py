@@ -8,7 +8,7 @@ from typing import Sequence
 import numpy as np
 from manim import DOWN, UP, DashedVMobject, Rectangle, Square, Text, VGroup
 
-from ..theme import Theme, current_theme
+from ..theme import MIN_FONT_SIZE, Theme, current_theme
 
 __all__ = ["NumberGrid", "format_number", "number_font_size", "fit_cell_size", "MIN_READABLE", "MINUS"]
 
@@ -41,8 +41,9 @@ def number_font_size(values: np.ndarray | Sequence[float], cell_size: float, fon
     """One font size for every number of a grid: 44 per unit of cell side, smaller (for all of them alike) when
     the widest number would not fit the cell."""
     base = round(44 * cell_size, 3)
-    texts = {format_number(v) for v in np.ravel(np.asarray(values, dtype=float))}
-    widest = max((_number_text(text, font, base, "#000000").width for text in texts), default=0.0)
+    texts = sorted({format_number(v) for v in np.ravel(np.asarray(values, dtype=float))}, key=len, reverse=True)
+    longest = [text for text in texts if len(text) >= len(texts[0]) - 1][:32] if texts else []  # the widest are
+    widest = max((_number_text(text, font, base, "#000000").width for text in longest), default=0.0)  # among them
     return base if widest <= FILL * cell_size else round(base * FILL * cell_size / widest, 3)
 
 
@@ -86,10 +87,12 @@ class NumberGrid(VGroup):
         self.kinds = np.full(self.values.shape, "value", dtype=object) if kinds is None else np.asarray(kinds)
         self.role = role
         self.cell_size = cell_size
-        self.show_numbers = cell_size >= min_readable if show_numbers is None else show_numbers
-        shown = self.values[self.kinds != "empty"] if self.show_numbers else ()
-        # One size for every number of the grid (``font_size`` shares one with the numbers of another).
-        self.font_size = font_size or number_font_size(shown, cell_size, self.theme.font)
+        # One size for every number of the grid (``font_size`` shares one with the numbers of another); numbers
+        # that would fall under the readability floor are not drawn.
+        self.font_size = font_size or number_font_size(self.values[self.kinds != "empty"], cell_size,
+                                                       self.theme.font)
+        readable = cell_size >= min_readable and self.font_size >= MIN_FONT_SIZE
+        self.show_numbers = readable if show_numbers is None else show_numbers
         color = self.theme.role_color(role)
         self.cells = VGroup()
         self.numbers: dict[tuple[int, int], Text] = {}
