@@ -76,10 +76,10 @@ def _title(text: str, theme) -> Text:
 def _formulas(tr: TransposedConvTrace, theme) -> VGroup:
     """The output-size formula of ``tr`` with numbers (one panel, or one per axis when the axes differ)."""
     fh, fw = explain_transposed(tr.x.shape, tr.w.shape, tr.stride, tr.padding, tr.dilation, tr.output_padding)
-    panels = [FormulaPanel(fh, title="output size", theme=theme, font_size=28)]
+    panels = [FormulaPanel(fh, title="output size", theme=theme, latex=False, font_size=36)]
     if fw.text != fh.text:
-        panels = [FormulaPanel(fh, title="output height", theme=theme, font_size=28),
-                  FormulaPanel(fw, title="output width", theme=theme, font_size=28)]
+        panels = [FormulaPanel(fh, title="output height", theme=theme, latex=False, font_size=36),
+                  FormulaPanel(fw, title="output width", theme=theme, latex=False, font_size=36)]
     return VGroup(*panels).arrange(RIGHT, buff=0.3)
 
 

@@ -112,7 +112,7 @@ class CodePanel(VGroup):
         CodePanel("nn.Conv2d(1, 1, kernel_size=3, stride=2, padding=1)")
     """
 
-    def __init__(self, code: str, theme: Theme | None = None, font_size: float = 24):
+    def __init__(self, code: str, theme: Theme | None = None, font_size: float = 28):
         super().__init__()
         self.theme = theme or current_theme()
         self.code = code
