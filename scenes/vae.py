@@ -6,7 +6,7 @@ from typing import Any, Mapping
 
 import numpy as np
 from manim import (DOWN, RIGHT, UP, Create, Cross, Dot, FadeIn, FadeOut, Group, GrowFromCenter, LaggedStart, Line,
-                   MathTex, RoundedRectangle, Square, Text, VGroup, Write)
+                   RoundedRectangle, Square, Text, VGroup, Write)
 
 from convmath.models import interpolate, reparameterization_gradients, sample_latent
 
@@ -192,8 +192,8 @@ class Reparameterization(ConvvizScene):
 
         self.beat("trick")
         self.play(FadeOut(VGroup(draw, edges, back, stuck, blocked, z_n, loss_n, mu_n, sigma_n)))
-        formula = MathTex(r"z = \mu + \sigma \odot \varepsilon, \quad \varepsilon \sim \mathcal{N}(0, I)",
-                          color=t.text, font_size=40).next_to(heading, DOWN, buff=0.25)
+        formula = Text("z = μ + σ ⊙ ε,   ε ~ N(0, I)", font=t.font, color=t.text,
+                       font_size=32).next_to(heading, DOWN, buff=0.25)
         mu_n = GraphNode("μ", value=point_text(mu), theme=t).move_to([-4.9, 1.1, 0])
         sigma_n = GraphNode("σ", value=point_text(sigma), theme=t).move_to([-4.9, -0.7, 0])
         eps_n = GraphNode("ε ~ N(0, I)", role=None, value=point_text(eps), theme=t).move_to([-4.9, -2.45, 0])
@@ -263,7 +263,7 @@ class VAELoss(ConvvizScene):
                           loss=losses)
 
         self.beat("formula")
-        heading = MathTex(r"L = \text{reconstruction} + \beta \cdot \text{KL}", color=t.text, font_size=44)
+        heading = Text("L = reconstruction + β · KL", font=t.font, color=t.text, font_size=36)
         heading.to_edge(UP, buff=0.3)
         caption = _say(self, None, "Two goals: output ≈ input, and a latent space with variation (close to N(0, I)).")
         self.play(Write(heading))
