@@ -1,5 +1,6 @@
-"""Readable from the back row: in every beat of the scenes below (the end state of each animation, as a 480p
-render draws it), no visible text is smaller than theme.MIN_FONT_SIZE and nothing drawn leaves the frame."""
+"""Readable from the back row: in every beat of the scenes below and of each of their presets (the end state of
+each animation, as a 480p render draws it), no visible text is smaller than theme.MIN_FONT_SIZE and nothing drawn
+leaves the frame."""
 
 from __future__ import annotations
 
@@ -32,6 +33,9 @@ CASES = [
     ("OutputPaddingAmbiguity", None, {}),
     ("OutputPaddingAmbiguity", "lecture_keras_same", {}),
 ]
+# Every preset of these scenes too.
+CASES += [(name, preset, {}) for name in dict.fromkeys(case[0] for case in CASES)
+          for preset in scene_class(name).PRESETS if (name, preset, {}) not in CASES]
 TEXTS = (Text, MarkupText, MathTex, SingleStringMathTex, Tex)
 
 
