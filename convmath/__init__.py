@@ -9,7 +9,10 @@ from .arithmetic import (
     transposed_output_size,
 )
 from .design import design_layers
-from .explain import Formula, explain_conv, explain_transposed
+from .explain import (Formula, explain_adaptive_pool, explain_conv, explain_pixel_shuffle, explain_pool,
+                      explain_transposed, explain_upsample)
+from .pooling import (adaptive_pool_output_size, pixel_shuffle_shape, pixel_unshuffle_shape, pool_input_sizes,
+                      pool_output_size, upsample_output_size)
 from .trace import ConvTrace, TransposedConvTrace, conv2d_trace, conv_matrix, conv_transpose2d_trace
 
 __all__ = [
@@ -24,9 +27,31 @@ __all__ = [
     "explain_conv",
     "explain_transposed",
     "Formula",
+    "pool_output_size",
+    "pool_input_sizes",
+    "upsample_output_size",
+    "adaptive_pool_output_size",
+    "pixel_shuffle_shape",
+    "pixel_unshuffle_shape",
+    "explain_pool",
+    "explain_upsample",
+    "explain_adaptive_pool",
+    "explain_pixel_shuffle",
     "conv2d_trace",
     "conv_transpose2d_trace",
     "conv_matrix",
     "ConvTrace",
     "TransposedConvTrace",
 ]
+
+_LAZY = {"shape_trace": "shapes", "trace_model": "shapes", "assert_shapes": "testing", "pin_shapes": "testing"}
+
+
+def __getattr__(name: str):
+    """The torch-backed names (shape_trace, trace_model, assert_shapes, pin_shapes), imported on first use so
+    ``import convmath`` stays light."""
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+    raise AttributeError(f"module 'convmath' has no attribute {name!r}")

@@ -29,7 +29,7 @@ __all__ = ["main", "build_parser", "COMMANDS", "add_layer_options", "layer_args"
 # How messages name convmath's parameters on the command line: a flag, or what a positional size is.
 WORDS: dict[str, str] = {
     "kernel": "-k", "stride": "-s", "padding": "-p", "dilation": "-d", "output_padding": "--output-padding",
-    "input": "--input", "i": "the input size", "o": "the output size", "target": "the wanted size",
+    "input": "--input", "input_shape": "--input-shape", "i": "the input size", "o": "the output size", "target": "the wanted size",
 }
 
 
@@ -244,6 +244,118 @@ def cmd_verify(args: argparse.Namespace) -> int:
     return 1 if report.mismatches else 0
 
 
+def _pool_code(args: argparse.Namespace, p: dict, size, out) -> str:
+    """The layer that does it, with its shapes as a comment."""
+    n, keras = len(size), p["convention"] == "keras"
+    kind = ("Max" if not args.avg else "Average") if keras else ("Max" if not args.avg else "Avg")
+    named = [("stride" if not keras else "strides", p["stride"]), ("padding", p["padding"])]
+    if keras:
+        head = f"keras.layers.{kind}Pooling{n}D(pool_size={cli_value(p['kernel'])}"
+        defaults = {"strides": None, "padding": "valid"}
+    else:
+        head = f"nn.{kind}Pool{n}d(kernel_size={cli_value(p['kernel'])}"
+        named += [("dilation", p["dilation"]), ("ceil_mode", args.ceil)]
+        defaults = {"stride": None, "padding": 0, "dilation": 1, "ceil_mode": False}
+    extra = "".join(f", {k}={v!r}" if isinstance(v, (str, bool)) else f", {k}={v}" for k, v in named
+                    if v != defaults[k])
+    shape = (lambda dims: f"(N, {', '.join(map(str, dims))}, C)") if keras else \
+        (lambda dims: f"(N, C, {', '.join(map(str, dims))})")
+    return f"{head}{extra})  # {shape(size)} -> {shape(out)}"
+
+
+def cmd_pool(args: argparse.Namespace) -> int:
+    from .explain import explain_pool
+    from .pooling import pool_input_sizes, pool_output_size
+
+    stride, args.stride = args.stride, args.stride or "1"
+    p = layer_args(args)
+    p["stride"] = None if stride is None else parse_size("stride", stride)
+    size, conv, kind = p["size"], p["convention"], "avg" if args.avg else "max"
+    layer = (p["kernel"], p["stride"], p["padding"], p["dilation"], args.ceil)
+    out = pool_output_size(size, *layer, kind=kind, convention=conv)
+    formulas = explain_pool(size, *layer, kind=kind, convention=conv)
+    inputs = pool_input_sizes(out, *layer, kind=kind, convention=conv)
+    code = _pool_code(args, p, size, out)
+    name = f"{kind} pool, {len(size)}-D, {'Keras' if conv == 'keras' else 'PyTorch'}"
+    spans = [f"{r.start}..{r.stop - 1}" if len(r) > 1 else str(r.start) for r in inputs]
+    spans_text = f"{spans[0]} on every axis" if len(set(spans)) == 1 else f"{', '.join(spans)} per axis"
+    unpool = "" if conv == "keras" else " (MaxUnpool's output_size picks one)"
+    lines = [f"output size: {_times(out)}   (input {_times(size)}; {name})", *_formula_lines(formulas),
+             f"inputs pooled to {_times(out)}: {spans_text}{unpool}",
+             f"{'Keras:  ' if conv == 'keras' else 'PyTorch:'} {code}"]
+    data = {"command": "pool", "convention": conv, "kind": kind, "input": list(size), "output": list(out),
+            "kernel": p["kernel"], "stride": p["stride"], "padding": p["padding"], "dilation": p["dilation"],
+            "ceil_mode": args.ceil, "formulas": _formula_json(formulas),
+            "inputs": [[r.start, r.stop - 1] for r in inputs], "layer": code}
+    emit(args, data, lines)
+    return 0
+
+
+def _upsample_size(args: argparse.Namespace) -> tuple:
+    size = parse_size("i", args.size)
+    if isinstance(size, tuple):
+        return size
+    return (size,) * (args.dims or 2)
+
+
+def _scale(text: str):
+    parts = []
+    for part in text.split(","):
+        try:
+            value = float(part)
+            parts.append(int(value) if value.is_integer() else value)
+        except ValueError:
+            raise ConvArithmeticError(f"{term('scale_factor', part)} is not a number: give 2, 0.5 or one per "
+                                      "axis like 2,3.") from None
+    return parts[0] if len(parts) == 1 else tuple(parts)
+
+
+def cmd_upsample(args: argparse.Namespace) -> int:
+    from .explain import explain_upsample
+    from .pooling import upsample_output_size
+
+    size, conv = _upsample_size(args), "keras" if args.keras else "torch"
+    kwargs = {"scale_factor": None if args.scale is None else _scale(args.scale),
+              "size": None if args.to is None else parse_size("size", args.to)}
+    if conv == "keras" and kwargs["size"] is None and kwargs["scale_factor"] is not None:
+        kwargs = {"size": parse_size("scale_factor", args.scale), "scale_factor": None}  # Keras: an int factor
+    out = upsample_output_size(size, convention=conv, **kwargs)
+    formulas = explain_upsample(size, convention=conv, **kwargs)
+    n = len(size)
+    if conv == "keras":
+        code = f"keras.layers.UpSampling{n}D(size={cli_value(kwargs['size'])})"
+    else:
+        arg = f"scale_factor={kwargs['scale_factor']}" if kwargs["size"] is None else f"size={kwargs['size']}"
+        code = f"nn.Upsample({arg})  # or F.interpolate(x, {arg})"
+    lines = [f"output size: {_times(out)}   (input {_times(size)}; upsample, {n}-D, "
+             f"{'Keras' if conv == 'keras' else 'PyTorch'})", *_formula_lines(formulas),
+             f"{'Keras:  ' if conv == 'keras' else 'PyTorch:'} {code}"]
+    data = {"command": "upsample", "convention": conv, "input": list(size), "output": list(out), **kwargs,
+            "formulas": _formula_json(formulas), "layer": code}
+    emit(args, data, lines)
+    return 0
+
+
+def add_pool(sub) -> None:
+    p = sub.add_parser("pool", help="output size of max / average pooling, and every input size pooled to it")
+    add_layer_options(p, "input size")
+    p.set_defaults(stride=None)
+    p.add_argument("--avg", action="store_true", help="average pooling (default: max)")
+    p.add_argument("--ceil", action="store_true", help="PyTorch ceil_mode=True")
+    p.set_defaults(func=cmd_pool, words={"size": "the input size", "ceil_mode": "--ceil", "kind": "--avg"})
+
+
+def add_upsample(sub) -> None:
+    p = sub.add_parser("upsample", help="output size of nn.Upsample / F.interpolate or Keras UpSampling")
+    p.add_argument("size", help="input size (one int, or one per axis: 28,32)")
+    p.add_argument("--scale", help="scale factor: 2, 1.5 or one per axis 2,3 (Keras: the integer size=)")
+    p.add_argument("--to", help="PyTorch size=: the output size wanted, 56 or 56,64 (Keras: the integer factor)")
+    p.add_argument("--dims", type=int, choices=[1, 2, 3], help="spatial axes for a single-int size (default 2)")
+    p.add_argument("--keras", action="store_true", help="Keras 3 UpSampling*D instead of PyTorch")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=cmd_upsample, words={"size": "--to", "scale_factor": "--scale", "i": "the input size"})
+
+
 def add_conv(sub) -> None:
     p = sub.add_parser("conv", help="output size of a convolution")
     add_layer_options(p, "input size")
@@ -329,20 +441,31 @@ def add_design(sub) -> None:
 def cmd_trace(args: argparse.Namespace) -> int:
     from .shapes import trace_command
 
-    text, status = trace_command(args.model, args.input_shape, args.json)
+    try:
+        text, status = trace_command(args.model, args.input_shape, args.json)
+    except ConvArithmeticError as error:
+        if not args.json:
+            raise
+        print(json.dumps({"error": str(error)}, ensure_ascii=False))  # --json: JSON on stdout whatever happens
+        print(f"convmath trace: {error}", file=sys.stderr)
+        return 2
     print(text)
     return status
 
 
 def add_trace(sub) -> None:
-    p = sub.add_parser("trace", help="every tensor shape through a real model, functional ops included")
-    p.add_argument("model", help="ae, vae (built-in) or package.module:factory (returns an nn.Module)")
-    p.add_argument("--input-shape", help="N,C,H,W like 1,1,28,28 (built-ins default to 1,1,8,8)")
+    p = sub.add_parser("trace", help="every tensor shape through a real model; shape bugs explained with the fix "
+                                     "(exit 0 clean, 1 shape problem, 2 usage error)")
+    p.add_argument("model", help="ae, vae (built-in), package.module:factory or path/to/file.py:factory "
+                                 "(returns an nn.Module)")
+    p.add_argument("--input-shape", action="append", help="N,C,H,W like 1,1,28,28 (built-ins default to 1,1,8,8); "
+                                                          "repeat it for a model with several inputs")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(func=cmd_trace)
 
 
-COMMANDS: list[Callable] = [add_conv, add_transpose, add_ambiguity, add_design, add_verify, add_trace]
+COMMANDS: list[Callable] = [add_conv, add_transpose, add_ambiguity, add_pool, add_upsample, add_design, add_verify,
+                            add_trace]
 
 
 def build_parser() -> argparse.ArgumentParser:

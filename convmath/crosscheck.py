@@ -18,6 +18,7 @@ from functools import lru_cache
 from typing import Iterator
 
 from .arithmetic import ConvArithmeticError, conv_output_size, transposed_output_size
+from .pooling import pool_output_size, upsample_output_size
 
 __all__ = [
     "Outcome",
@@ -28,6 +29,14 @@ __all__ = [
     "keras_conv",
     "keras_transposed",
     "keras_available",
+    "PoolConfig",
+    "UpsampleConfig",
+    "torch_pool",
+    "torch_upsample",
+    "keras_pool",
+    "keras_upsample",
+    "random_pool_config",
+    "random_upsample_config",
     "one_torch_thread",
     "convmath_outcome",
     "real_outcome",
@@ -214,9 +223,115 @@ class Config:
                 f"padding={self.padding!r}, dilation={self.dilation!r}{extra}")
 
 
-def convmath_outcome(c: Config) -> Outcome:
+@dataclass(frozen=True)
+class PoolConfig:
+    """A pooling question: max or avg, the convention, and its numbers (stride None: the kernel)."""
+
+    kind: str
+    convention: str
+    i: tuple[int, ...]
+    kernel: object
+    stride: object
+    padding: object
+    dilation: object = 1
+    ceil_mode: bool = False
+
+    def __str__(self) -> str:
+        return (f"{self.convention} {self.kind} pool i={self.i}, kernel={self.kernel!r}, stride={self.stride!r}, "
+                f"padding={self.padding!r}, dilation={self.dilation!r}, ceil_mode={self.ceil_mode}")
+
+
+@dataclass(frozen=True)
+class UpsampleConfig:
+    """An upsampling question: torch interpolate (scale_factor or size) or Keras UpSampling (size = factor)."""
+
+    convention: str
+    i: tuple[int, ...]
+    scale_factor: object = None
+    size: object = None
+
+    def __str__(self) -> str:
+        return f"{self.convention} upsample i={self.i}, scale_factor={self.scale_factor!r}, size={self.size!r}"
+
+
+def torch_pool(c: PoolConfig) -> Outcome:
+    """``F.max_pool{1,2,3}d`` / ``F.avg_pool{1,2,3}d`` on zeros."""
+    import torch
+    import torch.nn.functional as F
+
+    n = len(c.i)
+    try:
+        with torch.no_grad():
+            x = torch.zeros((1, 1, *c.i))
+            if c.kind == "max":
+                fn = {1: F.max_pool1d, 2: F.max_pool2d, 3: F.max_pool3d}[n]
+                y = fn(x, c.kernel, c.stride, c.padding, c.dilation, ceil_mode=c.ceil_mode)
+            else:
+                fn = {1: F.avg_pool1d, 2: F.avg_pool2d, 3: F.avg_pool3d}[n]
+                y = fn(x, c.kernel, c.stride, c.padding, ceil_mode=c.ceil_mode)
+    except Exception as error:  # noqa: BLE001
+        return _refusal(error)
+    return _result(y.shape[2:])
+
+
+def torch_upsample(c: UpsampleConfig) -> Outcome:
+    """``F.interpolate`` (nearest) on zeros."""
+    import torch
+    import torch.nn.functional as F
+
+    try:
+        y = F.interpolate(torch.zeros((1, 1, *c.i)), size=c.size, scale_factor=c.scale_factor)
+    except Exception as error:  # noqa: BLE001
+        return _refusal(error)
+    return _result(y.shape[2:])
+
+
+@lru_cache(maxsize=1024)
+def _keras_pool_layer(n: int, kind: str, kernel, stride, padding):
+    layers = _keras().layers
+    table = {"max": (layers.MaxPooling1D, layers.MaxPooling2D, layers.MaxPooling3D),
+             "avg": (layers.AveragePooling1D, layers.AveragePooling2D, layers.AveragePooling3D)}
+    return table[kind][n - 1](kernel, strides=stride, padding=padding)
+
+
+def keras_pool(c: PoolConfig) -> Outcome:
+    """Keras 3 ``MaxPooling{1,2,3}D`` / ``AveragePooling{1,2,3}D`` (channels last) on zeros."""
+    import numpy as np
+
+    try:
+        layer = _keras_pool_layer(len(c.i), c.kind, _hashable(c.kernel), _hashable(c.stride), c.padding)
+        y = layer(np.zeros((1, *c.i, 1), dtype="float32"))
+    except Exception as error:  # noqa: BLE001
+        return _refusal(error)
+    return _result(y.shape[1:-1])
+
+
+def keras_upsample(c: UpsampleConfig) -> Outcome:
+    """Keras 3 ``UpSampling{1,2,3}D(size)`` on zeros."""
+    import numpy as np
+
+    layers = _keras().layers
+    size = c.size[0] if len(c.i) == 1 and isinstance(c.size, tuple) else c.size  # UpSampling1D takes an int
+    try:
+        layer = (layers.UpSampling1D, layers.UpSampling2D, layers.UpSampling3D)[len(c.i) - 1](size)
+        y = layer(np.zeros((1, *c.i, 1), dtype="float32"))
+    except Exception as error:  # noqa: BLE001
+        return _refusal(error)
+    return _result(y.shape[1:-1])
+
+
+def _convmath_pool(c: PoolConfig | UpsampleConfig):
+    if isinstance(c, PoolConfig):
+        return pool_output_size(c.i, c.kernel, c.stride, c.padding, c.dilation, c.ceil_mode, kind=c.kind,
+                                convention=c.convention)
+    return upsample_output_size(c.i, scale_factor=c.scale_factor, size=c.size, convention=c.convention)
+
+
+def convmath_outcome(c: Config | PoolConfig | UpsampleConfig) -> Outcome:
     """convmath's answer to the same question."""
     try:
+        if not isinstance(c, Config):
+            return Outcome(tuple(_convmath_pool(c)))
         if c.transposed:
             size = transposed_output_size(c.i, c.kernel, c.stride, c.padding, c.dilation, c.output_padding,
                                           convention=c.convention)
@@ -227,8 +342,12 @@ def convmath_outcome(c: Config) -> Outcome:
     return Outcome(tuple(size))
 
 
-def real_outcome(c: Config) -> Outcome:
+def real_outcome(c: Config | PoolConfig | UpsampleConfig) -> Outcome:
     """The real op's answer: torch for ``convention="torch"``, keras for ``"keras"``."""
+    if isinstance(c, PoolConfig):
+        return torch_pool(c) if c.convention == "torch" else keras_pool(c)
+    if isinstance(c, UpsampleConfig):
+        return torch_upsample(c) if c.convention == "torch" else keras_upsample(c)
     args = (c.i, c.kernel, c.stride, c.padding, c.dilation)
     if c.convention == "torch":
         return torch_transposed(*args, c.output_padding) if c.transposed else torch_conv(*args)
@@ -285,13 +404,39 @@ def random_config(rng: random.Random, conventions: tuple[str, ...] = ("torch", "
     return Config(transposed, convention, i, kernel, stride, padding, dilation, output_padding)
 
 
+def random_pool_config(rng: random.Random, conventions: tuple[str, ...] = ("torch", "keras")) -> PoolConfig:
+    """A random pooling question: 1-3 axes, max or avg, valid and invalid values mixed (i up to 12)."""
+    n, convention, kind = rng.randint(1, 3), rng.choice(conventions), rng.choice(("max", "avg"))
+    i = tuple(_value(rng, 1, 12, 0) for _ in range(n))
+    kernel = _per_axis(rng, n, 1, 5, 0)
+    stride = None if rng.random() < 0.3 else _per_axis(rng, n, 1, 4, 0)
+    if convention == "keras":
+        return PoolConfig(kind, convention, i, kernel, stride, rng.choice(("valid", "same")))
+    padding = _per_axis(rng, n, 0, 3, -1)
+    dilation = _per_axis(rng, n, 1, 3, 0) if kind == "max" and rng.random() < 0.3 else 1
+    return PoolConfig(kind, convention, i, kernel, stride, padding, dilation, rng.random() < 0.5)
+
+
+def random_upsample_config(rng: random.Random, conventions: tuple[str, ...] = ("torch", "keras")) -> UpsampleConfig:
+    """A random upsampling question: a factor (float or int, sometimes one that shrinks to 0) or a size."""
+    n, convention = rng.randint(1, 3), rng.choice(conventions)
+    i = tuple(rng.randint(1, 12) for _ in range(n))
+    if convention == "keras":
+        return UpsampleConfig(convention, i, size=_per_axis(rng, n, 1, 4, 0))
+    if rng.random() < 0.5:
+        return UpsampleConfig(convention, i, size=_per_axis(rng, n, 1, 16, 0))
+    factor = rng.choice([rng.randint(1, 4), round(rng.uniform(0.05, 3.5), 2)])
+    return UpsampleConfig(convention, i, scale_factor=factor)
+
+
 @dataclass
 class Report:
     """What ``verify`` checked and every disagreement (config, convmath's answer, the real op's answer)."""
 
     checked: dict[str, int] = field(default_factory=lambda: {"torch": 0, "keras": 0})
     refused: dict[str, int] = field(default_factory=lambda: {"torch": 0, "keras": 0})
-    mismatches: list[tuple[Config, Outcome, Outcome]] = field(default_factory=list)
+    mismatches: list[tuple[Config | PoolConfig | UpsampleConfig, Outcome, Outcome]] = field(default_factory=list)
+    ops: dict[str, int] = field(default_factory=lambda: {"conv": 0, "pool": 0, "upsample": 0})
     keras_status: str = "checked"  # or "not installed", "not requested"
     versions: dict[str, str] = field(default_factory=dict)  # e.g. {"torch": "2.13.0", "keras": "3.15.1 on torch"}
 
@@ -302,7 +447,8 @@ class Report:
                  for name in ("torch", "keras") if name == "torch" or self.keras_status == "checked"]
         if self.keras_status != "checked":
             parts.append(f"keras {self.keras_status}")
-        return f"checked {total} configurations: {'; '.join(parts)}; {len(self.mismatches)} mismatches"
+        ops = ", ".join(f"{n} {op}" for op, n in self.ops.items())
+        return f"checked {total} configurations ({ops}): {'; '.join(parts)}; {len(self.mismatches)} mismatches"
 
     def mismatch_lines(self) -> list[str]:
         return [f"MISMATCH {c}: convmath {mine}, real op {real}" for c, mine, real in self.mismatches]
@@ -319,9 +465,11 @@ def verify(samples: int = 2000, seed: int = 0, *, keras: bool = True) -> Report:
         report.versions["keras"] = f"{_keras().__version__} on {_keras().backend.backend()}"
     rng = random.Random(seed)
     conventions = ("torch", "keras") if use_keras else ("torch",)
-    configs: list[Config] = []
+    configs: list[Config | PoolConfig | UpsampleConfig] = []
     while len(configs) < samples:
-        layer = random_config(rng, conventions)
+        roll = rng.random()
+        layer = (random_config(rng, conventions) if roll < 0.6 else random_pool_config(rng, conventions)
+                 if roll < 0.85 else random_upsample_config(rng, conventions))
         # The same layer at a few input sizes: Keras layers are built once per layer configuration.
         configs += [layer] + [replace(layer, i=tuple(rng.randint(1, 12) for _ in layer.i)) for _ in range(3)]
     with one_torch_thread(), warnings.catch_warnings():
@@ -329,6 +477,7 @@ def verify(samples: int = 2000, seed: int = 0, *, keras: bool = True) -> Report:
         outcomes = [(c, convmath_outcome(c), real_outcome(c)) for c in configs[:samples]]
     for c, mine, real in outcomes:
         report.checked[c.convention] += 1
+        report.ops["conv" if isinstance(c, Config) else "pool" if isinstance(c, PoolConfig) else "upsample"] += 1
         if not mine.agrees(real):
             report.mismatches.append((c, mine, real))
         elif mine.refused:

@@ -16,9 +16,12 @@ from .arithmetic import (
     transposed_axis_size,
     transposed_output_size,
 )
-from .validate import spatial_sizes
+from .pooling import (PoolAxis, adaptive_pool_output_size, pixel_shuffle_shape, pixel_unshuffle_shape,
+                      pool_axes, pool_axis_size, upsample_factors, upsample_output_size)
+from .validate import fmt_value, spatial_sizes
 
-__all__ = ["Formula", "explain_conv", "explain_transposed", "layer_code"]
+__all__ = ["Formula", "explain_conv", "explain_transposed", "explain_pool", "explain_upsample",
+           "explain_adaptive_pool", "explain_pixel_shuffle", "layer_code"]
 
 
 @dataclass(frozen=True)
@@ -129,6 +132,101 @@ def explain_transposed(
     axes = axis_params(len(sizes), is_tuple, kernel, stride, padding, dilation, convention, transposed=True)
     ops = output_paddings(output_padding, sizes, is_tuple, axes)
     formulas = [_transposed_formula(n, a, op) for n, a, op in zip(sizes, axes, ops)]
+    return tuple(formulas) if is_tuple else formulas[0]
+
+
+def _pool_formula(i: int, a: PoolAxis, n_axes: int) -> Formula:
+    o = pool_axis_size(i, a, n_axes)
+    s = a.stride
+    if a.convention == "keras" and a.padding == "same":
+        return Formula("o = ⌈i/s⌉", f"⌈{i}/{s}⌉ = {o}", r"o = \left\lceil \frac{i}{s} \right\rceil",
+                       rf"\left\lceil \frac{{{i}}}{{{s}}} \right\rceil = {o}", o, "Keras padding='same'")
+    if a.convention == "keras":
+        return Formula("o = ⌊(i − k)/s⌋ + 1", f"⌊({i} − {a.kernel})/{s}⌋ + 1 = {o}",
+                       r"o = \left\lfloor \frac{i - k}{s} \right\rfloor + 1",
+                       rf"\left\lfloor \frac{{{i} - {a.kernel}}}{{{s}}} \right\rfloor + 1 = {o}", o,
+                       "Keras padding='valid'")
+    k_t, k_l, k_n, k_nl = _khat(AxisParams(a.kernel, s, a.padding, a.dilation, "torch"), "-")
+    p = a.padding
+    if not a.ceil_mode:
+        return Formula(f"o = ⌊(i + 2p {k_t})/s⌋ + 1", f"⌊({i} + 2·{p} {k_n})/{s}⌋ + 1 = {o}",
+                       rf"o = \left\lfloor \frac{{i + 2p {k_l}}}{{s}} \right\rfloor + 1",
+                       rf"\left\lfloor \frac{{{i} + 2\cdot{p} {k_nl}}}{{{s}}} \right\rfloor + 1 = {o}", o)
+    ceil = -(-(i + 2 * p - a.effective_kernel) // s) + 1
+    note = "ceil_mode" if ceil == o else f"ceil_mode: the last window would start in the padding, so {ceil} − 1"
+    return Formula(f"o = ⌈(i + 2p {k_t})/s⌉ + 1", f"⌈({i} + 2·{p} {k_n})/{s}⌉ + 1 = {o}",
+                   rf"o = \left\lceil \frac{{i + 2p {k_l}}}{{s}} \right\rceil + 1",
+                   rf"\left\lceil \frac{{{i} + 2\cdot{p} {k_nl}}}{{{s}}} \right\rceil + 1 = {o}", o, note)
+
+
+def explain_pool(i: Size, kernel, stride=None, padding=0, dilation=1, ceil_mode: bool = False, *,
+                 kind: str = "max", convention: str = "torch"):
+    """The pooling output-size formula with numbers in (same form rules as ``explain_conv``).
+
+    >>> explain_pool(5, 2, stride=3, padding=1, ceil_mode=True).substituted
+    '⌈(5 + 2·1 − 2)/3⌉ + 1 = 2'
+    """
+    sizes, is_tuple = spatial_sizes("i", i, "a positive integer (the input size)")
+    if convention == "keras" and padding == 0:
+        padding = "valid"
+    axes = pool_axes(len(sizes), is_tuple, kernel, stride, padding, dilation, ceil_mode, convention, kind)
+    formulas = [_pool_formula(n, a, len(sizes)) for n, a in zip(sizes, axes)]
+    return tuple(formulas) if is_tuple else formulas[0]
+
+
+def explain_upsample(i: Size, *, scale_factor=None, size=None, convention: str = "torch"):
+    """The upsampling formula with numbers in: ⌊i·f⌋ (torch scale_factor), the size given (torch size), or
+    i·n (Keras UpSampling size=n).
+
+    >>> explain_upsample(7, scale_factor=1.5).text
+    'o = ⌊i·f⌋ = ⌊7·1.5⌋ = 10'
+    """
+    sizes, is_tuple = spatial_sizes("i", i, "a positive integer (the input size)")
+    factors = upsample_factors(len(sizes), is_tuple, scale_factor, size, convention)
+    outs = upsample_output_size(sizes, scale_factor=scale_factor, size=size, convention=convention)
+    formulas = []
+    for n, (how, v), o in zip(sizes, factors, outs):
+        if convention == "keras":
+            formulas.append(Formula("o = i·n", f"{n}·{v} = {o}", r"o = i \cdot n", rf"{n} \cdot {v} = {o}", o,
+                                    f"Keras UpSampling size={v}"))
+        elif how == "size":
+            formulas.append(Formula("o = size", f"{o}", r"o = \mathrm{size}", f"{o}", o, "size given"))
+        else:
+            f = fmt_value(v).removesuffix(".0") if float(v).is_integer() else fmt_value(v)
+            formulas.append(Formula("o = ⌊i·f⌋", f"⌊{n}·{f}⌋ = {o}", r"o = \lfloor i \cdot f \rfloor",
+                                    rf"\lfloor {n} \cdot {f} \rfloor = {o}", o))
+    return tuple(formulas) if is_tuple else formulas[0]
+
+
+def explain_adaptive_pool(i: Size, output_size):
+    """The adaptive-pool size (the size asked for, or the input's where None), windows ⌊j·i/o⌋..⌈(j+1)·i/o⌉.
+
+    >>> explain_adaptive_pool(5, 3).text
+    'o = output_size = 3   (window j covers ⌊j·5/3⌋ .. ⌈(j+1)·5/3⌉)'
+    """
+    sizes, is_tuple = spatial_sizes("i", i, "a positive integer (the input size)")
+    outs = adaptive_pool_output_size(sizes, output_size if is_tuple or output_size is None else (output_size,))
+    formulas = [Formula("o = output_size", f"{o}", r"o = \mathrm{output\_size}", f"{o}", o,
+                        f"window j covers ⌊j·{n}/{o}⌋ .. ⌈(j+1)·{n}/{o}⌉") for n, o in zip(sizes, outs)]
+    return tuple(formulas) if is_tuple else formulas[0]
+
+
+def explain_pixel_shuffle(channels: int, i: Size, factor: int, *, inverse: bool = False):
+    """PixelShuffle (o = i·r, channels C/r²) or PixelUnshuffle (``inverse``: o = i/r, channels C·r²).
+
+    >>> explain_pixel_shuffle(12, 4, 2).text
+    'o = i·r = 4·2 = 8   (channels 12/2² = 3)'
+    """
+    sizes, is_tuple = spatial_sizes("i", i, "a positive integer (the input size)")
+    shape = pixel_unshuffle_shape if inverse else pixel_shuffle_shape
+    c_out, outs = shape(channels, sizes if is_tuple else sizes[0], factor)
+    outs = outs if is_tuple else (outs,)
+    if inverse:
+        formulas = [Formula("o = i/r", f"{n}/{factor} = {o}", r"o = i / r", rf"{n} / {factor} = {o}", o,
+                            f"channels {channels}·{factor}² = {c_out}") for n, o in zip(sizes, outs)]
+    else:
+        formulas = [Formula("o = i·r", f"{n}·{factor} = {o}", r"o = i \cdot r", rf"{n} \cdot {factor} = {o}", o,
+                            f"channels {channels}/{factor}² = {c_out}") for n, o in zip(sizes, outs)]
     return tuple(formulas) if is_tuple else formulas[0]
 
 

@@ -24,6 +24,7 @@ import os
 import shutil
 import tempfile
 import time
+import zipfile
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -84,7 +85,7 @@ def load_images(path: str | None = None) -> tuple[np.ndarray, np.ndarray]:
         raise ConvArithmeticError(f"data={path!r} is not a file: give a .npy or .npz of images (N, H, W).")
     try:
         loaded = np.load(file, allow_pickle=False)
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as exc:
         raise ConvArithmeticError(f"data={path!r} cannot be read as .npy/.npz ({exc}).") from None
     labels = None
     if isinstance(loaded, np.lib.npyio.NpzFile):

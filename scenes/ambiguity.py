@@ -64,12 +64,19 @@ def _check_values(params: Mapping[str, Any], sizes: list[int]) -> None:
             raise ParamError(f"weights has shape {w.shape[0]}×{w.shape[1]}: it must be kernel×kernel, {k}×{k}.")
 
 
+MAX_SIDE = 16  # the largest colliding input drawn
+DRAWN = "every colliding input is drawn"
+
+
 def ambiguity(params: Mapping[str, Any]) -> Ambiguity:
     """Gather the scene's numbers from convmath; raises ConvArithmeticError / ParamError on bad values."""
     o, k, s, d, conv = params["output"], params["kernel"], params["stride"], params["dilation"], params["convention"]
     found = output_ambiguity((o, o), **_layer(params), convention=conv)
     axis = found.given.axes[0]
     sizes = list(axis.inputs)
+    if sizes and sizes[-1] > MAX_SIDE:
+        raise ParamError(f"the largest colliding input would be {sizes[-1]}×{sizes[-1]}: the scene draws up to "
+                         f"{MAX_SIDE}×{MAX_SIDE}; use a smaller output, kernel, stride or dilation.")
     if not sizes:
         raise ParamError(f"output={o} is not produced by this conv from any input size: try a larger output.")
     if len(sizes) < 2:
@@ -101,14 +108,18 @@ class OutputPaddingAmbiguity(ConvvizScene):
     output_padding gives back the others, in PyTorch and Keras code with the real shapes."""
 
     PARAMS = (
-        Param("kernel", "int", 3, "kernel size k"),
-        Param("stride", "int", 2, "stride s (2 or more: stride 1 has no ambiguity)"),
-        Param("padding", "padding", 1, "padding p: an int (torch) or 'same' / 'valid' (keras)"),
-        Param("dilation", "int", 1, "dilation d"),
-        Param("output", "int", 3, "the conv's output size o (square)"),
+        Param("kernel", "int", 3, "kernel size k", low=1, high=7, reason=DRAWN),
+        Param("stride", "int", 2, "stride s (2 or more: stride 1 has no ambiguity)", low=1, high=4,
+              reason="every colliding input is drawn"),
+        Param("padding", "padding", 1, "padding p: an int (torch) or 'same' / 'valid' (keras)", low=0, high=4,
+              max_side=1, reason=DRAWN),
+        Param("dilation", "int", 1, "dilation d", low=1, high=3, reason=DRAWN),
+        Param("output", "int", 3, "the conv's output size o (square)", low=1, high=6, reason=DRAWN),
         Param("convention", "str", "torch", "whose layers: torch or keras", choices=("torch", "keras")),
-        Param("input", "matrix", None, "values of the largest colliding input (with weights: numbers shown)"),
-        Param("weights", "matrix", None, "kernel values, kernel×kernel (with input)"),
+        Param("input", "matrix", None, "values of the largest colliding input (with weights: numbers shown)",
+              max_side=MAX_SIDE, low=-99, high=99, reason="each value is written in its cell"),
+        Param("weights", "matrix", None, "kernel values, kernel×kernel (with input)", max_side=7,
+              low=-99, high=99, reason="each value is written in its cell"),
     )
     PRESETS = {
         "stride_3": {"stride": 3, "output": 3},

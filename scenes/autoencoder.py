@@ -15,7 +15,7 @@ from convmath.shapes import Step, shape_trace
 from .base import ConvvizScene
 from .components import Caption, DigitImage, LatentPlot, LatentVector, LayerBlock, flow_arrow, scene_title
 from .params import Param, ParamError
-from .trained import MODEL_PARAMS, check_data, point_text, trained
+from .trained import INDEXED, MAX_INDEX, MODEL_PARAMS, check_data, point_text, trained
 
 __all__ = ["ConvAutoencoder", "LatentSpace", "layer_steps", "step_label"]
 
@@ -38,30 +38,28 @@ class LatentSpace(ConvvizScene):
     """The autoencoder's real 2-D codes of the whole dataset; codes on the clusters decode to digits, gaps to garbage."""
 
     PARAMS = MODEL_PARAMS + (
-        Param("digits", "size", (0, 4, 7), "classes whose typical code is decoded (one image each)"),
-        Param("gaps", "int", 3, "how many points between the clusters are decoded"),
+        Param("digits", "ints", (0, 4, 7), "classes whose typical code is decoded (one image each)", low=0, high=9,
+              max_side=4, reason="digit classes, up to four decoded on screen"),
+        Param("gaps", "int", 3, "how many points between the clusters are decoded", low=0, high=4,
+              reason="each one is decoded on screen"),
     )
     SUMMARY = "Real 2-D autoencoder codes coloured by digit; decoding chosen points and points in the gaps"
 
     @classmethod
     def check(cls, params: Mapping[str, Any]) -> None:
         check_data(params)
-        digits = params["digits"] if isinstance(params["digits"], tuple) else (params["digits"],)
-        if not 1 <= len(digits) <= 4:
-            raise ParamError(f"digits={params['digits']!r} is not allowed: give 1 to 4 class labels like 0,4,7.")
+        digits = params["digits"]
         _, labels = load_images(params["data"] or None)
         missing = [d for d in digits if d not in set(labels.tolist())]
         if missing:
             raise ParamError(f"digits={params['digits']!r} has no data for {missing}: use labels from "
                              f"{sorted(set(labels.tolist()))}.")
-        if not 0 <= params["gaps"] <= 4:
-            raise ParamError(f"gaps={params['gaps']} is not allowed: use 0 to 4.")
 
     def construct(self) -> None:
         t, p = self.theme, self.params
         model = trained("ae", p)
         codes = model.encode(model.images)
-        digits = p["digits"] if isinstance(p["digits"], tuple) else (p["digits"],)
+        digits = p["digits"]
         picks = [class_representative(codes, model.labels, d) for d in digits]
         picked = codes[picks]
         gaps = gap_points(codes, p["gaps"], model.labels)
@@ -149,16 +147,15 @@ class ConvAutoencoder(ConvvizScene):
     """Encoder convs shrink a real digit to a code, decoder transposed convs grow it back; traced shapes, real MSE."""
 
     PARAMS = MODEL_PARAMS + (
-        Param("index", "int", 0, "which image of the data flows through"),
-        Param("latent_dim", "int", 2, "size of the code at the bottleneck"),
+        Param("index", "int", 0, "which image of the data flows through", low=0, high=MAX_INDEX, reason=INDEXED),
+        Param("latent_dim", "int", 2, "size of the code at the bottleneck", low=1, high=8,
+              reason="the code is drawn"),
     )
     SUMMARY = "A real conv autoencoder: traced shapes of every layer, a digit in, its reconstruction out, the MSE"
 
     @classmethod
     def check(cls, params: Mapping[str, Any]) -> None:
         check_data(params, "index")
-        if not 1 <= params["latent_dim"] <= 8:
-            raise ParamError(f"latent_dim={params['latent_dim']} is not allowed: use 1 to 8 (the code is drawn).")
 
     def construct(self) -> None:
         t, p = self.theme, self.params

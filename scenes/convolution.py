@@ -332,16 +332,25 @@ class _WindowScene(ConvvizScene):
         return [FadeOut(m) for m in (self.caption, getattr(self, "products", None)) if m in self.mobjects]
 
 
-def _params(input_default, kernel_default, input_size, kernel_size) -> tuple[Param, ...]:
+def _params(input_default, kernel_default, input_size, kernel_size, side: int, kernel: int) -> tuple[Param, ...]:
+    """The parameters both window scenes share; ``side`` and ``kernel``: the largest padded input and kernel drawn."""
+    drawn = f"drawn up to {side}×{side} with padding"
     return (
-        Param("input", "matrix", input_default, "input values, rows like [[1,2],[3,4]]; none: random from input_size"),
-        Param("kernel", "matrix", kernel_default, "kernel values; none: random from kernel_size"),
-        Param("input_size", "size", input_size, "size of a random input (5 or 5,6); with input=none"),
-        Param("kernel_size", "size", kernel_size, "size of a random kernel (3 or 3,2); with kernel=none"),
-        Param("stride", "size", 1, "step of the window (2 or 2,1)"),
-        Param("padding", "padding", 0, "zeros around the input: 1, 1,2, [[top,bottom],[left,right]], same, full"),
-        Param("dilation", "size", 1, "spacing of the kernel taps (2 or 2,1)"),
-        Param("seed", "int", 0, "seed of the random input/kernel"),
+        Param("input", "matrix", input_default, "input values, rows like [[1,2],[3,4]]; none: random from input_size",
+              max_side=side, low=-99, high=99, reason="each value is written in its cell"),
+        Param("kernel", "matrix", kernel_default, "kernel values; none: random from kernel_size",
+              max_side=kernel, low=-99, high=99, reason="each value is written in its cell"),
+        Param("input_size", "size", input_size, "size of a random input (5 or 5,6); with input=none",
+              low=1, high=side, max_side=2, reason=drawn),
+        Param("kernel_size", "size", kernel_size, "size of a random kernel (3 or 3,2); with kernel=none",
+              low=1, high=kernel, max_side=2, reason=f"kernels are drawn up to {kernel}×{kernel}"),
+        Param("stride", "size", 1, "step of the window (2 or 2,1)", low=1, high=side, max_side=2, reason=drawn),
+        Param("padding", "padding", 0, "zeros around the input: 1, 1,2, [[top,bottom],[left,right]], same, full",
+              low=0, high=side, max_side=2, reason=drawn),
+        Param("dilation", "size", 1, "spacing of the kernel taps (2 or 2,1)", low=1, high=side, max_side=2,
+              reason=drawn),
+        Param("seed", "int", 0, "seed of the random input/kernel", low=0, high=2**32 - 1,
+              reason="numpy's seed range"),
     )
 
 
@@ -349,7 +358,7 @@ class ConvolutionNumbers(_WindowScene):
     """The lecture's example: the window slides, each product is written out, the sum lands in the output."""
 
     SUMMARY = "the window slides, every product is written out and summed into the output cell"
-    PARAMS = _params(LECTURE_INPUT, LECTURE_KERNEL, None, None)
+    PARAMS = _params(LECTURE_INPUT, LECTURE_KERNEL, None, None, side=10, kernel=5)
     PRESETS = {
         "lecture": {},
         "lecture_padded": {"padding": 1},
@@ -409,7 +418,7 @@ class ConvArithmetic(_WindowScene):
     """Any (i, k, s, p, d): padding ring, stride steps, dilation holes, the output filling in, uncovered rows."""
 
     SUMMARY = "any input/kernel/stride/padding/dilation: the window steps, the output fills, uncovered rows shown"
-    PARAMS = _params(None, None, 5, 3)
+    PARAMS = _params(None, None, 5, 3, side=32, kernel=12)
     PRESETS = {
         "no_padding_no_strides": {"input_size": 4, "kernel_size": 3, "stride": 1, "padding": 0, "dilation": 1},
         "arbitrary_padding_no_strides": {"input_size": 5, "kernel_size": 4, "stride": 1, "padding": 2, "dilation": 1},

@@ -64,7 +64,7 @@ def _parse_int(name: str, raw: Any) -> int:
 def _parse_float(name: str, raw: Any) -> float:
     value = None
     if isinstance(raw, (int, float, np.integer, np.floating)) and not isinstance(raw, (bool, np.bool_)):
-        value = float(raw)
+        value = float(raw) if abs(raw) < 1e308 else math.inf  # a huge int would overflow float()
     elif isinstance(raw, str):
         try:
             value = float(raw.strip())
@@ -124,7 +124,12 @@ def _parse_entries(name: str, raw: Any, parse: Callable[[str, Any], Any], exampl
         raise ParamError(f"{name}={_quoted(raw)} is empty: give one or more numbers like {example}.")
     if any(_is_list(item) for item in items):
         raise ParamError(f"{name}={_quoted(raw)} is nested: give a flat list of numbers like {example}.")
-    return tuple(parse(name, item) for item in items)
+    try:
+        return tuple(parse(name, item) for item in items)
+    except ParamError as error:  # name the whole value, then what is wrong with the entry
+        if len(items) == 1:
+            raise
+        raise ParamError(f"{name}={_quoted(raw)} has an entry that {str(error).split(' ', 1)[1]}") from None
 
 
 def _parse_size(name: str, raw: Any) -> int | tuple[int, ...]:

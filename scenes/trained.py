@@ -11,13 +11,18 @@ from convmath.models import TrainConfig, TrainedModel, get_model, load_images
 
 from .params import Param, ParamError
 
-__all__ = ["MODEL_PARAMS", "trained", "check_data", "point_text"]
+__all__ = ["MODEL_PARAMS", "MAX_INDEX", "INDEXED", "trained", "check_data", "point_text"]
 
 # Parameters every AE/VAE scene shares: which model (training seed) on which data.
 MODEL_PARAMS = (
-    Param("seed", "int", 0, "training seed of the model (same seed, same weights)"),
-    Param("data", "str", "", "a .npy/.npz of 28x28 images to train on instead of the built-in 8x8 digits"),
+    Param("seed", "int", 0, "training seed of the model (same seed, same weights)", low=0, high=2**31 - 1,
+          reason="torch's seed range"),
+    Param("data", "path", "", "a .npy/.npz of 28x28 images to train on instead of the built-in 8x8 digits",
+          choices=(".npy", ".npz")),
 )
+# An image index: the data's own length is checked too (the built-in digits have 1797 images).
+MAX_INDEX = 10**6 - 1
+INDEXED = "an image of the data, at most a million images"
 
 
 def trained(kind: str, params: Mapping[str, Any], latent_dim: int = 2, beta: float = 1.0) -> TrainedModel:
@@ -27,9 +32,7 @@ def trained(kind: str, params: Mapping[str, Any], latent_dim: int = 2, beta: flo
 
 
 def check_data(params: Mapping[str, Any], *index_names: str) -> None:
-    """Refuse a data file the models cannot read, a negative seed, or an image index outside the data."""
-    if params["seed"] < 0:
-        raise ParamError(f"seed={params['seed']} is not allowed: use an integer >= 0.")
+    """Refuse a data file the models cannot read, or an image index outside the data."""
     try:
         images, _ = load_images(params["data"] or None)
     except ConvArithmeticError as error:

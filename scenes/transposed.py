@@ -88,12 +88,24 @@ def _transposed_check(x: np.ndarray, w: np.ndarray, params: Mapping[str, Any]) -
                                   params["dilation"])
 
 
+DRAWN = "the result is drawn cell by cell"
+
+
+def _require_values(scene: str, params: Mapping[str, Any]) -> None:
+    """``input`` and ``weights`` given (these scenes have no random values to fall back on)."""
+    for name in ("input", "weights"):
+        if params[name] is None:
+            raise ParamError(f"{name}=none is not allowed: {scene} needs its values, rows like [[1,2],[3,4]].")
+
+
 def _layer_params(default_stride: int = 1) -> tuple[Param, ...]:
     return (
-        Param("stride", "int", default_stride, "stride s: spacing of the stamps"),
-        Param("padding", "int", 0, "padding p: rows/cols cropped from each border of the result"),
-        Param("output_padding", "int", 0, "extra rows/cols on the bottom/right (smaller than stride or dilation)"),
-        Param("dilation", "int", 1, "dilation d: spacing of the kernel taps"),
+        Param("stride", "int", default_stride, "stride s: spacing of the stamps", low=1, high=4, reason=DRAWN),
+        Param("padding", "int", 0, "padding p: rows/cols cropped from each border of the result", low=0, high=4,
+              reason=DRAWN),
+        Param("output_padding", "int", 0, "extra rows/cols on the bottom/right (smaller than stride or dilation)",
+              low=0, high=3, reason="smaller than the stride or dilation, at most 4"),
+        Param("dilation", "int", 1, "dilation d: spacing of the kernel taps", low=1, high=4, reason=DRAWN),
     )
 
 
@@ -102,8 +114,9 @@ class TransposedConvScatter(ConvvizScene):
     overlaps summed), then padding crops the border."""
 
     PARAMS = (
-        Param("input", "matrix", D2L_X, "the input values (d2l's 2×2 by default)"),
-        Param("weights", "matrix", D2L_K, "the kernel values"),
+        Param("input", "matrix", D2L_X, "the input values (d2l's 2×2 by default)", max_side=4,
+              low=-99, high=99, reason="each value is written in its cell"),
+        Param("weights", "matrix", D2L_K, "the kernel values", max_side=4, low=-99, high=99, reason="each value is written in its cell"),
         *_layer_params(),
     )
     PRESETS = {"stride_2": {"stride": 2}, "padding_1": {"padding": 1}, "stride_2_padding_1": {"stride": 2, "padding": 1}}
@@ -111,6 +124,7 @@ class TransposedConvScatter(ConvvizScene):
 
     @classmethod
     def check(cls, params: Mapping[str, Any]) -> None:
+        _require_values(cls.__name__, params)
         if params["input"].size > 16:
             raise ParamError(f"input has {params['input'].size} cells: the scatter view stamps each one, "
                              "use at most 16 (e.g. 4×4).")
@@ -227,11 +241,14 @@ class TransposedConvAsConv(ConvvizScene):
     of d(k−1)−p zeros (plus output_padding on the bottom/right), the kernel flipped, stride 1."""
 
     PARAMS = (
-        Param("size", "int", 2, "input size of the transposed conv (square)"),
-        Param("kernel", "int", 3, "kernel size k"),
+        Param("size", "int", 2, "input size of the transposed conv (square)", low=1, high=8,
+              reason="the grid must stay readable"),
+        Param("kernel", "int", 3, "kernel size k", low=1, high=5, reason="the flipped kernel is drawn"),
         *_layer_params(),
-        Param("input", "matrix", None, "input values (default 1, 3, 2, 1, ... shifted by one each row)"),
-        Param("weights", "matrix", None, "kernel values (default 1, 2, 3, 4, 0, 1, ... row by row)"),
+        Param("input", "matrix", None, "input values (default 1, 3, 2, 1, ... shifted by one each row)", max_side=8,
+              low=-99, high=99, reason="each value is written in its cell"),
+        Param("weights", "matrix", None, "kernel values (default 1, 2, 3, 4, 0, 1, ... row by row)", max_side=5,
+              low=-99, high=99, reason="each value is written in its cell"),
     )
     PRESETS = {f"{name}_transposed": _transposed_preset(*case) for name, case in CONV_ARITHMETIC.items()}
     SUMMARY = "transposed conv as a direct conv: zeros inserted, border padding, flipped kernel, stride 1"
@@ -247,10 +264,6 @@ class TransposedConvAsConv(ConvvizScene):
     @classmethod
     def check(cls, params: Mapping[str, Any]) -> None:
         x, w = cls.arrays(params)
-        if params["input"] is None and not 1 <= params["size"] <= 8:
-            raise ParamError(f"size={params['size']} is not allowed: use 1 to 8 (the grid must stay readable).")
-        if params["weights"] is None and not 1 <= params["kernel"] <= 5:
-            raise ParamError(f"kernel={params['kernel']} is not allowed: use 1 to 5.")
         tr = _transposed_check(x, w, params)
         if max(tr.direct.padded.shape) > 14:
             raise ParamError(f"the direct view would be {tr.direct.padded.shape[0]}×{tr.direct.padded.shape[1]} "
@@ -375,16 +388,19 @@ class TransposedConvMatrix(ConvvizScene):
     """A small conv as y = C x with the unrolled matrix C, then x' = Cᵀ y: same shape as x, not x."""
 
     PARAMS = (
-        Param("input", "matrix", LECTURE_INPUT, "the conv's input x (the lecture's 4×4 by default)"),
-        Param("weights", "matrix", LECTURE_KERNEL, "the kernel (the lecture's 3×3 by default)"),
-        Param("stride", "int", 1, "stride s"),
-        Param("padding", "int", 0, "padding p"),
+        Param("input", "matrix", LECTURE_INPUT, "the conv's input x (the lecture's 4×4 by default)", max_side=16,
+              low=-99, high=99, reason="each value is written in its cell"),
+        Param("weights", "matrix", LECTURE_KERNEL, "the kernel (the lecture's 3×3 by default)", max_side=4,
+              low=-99, high=99, reason="each value is written in its cell"),
+        Param("stride", "int", 1, "stride s", low=1, high=4, reason="C is drawn entry by entry"),
+        Param("padding", "int", 0, "padding p", low=0, high=3, reason="C is drawn entry by entry"),
     )
     PRESETS = {"stride_2_padding_1": {"stride": 2, "padding": 1}}
     SUMMARY = "conv as y = Cx with the unrolled matrix C; the transposed conv is Cᵀy"
 
     @classmethod
     def check(cls, params: Mapping[str, Any]) -> None:
+        _require_values(cls.__name__, params)
         x = params["input"]
         if x.size > 16:
             raise ParamError(f"input has {x.size} cells: the matrix C gets one column per cell, use at most 16.")

@@ -13,15 +13,26 @@ from convmath.models import interpolate, reparameterization_gradients, sample_la
 from .base import ConvvizScene
 from .components import (Caption, DigitImage, GaussianRings, GraphNode, LatentPlot, LatentVector, flow_arrow,
                          forward_edge, gradient_edge, scene_title)
-from .params import Param, ParamError
-from .trained import MODEL_PARAMS, check_data, point_text, trained
+from .params import Param
+from .trained import INDEXED, MAX_INDEX, MODEL_PARAMS, check_data, point_text, trained
 
 __all__ = ["VAESampling", "Reparameterization", "VAELoss", "AEvsVAE"]
 
 
-def _check_beta(value: float) -> None:
-    if not value >= 0:
-        raise ParamError(f"beta={value} is not allowed: β weighs the KL term and must be >= 0.")
+BETA = "β weighs the KL term; each β trains its own model"
+
+
+def _index(name: str, help: str) -> Param:
+    return Param(name, "int", 0, help, low=0, high=MAX_INDEX, reason=INDEXED)
+
+
+def _beta() -> Param:
+    return Param("beta", "float", 1.0, "weight of the KL term the VAE was trained with", low=0, high=100,
+                 reason=BETA)
+
+
+def _sample_seed(help: str) -> Param:
+    return Param("sample_seed", "int", 0, help, low=0, high=2**31 - 1, reason="torch's seed range")
 
 
 def _say(scene: ConvvizScene, caption: Caption | None, text: str) -> Caption:
@@ -49,24 +60,21 @@ class VAESampling(ConvvizScene):
     """The VAE's μ and σ heads for a real digit, the Gaussian around μ, samples decoded; σ = 1 vs σ = 1.5."""
 
     PARAMS = MODEL_PARAMS + (
-        Param("index", "int", 0, "which image of the data is encoded"),
-        Param("beta", "float", 1.0, "weight of the KL term the VAE was trained with"),
-        Param("samples", "int", 5, "how many samples are drawn and decoded"),
-        Param("sample_seed", "int", 0, "seed of the random draws ε"),
-        Param("sigma_a", "float", 1.0, "σ of the first prior picture (μ = 0)"),
-        Param("sigma_b", "float", 1.5, "σ of the second prior picture (μ = 0)"),
+        _index("index", "which image of the data is encoded"),
+        _beta(),
+        Param("samples", "int", 5, "how many samples are drawn and decoded", low=1, high=6,
+              reason="each one is decoded on screen"),
+        _sample_seed("seed of the random draws ε"),
+        Param("sigma_a", "float", 1.0, "σ of the first prior picture (μ = 0)", low=0.1, high=5,
+              reason="a standard deviation the picture can hold"),
+        Param("sigma_b", "float", 1.5, "σ of the second prior picture (μ = 0)", low=0.1, high=5,
+              reason="a standard deviation the picture can hold"),
     )
     SUMMARY = "Output = Decoder(random_sample(Encoder(Input))): μ and σ heads, a Gaussian, samples at σ = 1 and 1.5"
 
     @classmethod
     def check(cls, params: Mapping[str, Any]) -> None:
         check_data(params, "index")
-        _check_beta(params["beta"])
-        if not 1 <= params["samples"] <= 6:
-            raise ParamError(f"samples={params['samples']} is not allowed: use 1 to 6 (each one is decoded on screen).")
-        for name in ("sigma_a", "sigma_b"):
-            if not 0 < params[name] <= 5:
-                raise ParamError(f"{name}={params[name]} is not allowed: use a standard deviation in (0, 5].")
 
     def construct(self) -> None:
         t, p = self.theme, self.params
@@ -148,16 +156,15 @@ class Reparameterization(ConvvizScene):
     """Sampling z ~ N(μ, σ²) blocks the gradient; z = μ + σ ⊙ ε lets it reach μ and σ (real autograd values)."""
 
     PARAMS = MODEL_PARAMS + (
-        Param("index", "int", 0, "which image of the data gives μ and σ"),
-        Param("beta", "float", 1.0, "weight of the KL term the VAE was trained with"),
-        Param("sample_seed", "int", 0, "seed of the random draw ε"),
+        _index("index", "which image of the data gives μ and σ"),
+        _beta(),
+        _sample_seed("seed of the random draw ε"),
     )
     SUMMARY = "z = μ + σ ⊙ ε, ε ~ N(0, I): the graph, gradients (real autograd) reach μ and σ, not ε"
 
     @classmethod
     def check(cls, params: Mapping[str, Any]) -> None:
         check_data(params, "index")
-        _check_beta(params["beta"])
 
     def construct(self) -> None:
         t, p = self.theme, self.params
@@ -224,36 +231,24 @@ class Reparameterization(ConvvizScene):
         self.wait(2)
 
 
-def _floats(name: str, raw: str) -> tuple[float, ...]:
-    """'0,1,4' as (0.0, 1.0, 4.0); a ParamError naming the parameter otherwise."""
-    try:
-        values = tuple(float(part) for part in str(raw).split(","))
-    except ValueError:
-        raise ParamError(f"{name}={raw!r} is not a list of numbers: give them like 0,1,4.") from None
-    return values
-
-
 class VAELoss(ConvvizScene):
     """L = reconstruction + β·KL: real VAEs at several β, their latent clouds, reconstructions and loss terms."""
 
     PARAMS = MODEL_PARAMS + (
-        Param("betas", "str", "0,1,4", "the β of each column (1 to 3 values), one trained VAE per β"),
-        Param("count", "int", 4, "how many images are reconstructed per β"),
+        Param("betas", "floats", (0.0, 1.0, 4.0), "the β of each column (1 to 3 values), one trained VAE per β",
+              low=0, high=100, max_side=3, reason=BETA + ", up to three side by side"),
+        Param("count", "int", 4, "how many images are reconstructed per β", low=1, high=4,
+              reason="each one is drawn under its β"),
     )
     SUMMARY = "L = reconstruction + β·KL: real VAEs at β = 0, 1, 4, latent clouds and reconstructions"
 
     @classmethod
     def check(cls, params: Mapping[str, Any]) -> None:
         check_data(params)
-        betas = _floats("betas", params["betas"])
-        if not 1 <= len(betas) <= 3 or min(betas) < 0:
-            raise ParamError(f"betas={params['betas']!r} is not allowed: give 1 to 3 numbers >= 0, like 0,1,4.")
-        if not 1 <= params["count"] <= 4:
-            raise ParamError(f"count={params['count']} is not allowed: use 1 to 4.")
 
     def construct(self) -> None:
         t, p = self.theme, self.params
-        betas = _floats("betas", p["betas"])
+        betas = p["betas"]
         models = [trained("vae", p, beta=b) for b in betas]
         images = models[0].images[: p["count"]]
         codes = [m.encode(m.images) for m in models]
@@ -299,19 +294,17 @@ class AEvsVAE(ConvvizScene):
     """The AE's and the VAE's latent spaces side by side; a straight path between two real digits decoded by each."""
 
     PARAMS = MODEL_PARAMS + (
-        Param("index_a", "int", 0, "the image at the start of the path"),
-        Param("index_b", "int", 1, "the image at the end of the path"),
-        Param("steps", "int", 7, "points on the path, both ends included, each decoded"),
-        Param("beta", "float", 1.0, "weight of the KL term the VAE was trained with"),
+        _index("index_a", "the image at the start of the path"),
+        Param("index_b", "int", 1, "the image at the end of the path", low=0, high=MAX_INDEX, reason=INDEXED),
+        Param("steps", "int", 7, "points on the path, both ends included, each decoded", low=2, high=9,
+              reason="each point is decoded on screen"),
+        _beta(),
     )
     SUMMARY = "AE and VAE latent spaces side by side; interpolating between two real digits with each"
 
     @classmethod
     def check(cls, params: Mapping[str, Any]) -> None:
         check_data(params, "index_a", "index_b")
-        _check_beta(params["beta"])
-        if not 2 <= params["steps"] <= 9:
-            raise ParamError(f"steps={params['steps']} is not allowed: use 2 to 9 (each point is decoded on screen).")
 
     def construct(self) -> None:
         t, p = self.theme, self.params

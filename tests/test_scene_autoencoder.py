@@ -109,7 +109,7 @@ def test_latent_helpers_properties(seed, n):
     ("ConvAutoencoder", {"index": 99999}, "index=99999"),
     ("ConvAutoencoder", {"latent_dim": 0}, "latent_dim=0"),
     ("ConvAutoencoder", {"data": "/no/such/file.npy"}, "data="),
-    ("LatentSpace", {"digits": "3,42"}, "[42]"),
+    ("LatentSpace", {"digits": "3,42"}, "digits=3,42"),
     ("LatentSpace", {"gaps": 9}, "gaps=9"),
 ])
 def test_bad_parameters_are_one_clear_sentence(scene, overrides, words):
