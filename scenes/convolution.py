@@ -240,7 +240,8 @@ class _WindowScene(ConvvizScene):
         self.beat("slide")
         oh, ow = self.out_shape
         cells = [(r, c) for r in range(oh) for c in range(ow)]
-        full, fast = self.FULL_STEPS, self.FULL_STEPS + self.FAST_STEPS
+        full = self.full_steps()
+        fast = full + self.FAST_STEPS
         for n, (r, c) in enumerate(cells[:fast]):
             move = self.move_window(r, c)
             if n < full:
@@ -261,6 +262,10 @@ class _WindowScene(ConvvizScene):
         self.shown["output_numbers"] = self.output_grid.shown_values()
         self.shown["steps"] = len(cells)
         self.shown["window_origins"] = [self.window_origin(r, c) for r, c in cells]
+
+    def full_steps(self) -> int:
+        """How many output cells are animated in full before the quick ones."""
+        return self.FULL_STEPS
 
     def pointer_to_front(self) -> None:
         """Keep window, cursor and link last in the scene: Manim redraws from the first moving mobject on."""
@@ -358,14 +363,17 @@ class ConvolutionNumbers(_WindowScene):
     """The lecture's example: the window slides, each product is written out, the sum lands in the output."""
 
     SUMMARY = "the window slides, every product is written out and summed into the output cell"
-    PARAMS = _params(LECTURE_INPUT, LECTURE_KERNEL, None, None, side=10, kernel=5)
+    PARAMS = _params(LECTURE_INPUT, LECTURE_KERNEL, None, None, side=10, kernel=5) + (
+        Param("products", "int", 4, "how many windows write out their products (the first N; the rest step "
+              "quickly); 0 for none", low=0, high=25,
+              reason="each written-out window is about 3.5 s of video; 25 is every window of a 5×5 output"),
+    )
     PRESETS = {
         "lecture": {},
         "lecture_padded": {"padding": 1},
         "lecture_stride2_padded": {"stride": 2, "padding": 1},
         "random_5x5": {"input": None, "input_size": 5, "seed": 1},
     }
-    FULL_STEPS = 4
     FAST_STEPS = 12
     MAX_PADDED = 10
     MAX_KERNEL = 5
@@ -377,6 +385,9 @@ class ConvolutionNumbers(_WindowScene):
         self.slide()
         self.show_uncovered()
         self.show_formula()
+
+    def full_steps(self) -> int:
+        return self.params["products"]
 
     def products_text(self, r: int, c: int) -> VGroup:
         """``a·b + ...`` per kernel row (window values in the input colour, kernel in the kernel colour) ``= sum``."""
@@ -400,10 +411,12 @@ class ConvolutionNumbers(_WindowScene):
             group.scale_to_fit_width(config.frame_width - 1)
         group.to_edge(DOWN, buff=0.3)
         group.number = number
+        group.text = " ".join(lines) + f" = {format_number(tr.output[r, c])}"  # markup included
         return group
 
     def full_step(self, r: int, c: int, move: list) -> None:
         new = self.products_text(r, c)
+        self.shown.setdefault("products", []).append(((r, c), new.text, float(self.trace.output[r, c])))
         self.play(*move, *self.clear_bottom(), run_time=0.6)
         self.play(FadeIn(new), run_time=0.7)
         self.products = new
