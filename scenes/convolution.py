@@ -43,9 +43,9 @@ from .components import (
     fit_cell_size,
     format_number,
     MINUS,
-    MIN_READABLE,
     keep_inside,
     padded_grid,
+    readable_cell,
     shape_text,
 )
 from .params import Param, ParamError
@@ -61,7 +61,7 @@ GRID_TOP = 2.55
 GRID_HEIGHT = 4.6
 BOTTOM_HEIGHT = 1.7  # the strip under the grids: products, caption, formula
 FAST_STEP_TIME = 0.25
-NUMBER_CELL = 0.5  # a small output's cells beside an input too large for numbers: its numbers stay readable
+NUMBER_CELL = 0.5  # a small output's cells beside an input too large for numbers (larger if its numbers need it)
 
 
 def _size_pair(value: int | tuple[int, ...]) -> tuple[int, int]:
@@ -147,11 +147,13 @@ class _WindowScene(ConvvizScene):
         # Widths: input, kernel and output share the frame; one cell size for input and output if it fits and
         # shows numbers; a small output beside an input too large for numbers gets cells its numbers fit in.
         in_cell = fit_cell_size(hp, wp, 5.6, GRID_HEIGHT, largest=0.9)
-        out_cell = min(in_cell, fit_cell_size(oh, ow, 4.2, GRID_HEIGHT, largest=0.9))
-        if out_cell < MIN_READABLE:
-            out_cell = max(out_cell, min(NUMBER_CELL, fit_cell_size(oh, ow, 4.2, GRID_HEIGHT, largest=0.9)))
-        # The kernel's cells match the input's, but never so small that its numbers drop.
-        k_cell = min(fit_cell_size(kh, kw, 2.4, GRID_HEIGHT * 0.6, largest=0.9), max(in_cell, 0.45))
+        out_fit = fit_cell_size(oh, ow, 4.2, GRID_HEIGHT, largest=0.9)
+        out_cell = min(in_cell, out_fit)
+        if out_cell < readable_cell(trace.output, t.font):
+            out_cell = min(max(NUMBER_CELL, readable_cell(trace.output, t.font)), out_fit)
+        # The kernel's cells match the input's, but never so small that its numbers drop (when they fit at all).
+        k_cell = min(fit_cell_size(kh, kw, 2.4, GRID_HEIGHT * 0.6, largest=0.9),
+                     max(in_cell, 0.45, readable_cell(w, t.font)))
         self.input_grid = padded_grid(trace.padded, trace.pads, cell_size=in_cell, theme=t)
         self.kernel_grid = NumberGrid(w, role="kernel", cell_size=k_cell, theme=t)
         self.output_grid = NumberGrid(trace.output, role="output", cell_size=out_cell, hide_values=True, theme=t)

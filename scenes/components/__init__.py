@@ -1,6 +1,6 @@
 """Reusable mobjects: number grid, kernel window, formula panel, shape badge, code panel, caption."""
 
-from .grid import MINUS, MIN_READABLE, NumberGrid, fit_cell_size, format_number, number_font_size
+from .grid import MINUS, MIN_READABLE, NumberGrid, fit_cell_size, format_number, number_font_size, readable_cell
 from .panels import EDGE_MARGIN, Caption, CodePanel, FormulaPanel, ShapeBadge, keep_inside, scene_title, shape_text
 from .window import KernelWindow
 from .padded import padded_grid
@@ -14,6 +14,7 @@ __all__ = [
     "MIN_READABLE",
     "MINUS",
     "number_font_size",
+    "readable_cell",
     "KernelWindow",
     "FormulaPanel",
     "ShapeBadge",

@@ -10,7 +10,7 @@ from manim import DOWN, UP, DashedVMobject, Rectangle, Square, Text, VGroup
 
 from ..theme import MIN_FONT_SIZE, Theme, current_theme
 
-__all__ = ["NumberGrid", "format_number", "number_font_size", "fit_cell_size", "MIN_READABLE", "MINUS"]
+__all__ = ["NumberGrid", "format_number", "number_font_size", "readable_cell", "fit_cell_size", "MIN_READABLE", "MINUS"]
 
 MIN_READABLE = 0.32  # the smallest cell side (Manim units) that shows its number
 
@@ -50,6 +50,12 @@ def number_font_size(values: np.ndarray | Sequence[float], cell_size: float, fon
 def fit_cell_size(rows: int, cols: int, max_width: float, max_height: float, largest: float = 0.8) -> float:
     """The largest cell side (at most ``largest``) so a rows×cols grid fits the box."""
     return min(largest, max_width / max(cols, 1), max_height / max(rows, 1))
+
+
+def readable_cell(values: np.ndarray | Sequence[float], font: str) -> float:
+    """The smallest cell side at which a grid of ``values`` shows its numbers (MIN_FONT_SIZE or more)."""
+    at_one = number_font_size(values, 1.0, font)  # the font size grows with the cell side
+    return max(MIN_READABLE, MIN_FONT_SIZE / at_one)
 
 
 class NumberGrid(VGroup):
