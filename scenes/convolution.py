@@ -62,6 +62,7 @@ GRID_HEIGHT = 4.6
 BOTTOM_HEIGHT = 1.7  # the strip under the grids: products, caption, formula
 FAST_STEP_TIME = 0.25
 NUMBER_CELL = 0.5  # a small output's cells beside an input too large for numbers (larger if its numbers need it)
+NUMBER_SIZE = 20  # kernel and output cells grow (room allowing) until their numbers are at least this size
 
 
 def _size_pair(value: int | tuple[int, ...]) -> tuple[int, int]:
@@ -149,11 +150,11 @@ class _WindowScene(ConvvizScene):
         in_cell = fit_cell_size(hp, wp, 5.6, GRID_HEIGHT, largest=0.9)
         out_fit = fit_cell_size(oh, ow, 4.2, GRID_HEIGHT, largest=0.9)
         out_cell = min(in_cell, out_fit)
-        if out_cell < readable_cell(trace.output, t.font):
-            out_cell = min(max(NUMBER_CELL, readable_cell(trace.output, t.font)), out_fit)
-        # The kernel's cells match the input's, but never so small that its numbers drop (when they fit at all).
+        if out_cell < readable_cell(trace.output, t.font, NUMBER_SIZE):
+            out_cell = min(max(NUMBER_CELL, readable_cell(trace.output, t.font, NUMBER_SIZE)), out_fit)
+        # The kernel's cells match the input's, but never so small that its numbers get small (when room allows).
         k_cell = min(fit_cell_size(kh, kw, 2.4, GRID_HEIGHT * 0.6, largest=0.9),
-                     max(in_cell, 0.45, readable_cell(w, t.font)))
+                     max(in_cell, 0.45, readable_cell(w, t.font, NUMBER_SIZE)))
         self.input_grid = padded_grid(trace.padded, trace.pads, cell_size=in_cell, theme=t)
         self.kernel_grid = NumberGrid(w, role="kernel", cell_size=k_cell, theme=t)
         self.output_grid = NumberGrid(trace.output, role="output", cell_size=out_cell, hide_values=True, theme=t)

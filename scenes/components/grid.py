@@ -52,10 +52,11 @@ def fit_cell_size(rows: int, cols: int, max_width: float, max_height: float, lar
     return min(largest, max_width / max(cols, 1), max_height / max(rows, 1))
 
 
-def readable_cell(values: np.ndarray | Sequence[float], font: str) -> float:
-    """The smallest cell side at which a grid of ``values`` shows its numbers (MIN_FONT_SIZE or more)."""
+def readable_cell(values: np.ndarray | Sequence[float], font: str, font_size: float = MIN_FONT_SIZE) -> float:
+    """The smallest cell side at which a grid of ``values`` shows its numbers at ``font_size`` or more (by default
+    the readability floor)."""
     at_one = number_font_size(values, 1.0, font)  # the font size grows with the cell side
-    return max(MIN_READABLE, MIN_FONT_SIZE / at_one)
+    return max(MIN_READABLE, font_size / at_one)
 
 
 class NumberGrid(VGroup):
