@@ -16,11 +16,12 @@ from convmath import output_ambiguity
 from convmath.arithmetic import axis_params
 
 from .base import ConvvizScene
-from .components import Caption, CodePanel, FormulaPanel, KernelWindow, NumberGrid, fit_cell_size, padded_grid
+from .components import EDGE_MARGIN, Caption, CodePanel, FormulaPanel, KernelWindow, NumberGrid, fit_cell_size, padded_grid
 from .params import Param, ParamError
 
 __all__ = ["OutputPaddingAmbiguity", "Ambiguity", "ambiguity"]
 
+FORMULA_SIZE = 36  # formula panels in the text's sans font (its lines at 0.75 of this, like the captions' 27)
 LECTURE_INPUT = [[2, 1, 0, 3], [0, 0, 1, 2], [3, 1, 2, 0], [0, 2, 2, 1]]
 LECTURE_KERNEL = [[1, 2, 3], [4, 5, 6], [7, 8, 9]]
 
@@ -174,13 +175,15 @@ class OutputPaddingAmbiguity(ConvvizScene):
         conv_label = Text("conv", font=t.font, color=t.kernel, font_size=26)
         arrow_labels = VGroup(*(conv_label.copy().next_to(ar, UP, buff=0.08) for ar in arrows))
         formulas = VGroup()
-        for i, grid in ((small, grids[0]), (large, grids[1])):
+        for i in (small, large):
             f = explain_conv(i, **_layer(p), convention=p["convention"])
             self.shown["formulas"].append(f.text)
-            panel = FormulaPanel(f, theme=t, font_size=28).next_to(grid, DOWN, buff=0.25)
-            edge = config.frame_width / 2 - 0.2
-            panel.shift(RIGHT * max(0, -edge - panel.get_left()[0]) + LEFT * max(0, panel.get_right()[0] - edge))
-            formulas.add(panel)
+            formulas.add(FormulaPanel(f, theme=t, latex=False, font_size=FORMULA_SIZE))
+        # Side by side under the row, the small input's on the left like its grid; shrunk only to fit the frame.
+        formulas.arrange(RIGHT, buff=0.4, aligned_edge=UP)
+        if formulas.width > config.frame_width - 2 * EDGE_MARGIN:
+            formulas.scale_to_fit_width(config.frame_width - 2 * EDGE_MARGIN)
+        formulas.next_to(row, DOWN, buff=0.25).set_x(0)
         listed = Caption(f"Input sizes {_sizes_text(a.sizes)} all give {a.output}×{a.output}.", theme=t)
         self.play(FadeIn(grids[0]), FadeIn(grids[1]), run_time=1)
         self.play(Create(arrows), FadeIn(arrow_labels), FadeIn(out), run_time=1.2)
@@ -265,7 +268,7 @@ class OutputPaddingAmbiguity(ConvvizScene):
         for op in (op_small, op_large):
             f = explain_transposed(o, **_layer(p), output_padding=op, convention=p["convention"])
             self.shown["formulas"].append(f.text)
-            formulas.add(FormulaPanel(f, theme=t, font_size=30))
+            formulas.add(FormulaPanel(f, theme=t, latex=False, font_size=FORMULA_SIZE))
         formulas.arrange(RIGHT, buff=0.5).to_edge(DOWN, buff=0.9)
         if formulas.width > config.frame_width - 0.6:
             formulas.scale_to_fit_width(config.frame_width - 0.6)
@@ -300,7 +303,7 @@ class OutputPaddingAmbiguity(ConvvizScene):
         for name, text in code.items():
             self.beat(name)
             heading = Text(name, font=t.font, color=t.text, font_size=34).to_edge(UP, buff=0.3)
-            panel = CodePanel(text, theme=t, font_size=24).next_to(heading, DOWN, buff=0.35)
+            panel = CodePanel(text, theme=t, font_size=30).next_to(heading, DOWN, buff=0.35)
             self.clear()
             self.add(heading, panel)
             self.wait(6)
@@ -317,7 +320,7 @@ class OutputPaddingAmbiguity(ConvvizScene):
         picture = picture.copy()
         picture.scale_to_fit_height(min(picture.height, 2.9)).next_to(title, DOWN, buff=0.35).set_x(0)
         heading = Text(name, font=t.font, color=t.text, font_size=24)
-        panel = CodePanel(self.shown["code"][name], theme=t, font_size=20)
+        panel = CodePanel(self.shown["code"][name], theme=t, font_size=24)
         code = VGroup(heading, panel).arrange(DOWN, buff=0.12)
         room = picture.get_bottom()[1] - 0.3 - (-config.frame_height / 2 + 0.2)
         if code.height > room:

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["Theme", "LIGHT", "DARK", "THEMES", "get_theme", "use_theme", "current_theme"]
+__all__ = ["Theme", "LIGHT", "DARK", "THEMES", "get_theme", "use_theme", "current_theme", "MIN_FONT_SIZE",
+           "GLYPH_HEIGHT", "glyph_pixels"]
+
+# Readability floor: no text on screen smaller than MIN_FONT_SIZE (Manim font size, after any scaling).
+# A digit or capital of the sans font is GLYPH_HEIGHT × font_size Manim units tall, and the frame is 8 units
+# tall, so at the floor a digit is 0.147 units: 1/54 of the picture's height (8.8 px at 480p, 13 px at 720p,
+# 20 px at 1080p). From a seat 8 picture heights away (the usual farthest seat of a lecture hall) that glyph
+# spans 8 arcminutes, above the 5 arcminutes of a letter on the 20/20 line of an eye chart; and 13 px at 720p
+# is enough for a digit to be drawn clearly.
+MIN_FONT_SIZE = 14
+GLYPH_HEIGHT = 0.0105  # Manim units per point of font size (DejaVu Sans digits and capitals)
 
 
 @dataclass(frozen=True)
@@ -94,3 +104,8 @@ def use_theme(name: str) -> Theme:
 def current_theme() -> Theme:
     """The theme in force (light unless ``use_theme`` said otherwise)."""
     return _current
+
+
+def glyph_pixels(font_size: float, pixel_height: int, frame_height: float = 8.0) -> float:
+    """The height in pixels of a digit at ``font_size`` in a frame ``pixel_height`` pixels tall (480 at 480p)."""
+    return font_size * GLYPH_HEIGHT * pixel_height / frame_height

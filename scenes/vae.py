@@ -6,15 +6,15 @@ from typing import Any, Mapping
 
 import numpy as np
 from manim import (DOWN, RIGHT, UP, Create, Cross, Dot, FadeIn, FadeOut, Group, GrowFromCenter, LaggedStart, Line,
-                   MathTex, RoundedRectangle, Square, Text, VGroup, Write)
+                   RoundedRectangle, Square, Text, VGroup, Write)
 
 from convmath.models import interpolate, reparameterization_gradients, sample_latent
 
-from .autoencoder import INDEXED, MAX_INDEX, MODEL_PARAMS, LeanCopyScene, check_data, point_text, title, trained
 from .base import ConvvizScene
 from .components import (Caption, DigitImage, GaussianRings, GraphNode, LatentPlot, LatentVector, flow_arrow,
-                         forward_edge, gradient_edge)
+                         forward_edge, gradient_edge, scene_title)
 from .params import Param
+from .trained import INDEXED, MAX_INDEX, MODEL_PARAMS, check_data, point_text, trained
 
 __all__ = ["VAESampling", "Reparameterization", "VAELoss", "AEvsVAE"]
 
@@ -56,7 +56,7 @@ def _image_row(images: np.ndarray, size: float, role: str, scene: ConvvizScene, 
     return Group(*(DigitImage(img, role=role, size=size, theme=scene.theme) for img in images)).arrange(RIGHT, buff)
 
 
-class VAESampling(LeanCopyScene):
+class VAESampling(ConvvizScene):
     """The VAE's μ and σ heads for a real digit, the Gaussian around μ, samples decoded; σ = 1 vs σ = 1.5."""
 
     PARAMS = MODEL_PARAMS + (
@@ -92,7 +92,7 @@ class VAESampling(LeanCopyScene):
                           prior_samples=priors, prior_decoded=prior_decoded, latent_points=codes)
 
         self.beat("formula")
-        heading = title("A VAE samples at the bottleneck", self)
+        heading = scene_title("A VAE samples at the bottleneck", self.theme)
         formula = _formula(self).next_to(heading, DOWN, buff=0.3)
         self.play(FadeIn(heading), Write(formula))
         caption = _say(self, None, "Instead of one code, the encoder describes a Gaussian to sample from.")
@@ -152,7 +152,7 @@ class VAESampling(LeanCopyScene):
         self.wait(2)
 
 
-class Reparameterization(LeanCopyScene):
+class Reparameterization(ConvvizScene):
     """Sampling z ~ N(μ, σ²) blocks the gradient; z = μ + σ ⊙ ε lets it reach μ and σ (real autograd values)."""
 
     PARAMS = MODEL_PARAMS + (
@@ -178,7 +178,7 @@ class Reparameterization(LeanCopyScene):
                           eps_requires_grad=grads["eps_requires_grad"])
 
         self.beat("problem")
-        heading = title("Is sampling differentiable?", self)
+        heading = scene_title("Is sampling differentiable?", self.theme)
         mu_n = GraphNode("μ", value=point_text(mu), theme=t).move_to([-4.6, 1.3, 0])
         sigma_n = GraphNode("σ", value=point_text(sigma), theme=t).move_to([-4.6, -1.3, 0])
         draw = GraphNode("z ~ N(μ, σ²)", role=None, theme=t).move_to([-0.9, 0, 0])
@@ -199,8 +199,8 @@ class Reparameterization(LeanCopyScene):
 
         self.beat("trick")
         self.play(FadeOut(VGroup(draw, edges, back, stuck, blocked, z_n, loss_n, mu_n, sigma_n)))
-        formula = MathTex(r"z = \mu + \sigma \odot \varepsilon, \quad \varepsilon \sim \mathcal{N}(0, I)",
-                          color=t.text, font_size=40).next_to(heading, DOWN, buff=0.25)
+        formula = Text("z = μ + σ ⊙ ε,   ε ~ N(0, I)", font=t.font, color=t.text,
+                       font_size=32).next_to(heading, DOWN, buff=0.25)
         mu_n = GraphNode("μ", value=point_text(mu), theme=t).move_to([-4.9, 1.1, 0])
         sigma_n = GraphNode("σ", value=point_text(sigma), theme=t).move_to([-4.9, -0.7, 0])
         eps_n = GraphNode("ε ~ N(0, I)", role=None, value=point_text(eps), theme=t).move_to([-4.9, -2.45, 0])
@@ -231,7 +231,7 @@ class Reparameterization(LeanCopyScene):
         self.wait(2)
 
 
-class VAELoss(LeanCopyScene):
+class VAELoss(ConvvizScene):
     """L = reconstruction + β·KL: real VAEs at several β, their latent clouds, reconstructions and loss terms."""
 
     PARAMS = MODEL_PARAMS + (
@@ -258,7 +258,7 @@ class VAELoss(LeanCopyScene):
                           loss=losses)
 
         self.beat("formula")
-        heading = MathTex(r"L = \text{reconstruction} + \beta \cdot \text{KL}", color=t.text, font_size=44)
+        heading = Text("L = reconstruction + β · KL", font=t.font, color=t.text, font_size=36)
         heading.to_edge(UP, buff=0.3)
         caption = _say(self, None, "Two goals: output ≈ input, and a latent space with variation (close to N(0, I)).")
         self.play(Write(heading))
@@ -290,7 +290,7 @@ class VAELoss(LeanCopyScene):
         self.wait(2)
 
 
-class AEvsVAE(LeanCopyScene):
+class AEvsVAE(ConvvizScene):
     """The AE's and the VAE's latent spaces side by side; a straight path between two real digits decoded by each."""
 
     PARAMS = MODEL_PARAMS + (
@@ -319,7 +319,7 @@ class AEvsVAE(LeanCopyScene):
         self.shown.update(latent_points=codes, paths=paths, decoded=decoded, endpoints=pair)
 
         self.beat("latent spaces")
-        heading = title("Autoencoder vs variational autoencoder", self)
+        heading = scene_title("Autoencoder vs variational autoencoder", self.theme)
         plots = {}
         for k, (kind, name) in enumerate((("ae", "autoencoder"), ("vae", f"VAE (β = {p['beta']:g})"))):
             x_range, y_range = LatentPlot.ranges_for(codes[kind], paths[kind], quantile=0.01)

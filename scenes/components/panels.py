@@ -2,18 +2,34 @@
 
 from __future__ import annotations
 
-from manim import DOWN, LEFT, RIGHT, MathTex, RoundedRectangle, Text, VGroup, config
+from manim import DOWN, LEFT, RIGHT, UP, MathTex, RoundedRectangle, Text, VGroup, config
 
 from convmath import Formula
 
 from ..theme import Theme, current_theme
 
-__all__ = ["FormulaPanel", "ShapeBadge", "CodePanel", "Caption", "shape_text"]
+__all__ = ["FormulaPanel", "ShapeBadge", "CodePanel", "Caption", "shape_text", "scene_title", "keep_inside", "EDGE_MARGIN"]
 
 
 def shape_text(shape: tuple[int, ...]) -> str:
     """``(5, 6)`` as ``'5×6'``."""
     return "×".join(str(int(n)) for n in shape)
+
+
+EDGE_MARGIN = 0.2  # Manim units between anything drawn and the frame's edge
+
+
+def keep_inside(mobject, margin: float = EDGE_MARGIN):
+    """Shift ``mobject`` (no resizing) so it stays ``margin`` inside the frame's left and right edges; returns it."""
+    edge = config.frame_width / 2 - margin
+    mobject.shift(RIGHT * (max(0.0, -edge - mobject.get_left()[0]) - max(0.0, mobject.get_right()[0] - edge)))
+    return mobject
+
+
+def scene_title(text: str, theme: Theme | None = None, font_size: float = 36) -> Text:
+    """The scene's title line at the top of the frame."""
+    theme = theme or current_theme()
+    return Text(text, font=theme.font, color=theme.text, font_size=font_size).to_edge(UP, buff=0.3)
 
 
 def _box(content: VGroup, color: str, theme: Theme, buff: float = 0.2) -> RoundedRectangle:
@@ -96,7 +112,7 @@ class CodePanel(VGroup):
         CodePanel("nn.Conv2d(1, 1, kernel_size=3, stride=2, padding=1)")
     """
 
-    def __init__(self, code: str, theme: Theme | None = None, font_size: float = 24):
+    def __init__(self, code: str, theme: Theme | None = None, font_size: float = 28):
         super().__init__()
         self.theme = theme or current_theme()
         self.code = code
