@@ -150,7 +150,7 @@ class OutputPaddingAmbiguity(ConvvizScene):
     # -- beat 1: the collision ------------------------------------------------------------------------------
     def collide(self, a: Ambiguity) -> tuple[list[NumberGrid], NumberGrid]:
         t, p = self.theme, self.params
-        self.beat("collide")
+        self.beat("several inputs, one output size")
         small, large = a.sizes[0], a.sizes[-1]
         ts, tl = a.traces[small], a.traces[large]
         cols = ts.padded.shape[1] + tl.padded.shape[1] + a.output
@@ -199,7 +199,7 @@ class OutputPaddingAmbiguity(ConvvizScene):
     # -- beat 2: what the windows never touch ---------------------------------------------------------------
     def uncovered(self, a: Ambiguity, grids: list[NumberGrid]) -> None:
         t = self.theme
-        self.beat("uncovered")
+        self.beat("the rows no window covers")
         large = a.sizes[-1]
         tr, grid = a.traces[large], grids[1]
         kh, kw = tr.w.shape
@@ -238,7 +238,7 @@ class OutputPaddingAmbiguity(ConvvizScene):
     def transposed_beat(self, a: Ambiguity, out_grid: NumberGrid) -> VGroup:
         """The transposed conv without and with output_padding; returns its picture (grids, arrows, labels)."""
         t, p = self.theme, self.params
-        self.beat("transposed")
+        self.beat("back up: output_padding chooses")
         o = a.output
         op_small, op_large = a.output_paddings[a.sizes[0]], a.output_paddings[a.sizes[-1]]
         n_small, n_large = a.transposed[op_small], a.transposed[op_large]
@@ -313,7 +313,7 @@ class OutputPaddingAmbiguity(ConvvizScene):
         """The transposed grids (output_padding rows/columns highlighted, sizes labelled) above the code of the
         scene's convention, smaller: the last frame shows the point of the scene, not only code."""
         t = self.theme
-        self.beat("summary")
+        self.beat("every size at a glance")
         name = "PyTorch" if self.params["convention"] == "torch" else "Keras"
         if name not in self.shown["code"]:  # the layer has no equivalent in that framework
             name = next(iter(self.shown["code"]))

@@ -65,7 +65,7 @@ class LatentSpace(ConvvizScene):
         gaps = gap_points(codes, p["gaps"], model.labels)
         decoded, gap_decoded = model.decode(picked), model.decode(gaps)
 
-        self.beat("encodings")
+        self.beat("every image's code")
         heading = scene_title("An autoencoder's latent space", self.theme)
         x_range, y_range = LatentPlot.ranges_for(codes, quantile=0.01)
         plot = LatentPlot(codes, model.labels, x_range, y_range, width=5.6, height=5.6, theme=t)
@@ -78,7 +78,7 @@ class LatentSpace(ConvvizScene):
         self.play(FadeIn(plot.dots, lag_ratio=0.002), FadeIn(plot.legend), FadeIn(caption), run_time=2)
         self.wait(1)
 
-        self.beat("decode")
+        self.beat("decoding typical codes")
         panel_x = 3.4
         header = Text("decoded", font=t.font, color=t.text, font_size=28).move_to([panel_x, 2.75, 0])
         letters = "ABCD"
@@ -92,7 +92,7 @@ class LatentSpace(ConvvizScene):
         self.wait(1)
 
         if len(gaps):
-            self.beat("gaps")
+            self.beat("decoding the gaps")
             names = "WXYZ"
             gap_row = Group(*(_decoded(img, z, names[i], t.highlight, self)
                                for i, (img, z) in enumerate(zip(gap_decoded, gaps))))
@@ -170,7 +170,7 @@ class ConvAutoencoder(ConvvizScene):
         self.shown.update(index=p["index"], input_image=image[0], code=code, reconstruction=recon, loss=mse,
                           shapes=[(s.op, s.output[1:]) for s in steps])
 
-        self.beat("encoder")
+        self.beat("the encoder shrinks")
         heading = scene_title("A convolutional autoencoder", self.theme)
         x_img = DigitImage(image[0], role="input", size=1.5, theme=t, label=f"input {'×'.join(map(str, size))}",
                            font_size=22).move_to([-5.9, 1.55, 0])
@@ -190,7 +190,7 @@ class ConvAutoencoder(ConvvizScene):
                   run_time=0.6)
         self.wait(0.5)
 
-        self.beat("decoder")
+        self.beat("the decoder grows")
         dec_blocks = VGroup(*(_block(s, "output", size[0], self) for s in decoder))
         _place_row(dec_blocks, 4.3, -3.9, -1.75)
         out_img = DigitImage(recon, role="output", size=1.5, theme=t, label=f"output {'×'.join(map(str, size))}",
@@ -206,7 +206,7 @@ class ConvAutoencoder(ConvvizScene):
         self.play(Create(dec_arrows[-1]), Create(out_img.frame), FadeIn(out_img.label), run_time=0.6)
         self.wait(0.5)
 
-        self.beat("flow")
+        self.beat("a real digit goes through")
         self.play(FadeOut(caption))
         caption = Caption(f"Image {p['index']} of the data goes through the trained network.", theme=t)
         self.play(FadeIn(caption))
@@ -223,7 +223,7 @@ class ConvAutoencoder(ConvvizScene):
         self.play(FadeOut(packet), FadeIn(out_img.pixels), run_time=0.8)
         self.wait(0.5)
 
-        self.beat("loss")
+        self.beat("the reconstruction loss")
         self.play(FadeOut(caption))
         n_pixels = image[0].size
         loss = VGroup(Text(f"Reconstruction loss:  MSE(x, x̂) = 1/{n_pixels} · Σ(x − x̂)² =", font=t.font,

@@ -63,5 +63,6 @@ class ConvvizScene(Scene):
         super().play(*animations, **kwargs)
 
     def beat(self, name: str) -> None:
-        """Start a conceptual beat: a section in the video and a pause in the slides."""
+        """Start a conceptual beat: a section in the video and a pause in the slides. ``name`` is what a student
+        reads on the slide ("the window slides"), so write it in words, never a code name."""
         self.next_section(name)

@@ -219,7 +219,7 @@ class _WindowScene(ConvvizScene):
     # --- beats ----------------------------------------------------------------------------------------
 
     def intro(self, caption: str) -> None:
-        self.beat("setup")
+        self.beat("the input and the kernel")
         self.caption = Caption(caption, theme=self.theme)
         # Static parts are added, not faded in: fading a big grid costs more than the whole slide. What
         # moves (window, cursor, link) is added last, so Manim redraws only that on each frame.
@@ -240,7 +240,7 @@ class _WindowScene(ConvvizScene):
 
     def slide(self) -> None:
         """Visit every output cell: the first few in full, then quickly, then the rest at once."""
-        self.beat("slide")
+        self.beat("the window slides")
         oh, ow = self.out_shape
         cells = [(r, c) for r in range(oh) for c in range(ow)]
         full = self.full_steps()
@@ -291,7 +291,7 @@ class _WindowScene(ConvvizScene):
         self.shown["uncovered_rows"], self.shown["uncovered_cols"] = rows, cols
         if not rows and not cols:
             return
-        self.beat("uncovered")
+        self.beat("what no window covers")
         g, t = self.input_grid, self.theme
         hp, wp = self.trace.padded.shape
         marks = VGroup(*(g.region(r, 0, r, wp - 1, color=t.highlight) for r in rows),
@@ -312,7 +312,7 @@ class _WindowScene(ConvvizScene):
 
     def show_formula(self) -> None:
         """The output-size formula per axis with the numbers in (one panel when both axes agree)."""
-        self.beat("output size")
+        self.beat("the output size")
         p, t = self.params, self.theme
         formulas = explain_conv(self.trace.x.shape, self.trace.w.shape, p["stride"], p["padding"], p["dilation"])
         titled = ([(formulas[0], "output size:")] if formulas[0].text == formulas[1].text

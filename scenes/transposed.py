@@ -138,7 +138,7 @@ class TransposedConvScatter(ConvvizScene):
         dw = tr.dilation[1]
         title = _title("Transposed convolution: scatter the stamps", t)
         self.add(title)
-        self.beat("inputs")
+        self.beat("the input and the kernel")
         span_w = (kw - 1) * dw + 1
         cropped = tr.full.shape != tr.output.shape
         formulas = _formulas(tr, t).to_edge(DOWN, buff=0.95)
@@ -163,7 +163,7 @@ class TransposedConvScatter(ConvvizScene):
         self.play(FadeIn(x_grid), FadeIn(k_grid), FadeIn(canvas), FadeIn(caption), run_time=1)
         self.wait(1)
 
-        self.beat("stamps")
+        self.beat("each cell stamps the kernel")
         numbers: dict[tuple[int, int], Text] = {}
         running = np.zeros_like(tr.x)
         partials = {}
@@ -181,7 +181,7 @@ class TransposedConvScatter(ConvvizScene):
         self.shown["full"] = tr.full
         self.shown["stamps_shown"] = h * w
 
-        self.beat("result")
+        self.beat("the stamps added up")
         self.bring_to_front(caption)  # Manim redraws from the first moving mobject on: keep the grids static
         if cropped:
             ph, pw = tr.padding
@@ -305,7 +305,7 @@ class TransposedConvAsConv(ConvvizScene):
 
     def inputs(self) -> None:
         tr = self.tr
-        self.beat("inputs")
+        self.beat("the input and the kernel")
         self.layout()
         self.caption = Caption(f"ConvTranspose2d(k={tr.w.shape[0]}, s={tr.stride[0]}, p={tr.padding[0]}"
                                + (f", output_padding={tr.output_padding[0]}" if any(tr.output_padding) else "")
@@ -316,7 +316,7 @@ class TransposedConvAsConv(ConvvizScene):
     def zeros_and_padding(self) -> None:
         t, tr, big = self.theme, self.tr, self.big
         d = tr.direct
-        self.beat("zeros and padding")
+        self.beat("zeros between the cells, a border of zeros")
         rows, cols = d.padded.shape
         value_cells = [(r, c) for r in range(rows) for c in range(cols) if big.kinds[r, c] == "value"]
         top = d.pads[0]
@@ -336,7 +336,7 @@ class TransposedConvAsConv(ConvvizScene):
         self.wait(2)  # and the time given back as a (frozen, cheap) wait
 
     def flip_kernel(self) -> None:
-        self.beat("flip the kernel")
+        self.beat("the kernel flipped")
         # What moves is kept last in the scene: Manim redraws every mobject from the first moving one on,
         # and the direct view (its dashed border) is the costliest thing to redraw.
         self.bring_to_front(self.k_grid, self.caption)
@@ -349,7 +349,7 @@ class TransposedConvAsConv(ConvvizScene):
     def slide(self) -> None:
         d, out_grid = self.tr.direct, self.out_grid
         oh, ow = self.tr.output.shape
-        self.beat("slide")
+        self.beat("a stride-1 convolution")
         window = KernelWindow(self.big, *d.w.shape, dilation=d.dilation, theme=self.theme)
         window.move_to_cell(*(int(i[0]) for i in d.window(0, 0)))
         self.bring_to_front(self.caption)
@@ -370,7 +370,7 @@ class TransposedConvAsConv(ConvvizScene):
     def same_result(self) -> None:
         tr, out_grid = self.tr, self.out_grid
         d = tr.direct
-        self.beat("same result")
+        self.beat("the same result")
         formulas = _formulas(tr, self.theme)
         self.play(FadeOut(self.left_col), FadeOut(self.big), out_grid.animate.move_to(LEFT * 3), run_time=0.5)
         formulas.next_to(out_grid, RIGHT, buff=0.8)
