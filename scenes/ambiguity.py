@@ -16,7 +16,8 @@ from convmath import output_ambiguity
 from convmath.arithmetic import axis_params
 
 from .base import ConvvizScene
-from .components import EDGE_MARGIN, Caption, CodePanel, FormulaPanel, KernelWindow, NumberGrid, fit_cell_size, padded_grid
+from .components import (EDGE_MARGIN, Caption, CodePanel, FormulaPanel, KernelWindow, NumberGrid, fit_cell_size,
+                         padded_grid, scene_title)
 from .params import Param, ParamError
 
 __all__ = ["OutputPaddingAmbiguity", "Ambiguity", "ambiguity"]
@@ -138,7 +139,7 @@ class OutputPaddingAmbiguity(ConvvizScene):
         t = self.theme
         self.shown.update(sizes=list(a.sizes), output_shape=(a.output, a.output), output_paddings=dict(a.output_paddings),
                           transposed=dict(a.transposed), inferred=a.inferred, formulas=[])
-        title = Text("Specifying output size", font=t.font, color=t.text, font_size=36).to_edge(UP, buff=0.3)
+        title = scene_title("Specifying output size", t)
         self.add(title)
         inputs, out_grid = self.collide(a)
         self.uncovered(a, inputs)
@@ -302,7 +303,7 @@ class OutputPaddingAmbiguity(ConvvizScene):
         self.shown["code"] = code
         for name, text in code.items():
             self.beat(name)
-            heading = Text(name, font=t.font, color=t.text, font_size=34).to_edge(UP, buff=0.3)
+            heading = scene_title(name, t, font_size=34)
             panel = CodePanel(text, theme=t, font_size=30).next_to(heading, DOWN, buff=0.35)
             self.clear()
             self.add(heading, panel)

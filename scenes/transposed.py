@@ -38,7 +38,7 @@ from convmath import (
 
 from .base import ConvvizScene
 from .components import (Caption, FormulaPanel, KernelWindow, NumberGrid, fit_cell_size, format_number,
-                         number_font_size, padded_grid)
+                         number_font_size, padded_grid, scene_title)
 from .params import Param, ParamError
 
 __all__ = ["TransposedConvScatter", "TransposedConvAsConv", "TransposedConvMatrix"]
@@ -70,7 +70,7 @@ def _label(name: str, shape: tuple[int, ...]) -> str:
 
 
 def _title(text: str, theme) -> Text:
-    return Text(text, font=theme.font, color=theme.text, font_size=34).to_edge(UP, buff=0.3)
+    return scene_title(text, theme, font_size=34)
 
 
 def _formulas(tr: TransposedConvTrace, theme) -> VGroup:

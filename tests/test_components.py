@@ -10,8 +10,8 @@ from manim import config
 
 from convmath import conv_output_size, explain_conv
 from scenes.components import (Caption, CodePanel, FormulaPanel, KernelWindow, LatentVector, NumberGrid, ShapeBadge,
-                               shape_text)
-from scenes.theme import DARK, LIGHT, MIN_FONT_SIZE
+                               scene_title, shape_text)
+from scenes.theme import DARK, LIGHT, MIN_FONT_SIZE, overlay_theme
 
 
 def test_formula_panel_keeps_the_convmath_value_and_text():
@@ -121,3 +121,15 @@ def test_latent_vector_values_share_one_size_and_a_true_minus():
     texts = [cell[1] for cell in vector.cells]
     assert [t.text for t in texts] == ["0.50", "−12.25", "3.00"]
     assert len({round(t.font_size, 3) for t in texts}) == 1
+
+
+def test_an_overlay_leaves_title_and_caption_out_and_panels_see_through():
+    """--no-title / --no-caption: drawn fully transparent (the layout stays); --transparent: panel fill 0."""
+    looks = overlay_theme(LIGHT, transparent=True, titles=False, captions=False)
+    assert all(m.get_fill_opacity() == 0 for m in scene_title("Title", looks).family_members_with_points())
+    assert all(m.get_fill_opacity() == 0 for m in Caption("A caption.", theme=looks).family_members_with_points())
+    panel = FormulaPanel(explain_conv(5, 3), theme=looks, latex=False)
+    assert max(m.get_fill_opacity() for m in panel.submobjects if m.__class__.__name__ == "RoundedRectangle") == 0
+    shown = scene_title("Title", LIGHT)
+    assert min(m.get_fill_opacity() for m in shown.family_members_with_points()) == 1
+    assert FormulaPanel(explain_conv(5, 3), theme=LIGHT, latex=False).submobjects[0].get_fill_opacity() > 0.5

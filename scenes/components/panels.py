@@ -27,14 +27,17 @@ def keep_inside(mobject, margin: float = EDGE_MARGIN):
 
 
 def scene_title(text: str, theme: Theme | None = None, font_size: float = 36) -> Text:
-    """The scene's title line at the top of the frame."""
+    """The scene's title line at the top of the frame (drawn fully transparent when the theme leaves titles out:
+    the layout stays, a slide's own title shows instead)."""
     theme = theme or current_theme()
-    return Text(text, font=theme.font, color=theme.text, font_size=font_size).to_edge(UP, buff=0.3)
+    title = Text(text, font=theme.font, color=theme.text, font_size=font_size).to_edge(UP, buff=0.3)
+    return title if theme.titles else title.set_opacity(0)
 
 
 def _box(content: VGroup, color: str, theme: Theme, buff: float = 0.2) -> RoundedRectangle:
     box = RoundedRectangle(corner_radius=0.12, width=content.width + 2 * buff, height=content.height + 2 * buff,
-                           stroke_color=color, stroke_width=2, fill_color=theme.background, fill_opacity=0.9)
+                           stroke_color=color, stroke_width=2, fill_color=theme.background,
+                           fill_opacity=theme.panel_opacity)
     return box.move_to(content)
 
 
@@ -145,5 +148,7 @@ class Caption(VGroup):
         max_width = config.frame_width - 1.0
         if line.width > max_width:
             line.scale_to_fit_width(max_width)
+        if not self.theme.captions:
+            line.set_opacity(0)
         self.add(line)
         self.to_edge(DOWN, buff=0.3)
