@@ -324,7 +324,10 @@ def max_unpool2d(values, indices, kernel, stride=None, padding=0, output_size=No
                                   "one shape (what max_pool2d_trace returns).")
     k, p = _pair(kernel), _pair(padding)
     s = _pair(stride if stride is not None else kernel)
-    default = transposed_output_size(v.shape, k, s, p)
+    default = tuple((o - 1) * st - 2 * pa + kk for o, kk, st, pa in zip(v.shape, k, s, p))  # MaxUnpool's own rule
+    if output_size is None and min(default) < 1:
+        raise ConvArithmeticError(f"MaxUnpool2d's default size would be {default[0]}×{default[1]}: give output_size, "
+                                  "the input size the pool saw.")
     size = default if output_size is None else tuple(output_size)
     allowed = [range(d - st + 1, d + st) for d, st in zip(default, s)]  # torch: strictly within one stride
     if len(size) != 2 or any(n not in r for n, r in zip(size, allowed)):

@@ -16,11 +16,13 @@ from convmath import output_ambiguity
 from convmath.arithmetic import axis_params
 
 from .base import ConvvizScene
-from .components import Caption, CodePanel, FormulaPanel, KernelWindow, NumberGrid, fit_cell_size, padded_grid
+from .components import (EDGE_MARGIN, Caption, CodePanel, FormulaPanel, KernelWindow, NumberGrid, fit_cell_size,
+                         padded_grid, scene_title)
 from .params import Param, ParamError
 
 __all__ = ["OutputPaddingAmbiguity", "Ambiguity", "ambiguity"]
 
+FORMULA_SIZE = 36  # formula panels in the text's sans font (its lines at 0.75 of this, like the captions' 27)
 LECTURE_INPUT = [[2, 1, 0, 3], [0, 0, 1, 2], [3, 1, 2, 0], [0, 2, 2, 1]]
 LECTURE_KERNEL = [[1, 2, 3], [4, 5, 6], [7, 8, 9]]
 
@@ -137,7 +139,7 @@ class OutputPaddingAmbiguity(ConvvizScene):
         t = self.theme
         self.shown.update(sizes=list(a.sizes), output_shape=(a.output, a.output), output_paddings=dict(a.output_paddings),
                           transposed=dict(a.transposed), inferred=a.inferred, formulas=[])
-        title = Text("Specifying output size", font=t.font, color=t.text, font_size=36).to_edge(UP, buff=0.3)
+        title = scene_title("Specifying output size", t)
         self.add(title)
         inputs, out_grid = self.collide(a)
         self.uncovered(a, inputs)
@@ -149,7 +151,7 @@ class OutputPaddingAmbiguity(ConvvizScene):
     # -- beat 1: the collision ------------------------------------------------------------------------------
     def collide(self, a: Ambiguity) -> tuple[list[NumberGrid], NumberGrid]:
         t, p = self.theme, self.params
-        self.beat("collide")
+        self.beat("several inputs, one output size")
         small, large = a.sizes[0], a.sizes[-1]
         ts, tl = a.traces[small], a.traces[large]
         cols = ts.padded.shape[1] + tl.padded.shape[1] + a.output
@@ -174,13 +176,15 @@ class OutputPaddingAmbiguity(ConvvizScene):
         conv_label = Text("conv", font=t.font, color=t.kernel, font_size=26)
         arrow_labels = VGroup(*(conv_label.copy().next_to(ar, UP, buff=0.08) for ar in arrows))
         formulas = VGroup()
-        for i, grid in ((small, grids[0]), (large, grids[1])):
+        for i in (small, large):
             f = explain_conv(i, **_layer(p), convention=p["convention"])
             self.shown["formulas"].append(f.text)
-            panel = FormulaPanel(f, theme=t, font_size=28).next_to(grid, DOWN, buff=0.25)
-            edge = config.frame_width / 2 - 0.2
-            panel.shift(RIGHT * max(0, -edge - panel.get_left()[0]) + LEFT * max(0, panel.get_right()[0] - edge))
-            formulas.add(panel)
+            formulas.add(FormulaPanel(f, theme=t, latex=False, font_size=FORMULA_SIZE))
+        # Side by side under the row, the small input's on the left like its grid; shrunk only to fit the frame.
+        formulas.arrange(RIGHT, buff=0.4, aligned_edge=UP)
+        if formulas.width > config.frame_width - 2 * EDGE_MARGIN:
+            formulas.scale_to_fit_width(config.frame_width - 2 * EDGE_MARGIN)
+        formulas.next_to(row, DOWN, buff=0.25).set_x(0)
         listed = Caption(f"Input sizes {_sizes_text(a.sizes)} all give {a.output}×{a.output}.", theme=t)
         self.play(FadeIn(grids[0]), FadeIn(grids[1]), run_time=1)
         self.play(Create(arrows), FadeIn(arrow_labels), FadeIn(out), run_time=1.2)
@@ -196,7 +200,7 @@ class OutputPaddingAmbiguity(ConvvizScene):
     # -- beat 2: what the windows never touch ---------------------------------------------------------------
     def uncovered(self, a: Ambiguity, grids: list[NumberGrid]) -> None:
         t = self.theme
-        self.beat("uncovered")
+        self.beat("the rows no window covers")
         large = a.sizes[-1]
         tr, grid = a.traces[large], grids[1]
         kh, kw = tr.w.shape
@@ -235,7 +239,7 @@ class OutputPaddingAmbiguity(ConvvizScene):
     def transposed_beat(self, a: Ambiguity, out_grid: NumberGrid) -> VGroup:
         """The transposed conv without and with output_padding; returns its picture (grids, arrows, labels)."""
         t, p = self.theme, self.params
-        self.beat("transposed")
+        self.beat("back up: output_padding chooses")
         o = a.output
         op_small, op_large = a.output_paddings[a.sizes[0]], a.output_paddings[a.sizes[-1]]
         n_small, n_large = a.transposed[op_small], a.transposed[op_large]
@@ -265,7 +269,7 @@ class OutputPaddingAmbiguity(ConvvizScene):
         for op in (op_small, op_large):
             f = explain_transposed(o, **_layer(p), output_padding=op, convention=p["convention"])
             self.shown["formulas"].append(f.text)
-            formulas.add(FormulaPanel(f, theme=t, font_size=30))
+            formulas.add(FormulaPanel(f, theme=t, latex=False, font_size=FORMULA_SIZE))
         formulas.arrange(RIGHT, buff=0.5).to_edge(DOWN, buff=0.9)
         if formulas.width > config.frame_width - 0.6:
             formulas.scale_to_fit_width(config.frame_width - 0.6)
@@ -299,8 +303,8 @@ class OutputPaddingAmbiguity(ConvvizScene):
         self.shown["code"] = code
         for name, text in code.items():
             self.beat(name)
-            heading = Text(name, font=t.font, color=t.text, font_size=34).to_edge(UP, buff=0.3)
-            panel = CodePanel(text, theme=t, font_size=24).next_to(heading, DOWN, buff=0.35)
+            heading = scene_title(name, t, font_size=34)
+            panel = CodePanel(text, theme=t, font_size=30).next_to(heading, DOWN, buff=0.35)
             self.clear()
             self.add(heading, panel)
             self.wait(6)
@@ -310,14 +314,14 @@ class OutputPaddingAmbiguity(ConvvizScene):
         """The transposed grids (output_padding rows/columns highlighted, sizes labelled) above the code of the
         scene's convention, smaller: the last frame shows the point of the scene, not only code."""
         t = self.theme
-        self.beat("summary")
+        self.beat("every size at a glance")
         name = "PyTorch" if self.params["convention"] == "torch" else "Keras"
         if name not in self.shown["code"]:  # the layer has no equivalent in that framework
             name = next(iter(self.shown["code"]))
         picture = picture.copy()
         picture.scale_to_fit_height(min(picture.height, 2.9)).next_to(title, DOWN, buff=0.35).set_x(0)
         heading = Text(name, font=t.font, color=t.text, font_size=24)
-        panel = CodePanel(self.shown["code"][name], theme=t, font_size=20)
+        panel = CodePanel(self.shown["code"][name], theme=t, font_size=24)
         code = VGroup(heading, panel).arrange(DOWN, buff=0.12)
         room = picture.get_bottom()[1] - 0.3 - (-config.frame_height / 2 + 0.2)
         if code.height > room:

@@ -2,136 +2,22 @@
 
 from __future__ import annotations
 
-from functools import partial
 from typing import Any, Mapping
 
 import numpy as np
-from PIL import Image
 from manim import (DOWN, LEFT, RIGHT, UP, Arrow, Circle, Create, FadeIn, FadeOut, Group, GrowFromCenter, Indicate,
                    LaggedStart, Text, VGroup, Write)
 
-from convmath import ConvArithmeticError
 from convmath.latent import class_representative, gap_points
-from convmath.models import TrainConfig, TrainedModel, get_model, load_images
+from convmath.models import load_images
 from convmath.shapes import Step, shape_trace
 
 from .base import ConvvizScene
-from .components import Caption, DigitImage, LatentPlot, LatentVector, LayerBlock, flow_arrow
-from .components.images import drop_svg_sources
+from .components import Caption, DigitImage, LatentPlot, LatentVector, LayerBlock, flow_arrow, scene_title
 from .params import Param, ParamError
+from .trained import INDEXED, MAX_INDEX, MODEL_PARAMS, check_data, point_text, trained
 
-__all__ = ["ConvAutoencoder", "LatentSpace", "LeanCopyScene", "MODEL_PARAMS", "trained", "check_data", "MAX_INDEX", "INDEXED", "title", "point_text",
-           "layer_steps", "step_label"]
-
-# Parameters every AE/VAE scene shares: which model (training seed) on which data.
-MODEL_PARAMS = (
-    Param("seed", "int", 0, "training seed of the model (same seed, same weights)", low=0, high=2**31 - 1,
-          reason="torch's seed range"),
-    Param("data", "path", "", "a .npy/.npz of 28x28 images to train on instead of the built-in 8x8 digits",
-          choices=(".npy", ".npz")),
-)
-# An image index: the data's own length is checked too (the built-in digits have 1797 images).
-MAX_INDEX = 10**6 - 1
-INDEXED = "an image of the data, at most a million images"
-
-
-def trained(kind: str, params: Mapping[str, Any], latent_dim: int = 2, beta: float = 1.0) -> TrainedModel:
-    """The cached model ('ae' or 'vae') for the scene's parameters; trained once, then loaded."""
-    return get_model(TrainConfig(kind=kind, latent_dim=latent_dim, beta=beta, seed=params["seed"],
-                                 data=params["data"] or None))
-
-
-def check_data(params: Mapping[str, Any], *index_names: str) -> None:
-    """Refuse a data file the models cannot read, a negative seed, or an image index outside the data."""
-    try:
-        images, _ = load_images(params["data"] or None)
-    except ConvArithmeticError as error:
-        raise ParamError(str(error)) from None
-    for name in index_names:
-        if not 0 <= params[name] < len(images):
-            raise ParamError(f"{name}={params[name]} is outside the data: use an image index from 0 to "
-                             f"{len(images) - 1}.")
-
-
-class LeanCopyScene(ConvvizScene):
-    """A scene that renders only what moves. Before each play:
-
-    - glyphs on screen and in the animations drop their parsed SVG source (see :func:`drop_svg_sources`),
-      so the copy each animation makes is cheap;
-    - the top-level mobjects being animated move to the end of the scene's list. Manim redraws every frame
-      the animated mobjects and everything listed after them; at the end, that is only what moves. (Only the
-      stacking of an animated mobject over one added later changes; the scenes do not overlap those.)
-    """
-
-    def setup(self) -> None:
-        super().setup()
-        camera = getattr(self.renderer, "camera", None)
-        if camera is not None and hasattr(camera, "display_image_mobject"):
-            camera.display_image_mobject = partial(_display_image_in_place, camera)
-
-    def play(self, *args: Any, **kwargs: Any) -> None:
-        moving = [m for a in args if (m := getattr(a, "mobject", None)) is not None]
-        drop_svg_sources(*self.mobjects, *moving)
-        inside = {id(member) for m in moving for member in m.get_family()}
-        raised = [top for top in self.mobjects if any(id(member) in inside for member in top.get_family())]
-        if raised:
-            ids = {id(top) for top in raised}
-            self.mobjects = [top for top in self.mobjects if id(top) not in ids] + raised
-        super().play(*args, **kwargs)
-
-
-def _display_image_in_place(camera: Any, image_mobject: Any, pixel_array: np.ndarray) -> None:
-    """Manim's Cairo ``Camera.display_image_mobject`` (same perspective transform, same resampling), except
-    that the transformed image is composited onto the pixels it covers instead of being pasted into a
-    transparent frame-sized image that is then composited over the whole frame. Same pixels: compositing a
-    transparent pixel leaves the frame unchanged; at 1080p it is 3 frame-sized copies less per image and frame.
-    """
-    sub_image = Image.fromarray(image_mobject.get_pixel_array(), mode="RGBA")
-    original = np.array([[0, 0], [sub_image.width, 0], [0, sub_image.height], [sub_image.width, sub_image.height]])
-    target = camera.points_to_subpixel_coords(image_mobject, image_mobject.points)
-    int_target = target.astype(np.int64)
-    shift = int_target.min(axis=0)
-    target, int_target = target - shift, int_target - shift
-    size = tuple(int(v) for v in int_target.max(axis=0))
-    vertices = [target[i] for i in (0, 1, 3, 2)]
-    sides = np.array([vertices[(i + 1) % 4] - vertices[i] for i in range(4)])
-    lengths = np.linalg.norm(sides, axis=1)
-    longest = int(np.argmax(lengths))
-    if lengths[longest] == 0:
-        return
-    other = sides[(longest - 1) % 4]  # manim measures the height against the previous side twice
-    height = abs(float(sides[longest][0] * other[1] - sides[longest][1] * other[0])) / lengths[longest]
-    if height < 0.5:
-        return
-    rows = []
-    for (x, y), (X, Y) in zip(target, original):
-        rows.append([x, y, 1, 0, 0, 0, -X * x, -X * y])
-        rows.append([0, 0, 0, x, y, 1, -Y * x, -Y * y])
-    try:
-        coefficients = np.linalg.solve(np.array(rows, dtype=np.float64), original.reshape(8).astype(np.float64))
-    except np.linalg.LinAlgError:
-        return
-    sub_image = sub_image.transform(size=size, method=Image.Transform.PERSPECTIVE, data=coefficients,
-                                    resample=image_mobject.resampling_algorithm)
-    height_px, width_px = pixel_array.shape[:2]
-    x0, y0 = max(int(shift[0]), 0), max(int(shift[1]), 0)
-    x1, y1 = min(int(shift[0]) + size[0], width_px), min(int(shift[1]) + size[1], height_px)
-    if x1 <= x0 or y1 <= y0:
-        return
-    piece = sub_image.crop((x0 - int(shift[0]), y0 - int(shift[1]), x1 - int(shift[0]), y1 - int(shift[1])))
-    region = Image.fromarray(np.ascontiguousarray(pixel_array[y0:y1, x0:x1]), mode="RGBA")
-    pixel_array[y0:y1, x0:x1] = np.asarray(Image.alpha_composite(region, piece), dtype=np.uint8)
-
-
-def title(text: str, scene: ConvvizScene) -> Text:
-    """The scene's title line at the top of the frame."""
-    return Text(text, font=scene.theme.font, color=scene.theme.text, font_size=36).to_edge(UP, buff=0.3)
-
-
-def point_text(z: np.ndarray) -> str:
-    """A latent point as a short label: '(0.42, −1.30)'."""
-    return "(" + ", ".join(f"{v:.2f}".replace("-", "−") for v in np.ravel(z)) + ")"
-
+__all__ = ["ConvAutoencoder", "LatentSpace", "layer_steps", "step_label"]
 
 def _marker(plot: LatentPlot, z: np.ndarray, name: str, color: str, scene: ConvvizScene) -> VGroup:
     """A ring on the plot at latent point z with a letter beside it."""
@@ -148,7 +34,7 @@ def _decoded(image: np.ndarray, z: np.ndarray, name: str, color: str, scene: Con
     return Group(letter, img)
 
 
-class LatentSpace(LeanCopyScene):
+class LatentSpace(ConvvizScene):
     """The autoencoder's real 2-D codes of the whole dataset; codes on the clusters decode to digits, gaps to garbage."""
 
     PARAMS = MODEL_PARAMS + (
@@ -179,8 +65,8 @@ class LatentSpace(LeanCopyScene):
         gaps = gap_points(codes, p["gaps"], model.labels)
         decoded, gap_decoded = model.decode(picked), model.decode(gaps)
 
-        self.beat("encodings")
-        heading = title("An autoencoder's latent space", self)
+        self.beat("every image's code")
+        heading = scene_title("An autoencoder's latent space", self.theme)
         x_range, y_range = LatentPlot.ranges_for(codes, quantile=0.01)
         plot = LatentPlot(codes, model.labels, x_range, y_range, width=5.6, height=5.6, theme=t)
         plot.move_to([-3.5, -0.25, 0])
@@ -192,7 +78,7 @@ class LatentSpace(LeanCopyScene):
         self.play(FadeIn(plot.dots, lag_ratio=0.002), FadeIn(plot.legend), FadeIn(caption), run_time=2)
         self.wait(1)
 
-        self.beat("decode")
+        self.beat("decoding typical codes")
         panel_x = 3.4
         header = Text("decoded", font=t.font, color=t.text, font_size=28).move_to([panel_x, 2.75, 0])
         letters = "ABCD"
@@ -206,7 +92,7 @@ class LatentSpace(LeanCopyScene):
         self.wait(1)
 
         if len(gaps):
-            self.beat("gaps")
+            self.beat("decoding the gaps")
             names = "WXYZ"
             gap_row = Group(*(_decoded(img, z, names[i], t.highlight, self)
                                for i, (img, z) in enumerate(zip(gap_decoded, gaps))))
@@ -257,7 +143,7 @@ def _block(step: Step, role: str, image_size: int, scene: ConvvizScene) -> Layer
                       font_size=18, note=note)
 
 
-class ConvAutoencoder(LeanCopyScene):
+class ConvAutoencoder(ConvvizScene):
     """Encoder convs shrink a real digit to a code, decoder transposed convs grow it back; traced shapes, real MSE."""
 
     PARAMS = MODEL_PARAMS + (
@@ -284,8 +170,8 @@ class ConvAutoencoder(LeanCopyScene):
         self.shown.update(index=p["index"], input_image=image[0], code=code, reconstruction=recon, loss=mse,
                           shapes=[(s.op, s.output[1:]) for s in steps])
 
-        self.beat("encoder")
-        heading = title("A convolutional autoencoder", self)
+        self.beat("the encoder shrinks")
+        heading = scene_title("A convolutional autoencoder", self.theme)
         x_img = DigitImage(image[0], role="input", size=1.5, theme=t, label=f"input {'×'.join(map(str, size))}",
                            font_size=22).move_to([-5.9, 1.55, 0])
         enc_blocks = VGroup(*(_block(s, "input", size[0], self) for s in encoder[:-1]),
@@ -304,7 +190,7 @@ class ConvAutoencoder(LeanCopyScene):
                   run_time=0.6)
         self.wait(0.5)
 
-        self.beat("decoder")
+        self.beat("the decoder grows")
         dec_blocks = VGroup(*(_block(s, "output", size[0], self) for s in decoder))
         _place_row(dec_blocks, 4.3, -3.9, -1.75)
         out_img = DigitImage(recon, role="output", size=1.5, theme=t, label=f"output {'×'.join(map(str, size))}",
@@ -320,7 +206,7 @@ class ConvAutoencoder(LeanCopyScene):
         self.play(Create(dec_arrows[-1]), Create(out_img.frame), FadeIn(out_img.label), run_time=0.6)
         self.wait(0.5)
 
-        self.beat("flow")
+        self.beat("a real digit goes through")
         self.play(FadeOut(caption))
         caption = Caption(f"Image {p['index']} of the data goes through the trained network.", theme=t)
         self.play(FadeIn(caption))
@@ -337,7 +223,7 @@ class ConvAutoencoder(LeanCopyScene):
         self.play(FadeOut(packet), FadeIn(out_img.pixels), run_time=0.8)
         self.wait(0.5)
 
-        self.beat("loss")
+        self.beat("the reconstruction loss")
         self.play(FadeOut(caption))
         n_pixels = image[0].size
         loss = VGroup(Text(f"Reconstruction loss:  MSE(x, x̂) = 1/{n_pixels} · Σ(x − x̂)² =", font=t.font,

@@ -23,6 +23,7 @@ SCENES: dict[str, str] = {
     "Reparameterization": "scenes.vae",
     "VAELoss": "scenes.vae",
     "AEvsVAE": "scenes.vae",
+    "ConditionalVAE": "scenes.cvae",
     "MultiChannelConv": "scenes.channels",
     "GroupedConv": "scenes.channels",
     "Conv1DSequence": "scenes.channels_axes",

@@ -19,38 +19,22 @@ from convmath.trace import ConvTrace, conv2d_trace
 
 from .base import ConvvizScene
 from .components import Caption, FormulaPanel, KernelWindow, TensorStack, format_number, shape_text
-from .params import Param, ParamError
+from .params import Param, ParamError, random_tensor
 
-__all__ = ["MultiChannelConv", "GroupedConv", "number_text", "random_tensor"]
+__all__ = ["MultiChannelConv", "GroupedConv"]
 
 TOP = 3.15          # top of the drawing area (under the header)
 BOTTOM = -2.45      # bottom of the drawing area (the strip under it holds sums and captions)
 MIN_CELL = 0.32     # smaller cells drop their numbers: refused instead, the numbers are the point here
 
 
-def number_text(value: float) -> str:
-    """A number as a student reads it, with a true minus sign: ``−2``."""
-    return format_number(value).replace("-", "−")
-
-
 def _factor(value: float) -> str:
-    text = number_text(value)
+    text = format_number(value)
     return f"({text})" if text.startswith("−") else text
 
 
 def _span(text: str, color: str) -> str:
     return f'<span foreground="{color}">{text}</span>'
-
-
-def random_tensor(given: np.ndarray | None, shape: tuple[int, ...], name: str, seed: int, low: int,
-                  high: int) -> np.ndarray:
-    """``given`` when it has ``shape`` (a ParamError naming it otherwise); else seeded random ints in [low, high]."""
-    if given is None:
-        return np.random.default_rng(seed).integers(low, high + 1, size=shape)
-    if given.shape != shape:
-        raise ParamError(f"{name} has shape {shape_text(given.shape)}: it must be {shape_text(shape)} here "
-                         f"(or none for random values).")
-    return given
 
 
 class MultiChannelConv(ConvvizScene):
@@ -163,7 +147,7 @@ class MultiChannelConv(ConvvizScene):
         t = self.theme
         lines = [Text(f"filter {o}", font=t.font, color=t.kernel, font_size=24)]
         if self.trace.bias is not None:
-            lines.append(Text(f"bias {number_text(self.trace.bias[o])}", font=t.font, color=t.text, font_size=22))
+            lines.append(Text(f"bias {format_number(self.trace.bias[o])}", font=t.font, color=t.text, font_size=22))
         name = VGroup(*lines).arrange(DOWN, aligned_edge=RIGHT, buff=0.08)
         return name.next_to(self.filters[o], LEFT, buff=0.3)
 
@@ -232,7 +216,7 @@ class MultiChannelConv(ConvvizScene):
     def channel_sum(self, o: int, i: int, r: int, c: int) -> Text:
         """``= 3`` to the right of filter o's slice for channel i: the products of that channel, summed."""
         value = self.trace.channel_sums[o, i, r, c]
-        text = Text(f"= {number_text(value)}", font=self.theme.font, color=self.theme.text, font_size=24)
+        text = Text(f"= {format_number(value)}", font=self.theme.font, color=self.theme.text, font_size=24)
         return text.next_to(self.filters[o][i], RIGHT, buff=0.12)
 
     def products_line(self, o: int, i: int, r: int, c: int) -> MarkupText | None:
@@ -244,7 +228,7 @@ class MultiChannelConv(ConvvizScene):
             return None
         terms = " + ".join(f"{_span(_factor(a), t.input)}·{_span(_factor(b), t.kernel)}"
                            for a, b in zip(window.ravel(), tr.w[o, i].ravel()))
-        line = MarkupText(f"channel {i}:  {terms} = {number_text(tr.channel_sums[o, i, r, c])}", font=t.font,
+        line = MarkupText(f"channel {i}:  {terms} = {format_number(tr.channel_sums[o, i, r, c])}", font=t.font,
                           color=t.text, font_size=28)
         if line.width > config.frame_width - 1:
             line.scale_to_fit_width(config.frame_width - 1)
@@ -256,7 +240,7 @@ class MultiChannelConv(ConvvizScene):
         parts = [_factor(v) for v in tr.channel_sums[o, :, r, c]]
         if tr.bias is not None:
             parts.append(f"bias {_factor(tr.bias[o])}")
-        text = f"{' + '.join(parts)} = {_span(number_text(tr.output[o, r, c]), t.output)}"
+        text = f"{' + '.join(parts)} = {_span(format_number(tr.output[o, r, c]), t.output)}"
         line = MarkupText(f"sum over channels: {text}", font=t.font, color=t.text, font_size=30)
         if line.width > config.frame_width - 1:
             line.scale_to_fit_width(config.frame_width - 1)

@@ -17,9 +17,8 @@ from convmath import conv1d_trace, conv3d_trace, explain_conv, stack_inputs, sta
 from convmath.trace import ConvNdTrace
 
 from .base import ConvvizScene
-from .channels import number_text, random_tensor
 from .components import Caption, FormulaPanel, KernelWindow, NumberGrid, padded_grid, shape_text
-from .params import Param, ParamError
+from .params import Param, ParamError, random_tensor
 
 __all__ = ["Conv1DSequence", "Conv3DVolume"]
 
@@ -34,9 +33,9 @@ def _fit(line: VGroup) -> VGroup:
 
 def _sum_line(label: str, values: np.ndarray, result: float, color: str, theme) -> VGroup:
     """``label: a + b + … = result`` with the result in the output colour."""
-    terms = " + ".join(f"({number_text(v)})" if v < 0 else number_text(v) for v in values)
+    terms = " + ".join(f"({format_number(v)})" if v < 0 else format_number(v) for v in values)
     head = f"{label}: {terms}" if terms else label
-    text = f'{head} = <span foreground="{color}">{number_text(result)}</span>'
+    text = f'{head} = <span foreground="{color}">{format_number(result)}</span>'
     return _fit(MarkupText(text, font=theme.font, color=theme.text, font_size=30))
 
 

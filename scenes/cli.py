@@ -53,14 +53,15 @@ def cmd_render(args: argparse.Namespace) -> int:
     check_options(args.quality, args.format, args.theme, args.transparent, args.sections)
     check_out_dir(args.out)
     changed = {key: params[key] for key in overrides}
-    stem = output_stem(args.scene, args.preset, changed, args.quality, args.theme, args.transparent)
+    titles, captions = not args.no_title, not args.no_caption
+    stem = output_stem(args.scene, args.preset, changed, args.quality, args.theme, args.transparent, titles, captions)
     if args.check:
         print(f"ok: would write {Path(args.out) / stem}.{args.format}")
         return 0
     path = render_scene(
         args.scene, params, Path(args.out) / stem,
         quality=args.quality, fmt=args.format, theme=args.theme, transparent=args.transparent,
-        sections=args.sections,
+        sections=args.sections, titles=titles, captions=captions,
     )
     print(path)
     return 0
@@ -74,7 +75,10 @@ def add_render_options(parser: argparse.ArgumentParser, out: str = "renders") ->
                              "slides; l for a quick look)")
     parser.add_argument("--format", default="mp4", choices=list(FORMATS), help="output format (default mp4)")
     parser.add_argument("--theme", default="light", choices=["light", "dark"], help="light for white slides")
-    parser.add_argument("--transparent", action="store_true", help="transparent background (mov, webm, png)")
+    parser.add_argument("--transparent", action="store_true",
+                        help="transparent background and see-through panels, for an overlay (mov, webm, png)")
+    parser.add_argument("--no-title", action="store_true", help="leave the scene's own heading out (a slide has one)")
+    parser.add_argument("--no-caption", action="store_true", help="leave the caption line out")
     parser.add_argument("--out", default=out, help=f"output folder (default {out}/)")
 
 

@@ -42,7 +42,10 @@ from .components import (
     ShapeBadge,
     fit_cell_size,
     format_number,
+    MINUS,
+    keep_inside,
     padded_grid,
+    readable_cell,
     shape_text,
 )
 from .params import Param, ParamError
@@ -58,6 +61,8 @@ GRID_TOP = 2.55
 GRID_HEIGHT = 4.6
 BOTTOM_HEIGHT = 1.7  # the strip under the grids: products, caption, formula
 FAST_STEP_TIME = 0.25
+NUMBER_CELL = 0.5  # a small output's cells beside an input too large for numbers (larger if its numbers need it)
+NUMBER_SIZE = 20  # kernel and output cells grow (room allowing) until their numbers are at least this size
 
 
 def _size_pair(value: int | tuple[int, ...]) -> tuple[int, int]:
@@ -89,8 +94,8 @@ def _fmt_param(value: Any) -> str:
 
 
 def _factor(value: float) -> str:
-    text = format_number(value).replace("-", "−")
-    return f"({text})" if text.startswith("−") else text
+    text = format_number(value)
+    return f"({text})" if text.startswith(MINUS) else text
 
 
 def _span(text: str, color: str) -> str:
@@ -140,11 +145,16 @@ class _WindowScene(ConvvizScene):
         hp, wp = trace.padded.shape
         oh, ow = self.out_shape
         kh, kw = w.shape
-        # Widths: input, kernel and output share the frame; one cell size for input and output if it fits.
+        # Widths: input, kernel and output share the frame; one cell size for input and output if it fits and
+        # shows numbers; a small output beside an input too large for numbers gets cells its numbers fit in.
         in_cell = fit_cell_size(hp, wp, 5.6, GRID_HEIGHT, largest=0.9)
-        out_cell = min(in_cell, fit_cell_size(oh, ow, 4.2, GRID_HEIGHT, largest=0.9))
-        # The kernel's cells match the input's, but never so small that its numbers drop.
-        k_cell = min(fit_cell_size(kh, kw, 2.4, GRID_HEIGHT * 0.6, largest=0.9), max(in_cell, 0.45))
+        out_fit = fit_cell_size(oh, ow, 4.2, GRID_HEIGHT, largest=0.9)
+        out_cell = min(in_cell, out_fit)
+        if out_cell < readable_cell(trace.output, t.font, NUMBER_SIZE):
+            out_cell = min(max(NUMBER_CELL, readable_cell(trace.output, t.font, NUMBER_SIZE)), out_fit)
+        # The kernel's cells match the input's, but never so small that its numbers get small (when room allows).
+        k_cell = min(fit_cell_size(kh, kw, 2.4, GRID_HEIGHT * 0.6, largest=0.9),
+                     max(in_cell, 0.45, readable_cell(w, t.font, NUMBER_SIZE)))
         self.input_grid = padded_grid(trace.padded, trace.pads, cell_size=in_cell, theme=t)
         self.kernel_grid = NumberGrid(w, role="kernel", cell_size=k_cell, theme=t)
         self.output_grid = NumberGrid(trace.output, role="output", cell_size=out_cell, hide_values=True, theme=t)
@@ -199,7 +209,7 @@ class _WindowScene(ConvvizScene):
         badge = ShapeBadge(shape, role=grid.role, theme=self.theme)
         self.badges.append(badge)
         text = Text(name, font=self.theme.font, color=self.theme.text, font_size=28)
-        return VGroup(text, badge).arrange(RIGHT, buff=0.15).next_to(grid, UP, buff=0.2)
+        return keep_inside(VGroup(text, badge).arrange(RIGHT, buff=0.15).next_to(grid, UP, buff=0.2))
 
     def window_origin(self, r: int, c: int) -> tuple[int, int]:
         """The padded-input cell under the window's top-left tap for output cell (r, c) (from the trace)."""
@@ -209,7 +219,7 @@ class _WindowScene(ConvvizScene):
     # --- beats ----------------------------------------------------------------------------------------
 
     def intro(self, caption: str) -> None:
-        self.beat("setup")
+        self.beat("the input and the kernel")
         self.caption = Caption(caption, theme=self.theme)
         # Static parts are added, not faded in: fading a big grid costs more than the whole slide. What
         # moves (window, cursor, link) is added last, so Manim redraws only that on each frame.
@@ -230,10 +240,11 @@ class _WindowScene(ConvvizScene):
 
     def slide(self) -> None:
         """Visit every output cell: the first few in full, then quickly, then the rest at once."""
-        self.beat("slide")
+        self.beat("the window slides")
         oh, ow = self.out_shape
         cells = [(r, c) for r in range(oh) for c in range(ow)]
-        full, fast = self.FULL_STEPS, self.FULL_STEPS + self.FAST_STEPS
+        full = self.full_steps()
+        fast = full + self.FAST_STEPS
         for n, (r, c) in enumerate(cells[:fast]):
             move = self.move_window(r, c)
             if n < full:
@@ -254,6 +265,10 @@ class _WindowScene(ConvvizScene):
         self.shown["output_numbers"] = self.output_grid.shown_values()
         self.shown["steps"] = len(cells)
         self.shown["window_origins"] = [self.window_origin(r, c) for r, c in cells]
+
+    def full_steps(self) -> int:
+        """How many output cells are animated in full before the quick ones."""
+        return self.FULL_STEPS
 
     def pointer_to_front(self) -> None:
         """Keep window, cursor and link last in the scene: Manim redraws from the first moving mobject on."""
@@ -276,7 +291,7 @@ class _WindowScene(ConvvizScene):
         self.shown["uncovered_rows"], self.shown["uncovered_cols"] = rows, cols
         if not rows and not cols:
             return
-        self.beat("uncovered")
+        self.beat("what no window covers")
         g, t = self.input_grid, self.theme
         hp, wp = self.trace.padded.shape
         marks = VGroup(*(g.region(r, 0, r, wp - 1, color=t.highlight) for r in rows),
@@ -297,7 +312,7 @@ class _WindowScene(ConvvizScene):
 
     def show_formula(self) -> None:
         """The output-size formula per axis with the numbers in (one panel when both axes agree)."""
-        self.beat("output size")
+        self.beat("the output size")
         p, t = self.params, self.theme
         formulas = explain_conv(self.trace.x.shape, self.trace.w.shape, p["stride"], p["padding"], p["dilation"])
         titled = ([(formulas[0], "output size:")] if formulas[0].text == formulas[1].text
@@ -351,14 +366,17 @@ class ConvolutionNumbers(_WindowScene):
     """The lecture's example: the window slides, each product is written out, the sum lands in the output."""
 
     SUMMARY = "the window slides, every product is written out and summed into the output cell"
-    PARAMS = _params(LECTURE_INPUT, LECTURE_KERNEL, None, None, side=10, kernel=5)
+    PARAMS = _params(LECTURE_INPUT, LECTURE_KERNEL, None, None, side=10, kernel=5) + (
+        Param("products", "int", 4, "how many windows write out their products (the first N; the rest step "
+              "quickly); 0 for none", low=0, high=25,
+              reason="each written-out window is about 3.5 s of video; 25 is every window of a 5×5 output"),
+    )
     PRESETS = {
         "lecture": {},
         "lecture_padded": {"padding": 1},
         "lecture_stride2_padded": {"stride": 2, "padding": 1},
         "random_5x5": {"input": None, "input_size": 5, "seed": 1},
     }
-    FULL_STEPS = 4
     FAST_STEPS = 12
     MAX_PADDED = 10
     MAX_KERNEL = 5
@@ -370,6 +388,9 @@ class ConvolutionNumbers(_WindowScene):
         self.slide()
         self.show_uncovered()
         self.show_formula()
+
+    def full_steps(self) -> int:
+        return self.params["products"]
 
     def products_text(self, r: int, c: int) -> VGroup:
         """``a·b + ...`` per kernel row (window values in the input colour, kernel in the kernel colour) ``= sum``."""
@@ -393,10 +414,12 @@ class ConvolutionNumbers(_WindowScene):
             group.scale_to_fit_width(config.frame_width - 1)
         group.to_edge(DOWN, buff=0.3)
         group.number = number
+        group.text = " ".join(lines) + f" = {format_number(tr.output[r, c])}"  # markup included
         return group
 
     def full_step(self, r: int, c: int, move: list) -> None:
         new = self.products_text(r, c)
+        self.shown.setdefault("products", []).append(((r, c), new.text, float(self.trace.output[r, c])))
         self.play(*move, *self.clear_bottom(), run_time=0.6)
         self.play(FadeIn(new), run_time=0.7)
         self.products = new

@@ -40,7 +40,7 @@ import time
 import tomllib
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable
 
@@ -61,7 +61,7 @@ __all__ = [
 
 PLAYLISTS = Path(__file__).with_name("playlists")  # built-in playlists, found by name
 DEFAULT_PLAYLIST = PLAYLISTS / "day1.toml"
-ENTRY_KEYS = ("scene", "title", "preset", "params", "notes")
+ENTRY_KEYS = ("scene", "title", "preset", "params", "notes", "no_title", "no_caption")
 TOP_KEYS = ("title", "scenes")
 # Packages whose code decides what a video shows (followed through imports for the up-to-date check).
 CODE_PACKAGES = ("convmath", "scenes")
@@ -91,6 +91,8 @@ class Entry:
     overrides: dict[str, Any]
     params: dict[str, Any]
     notes: str = ""
+    no_title: bool = False    # leave the scene's heading out (the slide gives one), whatever the batch says
+    no_caption: bool = False
 
     @property
     def stem(self) -> str:
@@ -115,6 +117,8 @@ class RenderOptions:
     fmt: str = "mp4"
     theme: str = "light"
     transparent: bool = False
+    titles: bool = True
+    captions: bool = True
 
     @property
     def sections(self) -> bool:
@@ -124,7 +128,7 @@ class RenderOptions:
     @property
     def tag(self) -> str:
         """What the file names say about these options: '1080p60', '720p30_dark'."""
-        return options_tag(self.quality, self.theme, self.transparent)
+        return options_tag(self.quality, self.theme, self.transparent, self.titles, self.captions)
 
 
 @dataclass
@@ -226,6 +230,9 @@ def _entry(number: int, raw: dict[str, Any]) -> Entry:
     for key in ("scene", "title", "preset", "notes"):
         if key in raw and not isinstance(raw[key], str):
             raise ParamError(f"{key}={raw[key]!r} is not text: write it in quotes.")
+    for key in ("no_title", "no_caption"):
+        if key in raw and not isinstance(raw[key], bool):
+            raise ParamError(f"{key}={raw[key]!r} is not true or false: write {key} = true.")
     overrides = raw.get("params", {})
     if not isinstance(overrides, dict):
         raise ParamError(f"params={overrides!r} is not a table: write params = {{ stride = 2 }}.")
@@ -235,7 +242,7 @@ def _entry(number: int, raw: dict[str, Any]) -> Entry:
         raise ParamError(f"scene {raw['scene']!r} cannot be loaded ({type(error).__name__}: {error}).") from None
     params = cls.resolve(raw.get("preset"), overrides)
     return Entry(number, raw["scene"], raw["title"].strip(), raw.get("preset"), dict(overrides), params,
-                 raw.get("notes", "").strip())
+                 raw.get("notes", "").strip(), raw.get("no_title", False), raw.get("no_caption", False))
 
 
 def code_files(module: str) -> set[Path]:
@@ -285,6 +292,12 @@ def _stamp_key(entry: Entry, options: RenderOptions, code: str) -> str:
             "sections": options.sections, "code": code}
     text = json.dumps(what, sort_keys=True, default=lambda v: v.tolist() if hasattr(v, "tolist") else str(v))
     return hashlib.sha256(text.encode()).hexdigest()
+
+
+def entry_options(entry: Entry, options: RenderOptions) -> RenderOptions:
+    """The batch's options with the entry's own ``no_title`` / ``no_caption``."""
+    return replace(options, titles=options.titles and not entry.no_title,
+                   captions=options.captions and not entry.no_caption)
 
 
 def output_path(out_dir: Path, entry: Entry, options: RenderOptions) -> Path:
@@ -359,8 +372,9 @@ def _render_job(job: _Job) -> tuple[str, float]:
     o = job.options
     try:
         with tempconfig({"video_encoder_options": ENCODER_OPTIONS[o.fmt]} if o.fmt in ENCODER_OPTIONS else {}):
-            path = render_scene(job.scene, job.params, job.output.with_suffix(""), quality=o.quality, fmt=o.fmt, theme=o.theme,
-                                transparent=o.transparent, sections=o.sections)
+            path = render_scene(job.scene, job.params, job.output.with_suffix(""), quality=o.quality, fmt=o.fmt,
+                                theme=o.theme, transparent=o.transparent, sections=o.sections, titles=o.titles,
+                                captions=o.captions)
     except _WorkerStop as stop:
         os._exit(int(stop.code))  # cleaned up on the way here; the batch is stopping: take no further job
     return str(path), time.perf_counter() - start
@@ -438,12 +452,13 @@ def _plan(entries: list[Entry], out_dir: Path, options: RenderOptions, force: bo
         module = catalog.SCENES[entry.scene]
         if module not in codes:
             codes[module] = code_hash(module)
-        key = _stamp_key(entry, options, codes[module])
-        output = output_path(out_dir, entry, options)
-        if not force and _up_to_date(output, key, options):
+        looks = entry_options(entry, options)
+        key = _stamp_key(entry, looks, codes[module])
+        output = output_path(out_dir, entry, looks)
+        if not force and _up_to_date(output, key, looks):
             progress.report(Result(entry, "up to date", output))
             continue
-        pending.append((entry, _Job(entry.scene, module, entry.params, output, options), key))
+        pending.append((entry, _Job(entry.scene, module, entry.params, output, looks), key))
     return pending
 
 
@@ -576,7 +591,8 @@ def check_playlist(args: Any) -> tuple[Playlist, RenderOptions]:
     playlist = load_playlist(args.playlist)
     for line in playlist.skipped:
         print(line)
-    options = RenderOptions(args.quality, args.format, args.theme, args.transparent)
+    options = RenderOptions(args.quality, args.format, args.theme, args.transparent, not args.no_title,
+                            not args.no_caption)
     check_batch(options, args.jobs, args.out)
     return playlist, options
 

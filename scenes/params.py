@@ -16,7 +16,7 @@ from typing import Any, Callable, Iterator, Mapping
 
 import numpy as np
 
-__all__ = ["KINDS", "Param", "ParamError", "as_json", "resolve_params", "value_text"]
+__all__ = ["KINDS", "Param", "ParamError", "as_json", "random_tensor", "resolve_params", "value_text"]
 
 # What a value of each kind looks like (the reference in docs/scenes.md quotes these).
 KINDS: dict[str, str] = {
@@ -485,3 +485,18 @@ def resolve_params(
                 )
             values[key] = by_name[key].parse(raw)
     return values
+
+
+def _shape_text(shape: tuple[int, ...]) -> str:
+    return "×".join(str(n) for n in shape)
+
+
+def random_tensor(given: np.ndarray | None, shape: tuple[int, ...], name: str, seed: int, low: int,
+                  high: int) -> np.ndarray:
+    """``given`` when it has ``shape`` (a ParamError naming it otherwise); else seeded random ints in [low, high]."""
+    if given is None:
+        return np.random.default_rng(seed).integers(low, high + 1, size=shape)
+    if given.shape != shape:
+        raise ParamError(f"{name} has shape {_shape_text(given.shape)}: it must be {_shape_text(shape)} here "
+                         f"(or none for random values).")
+    return given

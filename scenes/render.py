@@ -21,7 +21,7 @@ from manim import tempconfig
 
 from .catalog import scene_class
 from .params import ParamError, value_text
-from .theme import current_theme, get_theme, use_theme
+from .theme import current_theme, get_theme, overlay_theme, use_theme
 
 __all__ = ["QUALITIES", "DEFAULT_QUALITY", "FORMATS", "render_scene", "output_stem", "options_tag", "params_hash",
            "check_options", "check_out_dir"]
@@ -45,13 +45,17 @@ X264_OPTIONS = {"preset": "veryfast", "tune": "animation"}
 VP9_OPTIONS = {"deadline": "realtime", "cpu-used": "8", "row-mt": "1"}
 
 
-def options_tag(quality: str, theme: str, transparent: bool) -> str:
-    """The render options in a file name: '1080p60', '720p30_dark', '480p15_transparent'."""
+def options_tag(quality: str, theme: str, transparent: bool, titles: bool = True, captions: bool = True) -> str:
+    """The render options in a file name: '1080p60', '720p30_dark', '480p15_transparent_notitle'."""
     parts = [QUALITIES[quality][1]]
     if theme != "light":
         parts.append(theme)
     if transparent:
         parts.append("transparent")
+    if not titles:
+        parts.append("notitle")
+    if not captions:
+        parts.append("nocaption")
     return "_".join(parts)
 
 
@@ -74,7 +78,8 @@ def params_hash(overrides: Mapping[str, Any]) -> str:
 
 
 def output_stem(
-    scene: str, preset: str | None, overrides: Mapping[str, Any], quality: str, theme: str, transparent: bool
+    scene: str, preset: str | None, overrides: Mapping[str, Any], quality: str, theme: str, transparent: bool,
+    titles: bool = True, captions: bool = True,
 ) -> str:
     """A file name that says what it is: scene, preset, changed parameters (parsed values), quality, theme.
 
@@ -94,7 +99,7 @@ def output_stem(
         exact = exact and same
     if not exact:
         parts.append(params_hash(overrides))
-    parts.append(options_tag(quality, theme, transparent))
+    parts.append(options_tag(quality, theme, transparent, titles, captions))
     return "_".join(parts)
 
 
@@ -135,12 +140,15 @@ def render_scene(
     theme: str = "light",
     transparent: bool = False,
     sections: bool = False,
+    titles: bool = True,
+    captions: bool = True,
 ) -> Path:
     """Render ``scene`` with resolved ``params`` to ``out_path`` (suffix added); return the file written.
 
     Manim works in a private temporary folder; the result is moved next to ``out_path`` under a
     temporary name and renamed into place, so an interrupted render leaves nothing half-written.
-    With ``sections``, the per-beat clips are kept in a folder ``<out_path>.sections/``.
+    With ``sections``, the per-beat clips are kept in a folder ``<out_path>.sections/``. ``titles`` / ``captions``
+    false leave the scene's heading / caption out (a slide gives its own); ``transparent`` makes panels see-through.
     """
     check_options(quality, fmt, theme, transparent, sections)
     cls = scene_class(scene)
@@ -163,12 +171,13 @@ def render_scene(
         previous = current_theme()
         try:
             with tempconfig(settings):
-                use_theme(theme)
-                instance = cls(params, theme=get_theme(theme))
+                looks = use_theme(overlay_theme(get_theme(theme), transparent=transparent, titles=titles,
+                                                captions=captions))
+                instance = cls(params, theme=looks)
                 instance.render()
                 writer = instance.renderer.file_writer
         finally:
-            use_theme(previous.name)  # a dark render must not leave later scenes dark
+            use_theme(previous)  # a dark render must not leave later scenes dark
         produced = Path(writer.image_file_path if fmt == "png" else writer.movie_file_path)
         if fmt == "gif" and produced.suffix != ".gif":
             produced = produced.with_suffix(".gif")

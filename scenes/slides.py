@@ -1,7 +1,7 @@
 """Slide decks from a rendered lecture: one slide per beat (a Manim section), HTML or PPTX.
 
-Both decks open on a title slide (the playlist's title). Each beat's slide is titled for students: the scene's
-``BEAT_TITLES`` entry for the beat, or its name in plain words; the code names stay out of sight.
+Both decks open on a title slide (the playlist's title). Each beat's slide is titled by the beat's name, which
+scenes write for students ("the window slides"), never a code name.
 
 The HTML deck is one page with its script and style inline (no network): →, ↓, page down, enter or a click go
 to the next beat, ← back; space or K pauses and resumes the beat playing (to take a question); each beat plays
@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-from .catalog import scene_class
 from .lecture import Result, add_batch_options, check_playlist, render_playlist, write_atomic
 from .params import ParamError
 from .theme import get_theme
@@ -44,16 +43,10 @@ class Beat:
     seconds: float
 
 
-def beat_title(scene: str, name: str) -> str:
-    """What a student reads for beat ``name`` of ``scene``: the scene's ``BEAT_TITLES`` entry, or the name in
-    plain words ('output_size' -> 'Output size')."""
-    try:
-        titles = getattr(scene_class(scene), "BEAT_TITLES", {})
-    except ParamError:
-        titles = {}
-    if name in titles:
-        return titles[name]
-    words = name.replace("_", " ").replace("-", " ").strip()
+def beat_title(name: str) -> str:
+    """What a student reads for a beat: its name (scenes name their beats in words) as a title,
+    'the window slides' -> 'The window slides'."""
+    words = name.replace("_", " ").strip()
     return words[:1].upper() + words[1:]
 
 
@@ -68,7 +61,7 @@ def collect_beats(results: list[Result]) -> list[Beat]:
         if not index.exists():
             raise ParamError(f"{result.path.name} has no beat clips: render it with --force to make them.")
         for section in json.loads(index.read_text()):
-            beats.append(Beat(result.entry.title, beat_title(result.entry.scene, section["name"]),
+            beats.append(Beat(result.entry.title, beat_title(section["name"]),
                               folder / section["video"], result.entry.notes, float(section.get("duration", 0.0))))
     return beats
 

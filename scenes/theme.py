@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-__all__ = ["Theme", "LIGHT", "DARK", "THEMES", "get_theme", "use_theme", "current_theme"]
+__all__ = ["Theme", "LIGHT", "DARK", "THEMES", "get_theme", "overlay_theme", "use_theme", "current_theme", "MIN_FONT_SIZE",
+           "GLYPH_HEIGHT", "glyph_pixels"]
+
+# Readability floor: no text on screen smaller than MIN_FONT_SIZE (Manim font size, after any scaling).
+# A digit or capital of the sans font is GLYPH_HEIGHT × font_size Manim units tall, and the frame is 8 units
+# tall, so at the floor a digit is 0.147 units: 1/54 of the picture's height (8.8 px at 480p, 13 px at 720p,
+# 20 px at 1080p). From a seat 8 picture heights away (the usual farthest seat of a lecture hall) that glyph
+# spans 8 arcminutes, above the 5 arcminutes of a letter on the 20/20 line of an eye chart; and 13 px at 720p
+# is enough for a digit to be drawn clearly.
+MIN_FONT_SIZE = 14
+GLYPH_HEIGHT = 0.0105  # Manim units per point of font size (DejaVu Sans digits and capitals)
 
 
 @dataclass(frozen=True)
@@ -24,6 +34,9 @@ class Theme:
     latent: str         # latent vectors / bottleneck / samples
     cell_fill_opacity: float
     font: str = "DejaVu Sans"
+    panel_opacity: float = 0.9  # a panel's background; 0 in a transparent render (an overlay shows what is behind)
+    titles: bool = True         # the scene's own heading (a slide that has its own leaves it out)
+    captions: bool = True       # the caption line at the bottom
     mono_font: str = "DejaVu Sans Mono"
     # one colour per class label (digits 0-9 in latent scatter plots); categorical, no other meaning
     # (4 is gold and 6 dark teal: the usual purple and pink would read as the latent and highlight roles)
@@ -84,13 +97,22 @@ def get_theme(name: str) -> Theme:
         raise ValueError(f"theme={name!r} is unknown: use 'light' or 'dark'.") from None
 
 
-def use_theme(name: str) -> Theme:
-    """Make ``name`` the theme that scenes and components pick up by default."""
+def overlay_theme(theme: Theme, *, transparent: bool = False, titles: bool = True, captions: bool = True) -> Theme:
+    """``theme`` for a render on a slide: panels see-through when ``transparent``; heading and caption left out
+    when ``titles`` / ``captions`` are false (drawn fully transparent, so every layout stays as it was)."""
+    return replace(theme, panel_opacity=0.0 if transparent else theme.panel_opacity, titles=titles, captions=captions)
+
+
+def use_theme(theme: str | Theme) -> Theme:
+    """Make ``theme`` (a name, or a Theme) the theme that scenes and components pick up by default."""
     global _current
-    _current = get_theme(name)
+    _current = theme if isinstance(theme, Theme) else get_theme(theme)
     return _current
-
-
 def current_theme() -> Theme:
     """The theme in force (light unless ``use_theme`` said otherwise)."""
     return _current
+
+
+def glyph_pixels(font_size: float, pixel_height: int, frame_height: float = 8.0) -> float:
+    """The height in pixels of a digit at ``font_size`` in a frame ``pixel_height`` pixels tall (480 at 480p)."""
+    return font_size * GLYPH_HEIGHT * pixel_height / frame_height

@@ -37,7 +37,8 @@ from convmath import (
 )
 
 from .base import ConvvizScene
-from .components import Caption, FormulaPanel, KernelWindow, NumberGrid, fit_cell_size, format_number, padded_grid
+from .components import (Caption, FormulaPanel, KernelWindow, NumberGrid, fit_cell_size, format_number,
+                         number_font_size, padded_grid, scene_title)
 from .params import Param, ParamError
 
 __all__ = ["TransposedConvScatter", "TransposedConvAsConv", "TransposedConvMatrix"]
@@ -69,16 +70,16 @@ def _label(name: str, shape: tuple[int, ...]) -> str:
 
 
 def _title(text: str, theme) -> Text:
-    return Text(text, font=theme.font, color=theme.text, font_size=34).to_edge(UP, buff=0.3)
+    return scene_title(text, theme, font_size=34)
 
 
 def _formulas(tr: TransposedConvTrace, theme) -> VGroup:
     """The output-size formula of ``tr`` with numbers (one panel, or one per axis when the axes differ)."""
     fh, fw = explain_transposed(tr.x.shape, tr.w.shape, tr.stride, tr.padding, tr.dilation, tr.output_padding)
-    panels = [FormulaPanel(fh, title="output size", theme=theme, font_size=28)]
+    panels = [FormulaPanel(fh, title="output size", theme=theme, latex=False, font_size=36)]
     if fw.text != fh.text:
-        panels = [FormulaPanel(fh, title="output height", theme=theme, font_size=28),
-                  FormulaPanel(fw, title="output width", theme=theme, font_size=28)]
+        panels = [FormulaPanel(fh, title="output height", theme=theme, latex=False, font_size=36),
+                  FormulaPanel(fw, title="output width", theme=theme, latex=False, font_size=36)]
     return VGroup(*panels).arrange(RIGHT, buff=0.3)
 
 
@@ -137,7 +138,7 @@ class TransposedConvScatter(ConvvizScene):
         dw = tr.dilation[1]
         title = _title("Transposed convolution: scatter the stamps", t)
         self.add(title)
-        self.beat("inputs")
+        self.beat("the input and the kernel")
         span_w = (kw - 1) * dw + 1
         cropped = tr.full.shape != tr.output.shape
         formulas = _formulas(tr, t).to_edge(DOWN, buff=0.95)
@@ -162,19 +163,25 @@ class TransposedConvScatter(ConvvizScene):
         self.play(FadeIn(x_grid), FadeIn(k_grid), FadeIn(canvas), FadeIn(caption), run_time=1)
         self.wait(1)
 
-        self.beat("stamps")
+        self.beat("each cell stamps the kernel")
         numbers: dict[tuple[int, int], Text] = {}
         running = np.zeros_like(tr.x)
-        fast = h * w > 4
+        partials = {}
         for r in range(h):
             for c in range(w):
                 running[r, c] = tr.x[r, c]
-                partial = conv_transpose2d_trace(running, tr.w, tr.stride, 0, tr.output_padding, tr.dilation).full
-                self._stamp(tr, r, c, partial, x_grid, slot, canvas, numbers, fast)
+                partials[r, c] = conv_transpose2d_trace(running, tr.w, tr.stride, 0, tr.output_padding,
+                                                        tr.dilation).full
+        # One number size on the canvas for every running sum and stamp it shows.
+        self.number_size = number_font_size(np.concatenate([*(a.ravel() for a in partials.values()),
+                                                            tr.stamps.ravel()]), canvas.cell_size, t.font)
+        fast = h * w > 4
+        for (r, c), partial in partials.items():
+            self._stamp(tr, r, c, partial, x_grid, slot, canvas, numbers, fast)
         self.shown["full"] = tr.full
         self.shown["stamps_shown"] = h * w
 
-        self.beat("result")
+        self.beat("the stamps added up")
         self.bring_to_front(caption)  # Manim redraws from the first moving mobject on: keep the grids static
         if cropped:
             ph, pw = tr.padding
@@ -204,7 +211,8 @@ class TransposedConvScatter(ConvvizScene):
         kinds = np.full(span, "empty", dtype=object)
         values[::dh, ::dw] = tr.stamps[r, c]
         kinds[::dh, ::dw] = "value"
-        stamp = NumberGrid(values, role="kernel", cell_size=canvas.cell_size, kinds=kinds, theme=t)
+        stamp = NumberGrid(values, role="kernel", cell_size=canvas.cell_size, kinds=kinds, theme=t,
+                           font_size=self.number_size)
         stamp.move_to(slot)
         mark = x_grid.region(r, c, r, c)
         times = Text(f"{format_number(tr.x[r, c])} × kernel", font=t.font, color=t.highlight, font_size=26)
@@ -218,9 +226,7 @@ class TransposedConvScatter(ConvvizScene):
         self.play(Transform(stamp, target), *hide, run_time=run)
         updates = []
         for rc in covered:
-            number = Text(format_number(partial[rc]), font=t.font, color=t.text, font_size=44 * canvas.cell_size)
-            if number.width > 0.8 * canvas.cell_size:
-                number.scale_to_fit_width(0.8 * canvas.cell_size)
+            number = Text(format_number(partial[rc]), font=t.font, color=t.text, font_size=self.number_size)
             number.move_to(canvas.cell(*rc))
             if rc in numbers:
                 updates.append(Transform(numbers[rc], number))
@@ -264,71 +270,92 @@ class TransposedConvAsConv(ConvvizScene):
                              "cells: use a smaller size, stride or kernel (at most 14 cells across).")
 
     def construct(self) -> None:
-        t, p = self.theme, self.params
-        x, w = self.arrays(p)
-        tr = _transposed_check(x, w, p)
+        x, w = self.arrays(self.params)
+        self.tr = _transposed_check(x, w, self.params)
+        self.add(_title("Transposed convolution as a direct convolution", self.theme))
+        self.inputs()
+        self.zeros_and_padding()
+        self.flip_kernel()
+        self.slide()
+        self.same_result()
+
+    def layout(self) -> None:
+        """Input, kernel (and its flip), the direct view and the output, shrunk until they fit side by side."""
+        t, tr = self.theme, self.tr
         d = tr.direct
-        self.add(_title("Transposed convolution as a direct convolution", t))
-        self.beat("inputs")
         rows, cols = d.padded.shape
-        oh, ow = tr.output.shape
+        ow = tr.output.shape[1]
         cell = fit_cell_size(rows + 1, cols + ow + tr.x.shape[1], config.frame_width - 3.0, 5.2, largest=0.7)
         while True:  # shrink the cells until input, direct view and output (labels included) fit side by side
             small = min(cell, 4.4 / (tr.x.shape[0] + tr.w.shape[0] + 1.5))  # the left column may be smaller
-            x_grid = NumberGrid(tr.x, role="input", label=_label("input", tr.x.shape), cell_size=small, theme=t)
-            k_grid = NumberGrid(tr.w, role="kernel", label=_label("kernel", tr.w.shape), cell_size=small, theme=t)
-            flipped = NumberGrid(d.w, role="kernel", label=_label("flipped", d.w.shape), cell_size=small, theme=t)
-            big = padded_grid(d.padded, d.pads, inserted=tr.inserted, role="input", cell_size=cell, theme=t,
-                              label=_label("zeros inserted + padding", d.padded.shape))
-            out_grid = NumberGrid(d.output, role="output", label=_label("output", d.output.shape), cell_size=cell,
-                                  show_numbers=True, hide_values=True, theme=t)
-            left_col = VGroup(x_grid, k_grid).arrange(DOWN, buff=0.6)
-            row = VGroup(left_col, big, out_grid).arrange(RIGHT, buff=0.7, aligned_edge=UP)
+            self.x_grid = NumberGrid(tr.x, role="input", label=_label("input", tr.x.shape), cell_size=small, theme=t)
+            self.k_grid = NumberGrid(tr.w, role="kernel", label=_label("kernel", tr.w.shape), cell_size=small, theme=t)
+            self.flipped = NumberGrid(d.w, role="kernel", label=_label("flipped", d.w.shape), cell_size=small, theme=t)
+            self.big = padded_grid(d.padded, d.pads, inserted=tr.inserted, role="input", cell_size=cell, theme=t,
+                                   label=_label("zeros inserted + padding", d.padded.shape))
+            self.out_grid = NumberGrid(d.output, role="output", label=_label("output", d.output.shape),
+                                       cell_size=cell, show_numbers=True, hide_values=True, theme=t)
+            self.left_col = VGroup(self.x_grid, self.k_grid).arrange(DOWN, buff=0.6)
+            row = VGroup(self.left_col, self.big, self.out_grid).arrange(RIGHT, buff=0.7, aligned_edge=UP)
             if row.width <= config.frame_width - 0.6 and row.height <= 5.6:
                 break
             cell *= 0.9
         row.move_to(DOWN * 0.15)
-        flipped.move_to(k_grid)
-        caption = Caption(f"ConvTranspose2d(k={tr.w.shape[0]}, s={tr.stride[0]}, p={tr.padding[0]}"
-                          + (f", output_padding={tr.output_padding[0]}" if any(tr.output_padding) else "")
-                          + ") computed as an ordinary convolution.", theme=t)
-        self.play(FadeIn(x_grid), FadeIn(k_grid), FadeIn(caption), run_time=1)
+        self.flipped.move_to(self.k_grid)
+
+    def inputs(self) -> None:
+        tr = self.tr
+        self.beat("the input and the kernel")
+        self.layout()
+        self.caption = Caption(f"ConvTranspose2d(k={tr.w.shape[0]}, s={tr.stride[0]}, p={tr.padding[0]}"
+                               + (f", output_padding={tr.output_padding[0]}" if any(tr.output_padding) else "")
+                               + ") computed as an ordinary convolution.", theme=self.theme)
+        self.play(FadeIn(self.x_grid), FadeIn(self.k_grid), FadeIn(self.caption), run_time=1)
         self.wait(1)
 
-        self.beat("zeros and padding")
+    def zeros_and_padding(self) -> None:
+        t, tr, big = self.theme, self.tr, self.big
+        d = tr.direct
+        self.beat("zeros between the cells, a border of zeros")
+        rows, cols = d.padded.shape
         value_cells = [(r, c) for r in range(rows) for c in range(cols) if big.kinds[r, c] == "value"]
         top = d.pads[0]
         between = "s − 1 zeros (hollow) between input cells" if tr.inserted.any() else "no zeros inserted"
         border = f"border d(k−1) − p = {top}" if len(set(d.pads)) == 1 else (
             f"border d(k−1) − p = {top}, plus output_padding {tr.output_padding[0]} on the bottom/right")
         text = f"Stride {tr.stride[0]}: {between}; {border}."
-        moved = [(x_grid.number(r, c), big.number(*cell))
-                 for (r, c), cell in zip(np.ndindex(*tr.x.shape), value_cells)] if len(value_cells) == x.size else []
+        moved = [(self.x_grid.number(r, c), big.number(*cell))
+                 for (r, c), cell in zip(np.ndindex(*tr.x.shape), value_cells)] if len(value_cells) == tr.x.size else []
         copies = [src.copy() for src, _ in moved]
         fixed = VGroup(*(n for rc, n in big.numbers.items() if not moved or big.kinds[rc] != "value"))
         self.play(FadeIn(big.cells), FadeIn(big.label), FadeIn(fixed),
                   *(Transform(copy, dst) for copy, (_, dst) in zip(copies, moved)),
-                  Transform(caption, Caption(text, theme=t)), run_time=1)  # the whole direct view moves: kept short,
+                  Transform(self.caption, Caption(text, theme=t)), run_time=1)  # the whole direct view moves: short,
         self.remove(big.cells, big.label, fixed, *copies)
         self.add(big)
         self.wait(2)  # and the time given back as a (frozen, cheap) wait
 
-        self.beat("flip the kernel")
+    def flip_kernel(self) -> None:
+        self.beat("the kernel flipped")
         # What moves is kept last in the scene: Manim redraws every mobject from the first moving one on,
         # and the direct view (its dashed border) is the costliest thing to redraw.
-        self.bring_to_front(k_grid, caption)
-        self.play(Rotate(VGroup(k_grid.cells, k_grid.number_group), PI), run_time=1)
-        self.play(Transform(k_grid, flipped),
-                  Transform(caption, Caption("The kernel is flipped (rotated 180°); the stride becomes 1.",
-                                             theme=t)), run_time=0.8)
+        self.bring_to_front(self.k_grid, self.caption)
+        self.play(Rotate(VGroup(self.k_grid.cells, self.k_grid.number_group), PI), run_time=1)
+        self.play(Transform(self.k_grid, self.flipped),
+                  Transform(self.caption, Caption("The kernel is flipped (rotated 180°); the stride becomes 1.",
+                                                  theme=self.theme)), run_time=0.8)
         self.wait(1)
 
-        self.beat("slide")
-        window = KernelWindow(big, *d.w.shape, dilation=d.dilation, theme=t)
+    def slide(self) -> None:
+        d, out_grid = self.tr.direct, self.out_grid
+        oh, ow = self.tr.output.shape
+        self.beat("a stride-1 convolution")
+        window = KernelWindow(self.big, *d.w.shape, dilation=d.dilation, theme=self.theme)
         window.move_to_cell(*(int(i[0]) for i in d.window(0, 0)))
-        self.bring_to_front(caption)
-        self.play(Create(window), FadeIn(out_grid.cells), FadeIn(out_grid.label), Transform(caption, Caption(
-            "Slide the flipped kernel with stride 1: each window gives one output cell.", theme=t)), run_time=0.6)
+        self.bring_to_front(self.caption)
+        self.play(Create(window), FadeIn(out_grid.cells), FadeIn(out_grid.label), Transform(self.caption, Caption(
+            "Slide the flipped kernel with stride 1: each window gives one output cell.", theme=self.theme)),
+            run_time=0.6)
         self.bring_to_front(window)  # the output grid under it stays static while it slides
         for c in range(ow):  # the first row one window at a time, then a row per step
             rr, cc = d.window(0, c)
@@ -340,15 +367,18 @@ class TransposedConvAsConv(ConvvizScene):
                       Write(VGroup(*(out_grid.reveal(r, c) for c in range(ow)))), run_time=0.8)
         self.play(FadeOut(window), run_time=0.4)
 
-        self.beat("same result")
-        formulas = _formulas(tr, t)
-        self.play(FadeOut(left_col), FadeOut(big), out_grid.animate.move_to(LEFT * 3), run_time=0.5)
+    def same_result(self) -> None:
+        tr, out_grid = self.tr, self.out_grid
+        d = tr.direct
+        self.beat("the same result")
+        formulas = _formulas(tr, self.theme)
+        self.play(FadeOut(self.left_col), FadeOut(self.big), out_grid.animate.move_to(LEFT * 3), run_time=0.5)
         formulas.next_to(out_grid, RIGHT, buff=0.8)
         if formulas.get_right()[0] > config.frame_width / 2 - 0.3:
             formulas.scale_to_fit_width(config.frame_width / 2 - 0.3 - formulas.get_left()[0])
-        self.bring_to_front(caption)
-        self.play(FadeIn(formulas), Transform(caption, Caption(
-            "The same output as scattering the stamps: torch's conv_transpose2d.", theme=t)), run_time=0.8)
+        self.bring_to_front(self.caption)
+        self.play(FadeIn(formulas), Transform(self.caption, Caption(
+            "The same output as scattering the stamps: torch's conv_transpose2d.", theme=self.theme)), run_time=0.8)
         self.shown.update(output=out_grid.shown_values(), output_shape=d.output.shape, direct_padded=d.padded,
                           inserted=tr.inserted, flipped=d.w, pads=d.pads, formulas=[f.text for f in formulas])
         self.wait(3.5)
@@ -389,85 +419,104 @@ class TransposedConvMatrix(ConvvizScene):
         return conv_matrix(x.shape, w, stride=s, padding=p), conv, back
 
     def construct(self) -> None:
-        t = self.theme
-        C, conv, back = self.traces(self.params)
+        self.C, self.conv, self.back = self.traces(self.params)
+        self.title = _title("Convolution as a matrix: y = C x", self.theme)
+        self.add(self.title)
+        self.conv_as_matrix()
+        self.transposed_matrix()
+        self.not_the_inverse()
+
+    def conv_as_matrix(self) -> None:
+        """Beat y = Cx: x flattened over C, one row of C per output cell, y filling in."""
+        t, C, conv = self.theme, self.C, self.conv
         n_out, n_in = C.shape
-        title = _title("Convolution as a matrix: y = C x", t)
-        self.add(title)
         self.beat("y = Cx")
-        cell = fit_cell_size(n_out + 3, n_in + 3, config.frame_width - 1.5, 4.2, largest=0.6)
-        kinds = np.where(C == 0, "zero", "value")
-        c_grid = NumberGrid(C, role="kernel", kinds=kinds, cell_size=cell, theme=t)
-        c_label = Text(_label("C", C.shape), font=t.font, color=t.kernel, font_size=30)
-        x_row = NumberGrid(conv.x.reshape(1, -1), role="input", cell_size=cell, theme=t)
-        y_col = NumberGrid(conv.output.reshape(-1, 1), role="output", cell_size=cell, theme=t)
+        self.cell = cell = fit_cell_size(n_out + 3, n_in + 3, config.frame_width - 1.5, 4.2, largest=0.6)
+        self.kinds = np.where(C == 0, "zero", "value")
+        self.c_grid = c_grid = NumberGrid(C, role="kernel", kinds=self.kinds, cell_size=cell, theme=t)
+        self.c_label = c_label = Text(_label("C", C.shape), font=t.font, color=t.kernel, font_size=30)
+        self.x_row = x_row = NumberGrid(conv.x.reshape(1, -1), role="input", cell_size=cell, theme=t)
+        self.y_col = y_col = NumberGrid(conv.output.reshape(-1, 1), role="output", cell_size=cell, theme=t)
         x_row.next_to(c_grid, UP, buff=0.25)
         y_col.next_to(c_grid, RIGHT, buff=0.6)
-        x_label = Text(f"xᵀ ({_label('x', conv.x.shape)} flattened: 1×{n_in})", font=t.font, color=t.input,
-                       font_size=26).next_to(x_row, UP, buff=0.15)
-        y_label = Text(f"y {n_out}×1", font=t.font, color=t.output, font_size=26).next_to(y_col, UP, buff=0.15)
+        self.x_label = Text(f"xᵀ ({_label('x', conv.x.shape)} flattened: 1×{n_in})", font=t.font, color=t.input,
+                            font_size=26).next_to(x_row, UP, buff=0.15)
+        self.y_label = Text(f"y {n_out}×1", font=t.font, color=t.output, font_size=26).next_to(y_col, UP, buff=0.15)
         c_label.next_to(c_grid, LEFT, buff=0.25)
-        VGroup(c_grid, x_row, y_col, x_label, y_label, c_label).move_to(DOWN * 0.2)
-        x_small = NumberGrid(conv.x, role="input", label=_label("x", conv.x.shape), cell_size=0.75, theme=t)
-        caption = Caption("Each row of C holds the kernel where one window sits; zeros (faint) elsewhere.", theme=t)
+        VGroup(c_grid, x_row, y_col, self.x_label, self.y_label, c_label).move_to(DOWN * 0.2)
+        self.caption = Caption("Each row of C holds the kernel where one window sits; zeros (faint) elsewhere.",
+                               theme=t)
         # Heavy bulk animations (all of C's cells and numbers) are kept short; the time goes to frozen waits.
-        self.play(FadeIn(x_row), FadeIn(x_label), FadeIn(c_grid), FadeIn(c_label), FadeIn(caption), run_time=0.8)
+        self.play(FadeIn(x_row), FadeIn(self.x_label), FadeIn(c_grid), FadeIn(c_label), FadeIn(self.caption),
+                  run_time=0.8)
         self.wait(0.4)
         for r in range(n_out):
             row_mark = c_grid.region(r, 0, r, n_in - 1, color=t.highlight)
             self.play(Create(row_mark), FadeIn(y_col.cell(r, 0)), Write(y_col.number(r, 0)),
                       run_time=0.5)
             self.play(FadeOut(row_mark), run_time=0.2)
-        self.bring_to_front(caption)
-        self.play(FadeIn(y_col), FadeIn(y_label), Transform(caption, Caption(
+        self.bring_to_front(self.caption)
+        self.play(FadeIn(y_col), FadeIn(self.y_label), Transform(self.caption, Caption(
             f"y = C x: {_label('', C.shape).strip()} times {n_in}×1 gives {n_out}×1, the conv's "
             f"{_label('', conv.output.shape).strip()} output.", theme=t)), run_time=1)
         self.wait(2)
 
+    def transposed_matrix(self) -> None:
+        """Beat x' = Cᵀy: C's cells move to Cᵀ, y as a row above it, x' a column beside it."""
+        t, C, conv, cell = self.theme, self.C, self.conv, self.cell
+        n_out, n_in = C.shape
         self.beat("x' = Cᵀy")
-        room = title.get_bottom()[1] - 0.3 - (-config.frame_height / 2 + 0.9)
+        room = self.title.get_bottom()[1] - 0.3 - (-config.frame_height / 2 + 0.9)
         cell_t = min(cell, room / (n_in + 1.4))
-        ct_grid = NumberGrid(C.T, role="kernel", kinds=kinds.T, cell_size=cell_t, theme=t)
+        ct_grid = NumberGrid(C.T, role="kernel", kinds=self.kinds.T, cell_size=cell_t, theme=t)
         y_row = NumberGrid(conv.output.reshape(1, -1), role="output", cell_size=cell_t, theme=t)
-        x_col = NumberGrid(np.zeros((n_in, 1)), role="input", cell_size=cell_t, show_numbers=False, theme=t)
+        self.x_col = x_col = NumberGrid(np.zeros((n_in, 1)), role="input", cell_size=cell_t, show_numbers=False,
+                                        theme=t)
         y_row.next_to(ct_grid, UP, buff=0.15)
         x_col.next_to(ct_grid, RIGHT, buff=0.4)
         ct_label = Text(_label("Cᵀ", C.T.shape), font=t.font, color=t.kernel, font_size=30)
         ct_label.next_to(ct_grid, LEFT, buff=0.25)
         yt_label = Text(f"yᵀ 1×{n_out}", font=t.font, color=t.output, font_size=26).next_to(y_row, LEFT, buff=0.25)
-        xt_label = Text(f"x' {n_in}×1", font=t.font, color=t.input, font_size=26).next_to(x_col, RIGHT, buff=0.25)
-        group = VGroup(ct_grid, y_row, x_col, ct_label, yt_label, xt_label)
-        group.next_to(title, DOWN, buff=0.3).to_edge(LEFT, buff=1.2)
-        self.bring_to_front(x_row, x_label, y_col, y_label)  # C stays static while they fade
-        self.play(FadeOut(x_row), FadeOut(x_label), FadeOut(y_col), FadeOut(y_label), run_time=0.6)
+        self.xt_label = Text(f"x' {n_in}×1", font=t.font, color=t.input, font_size=26).next_to(x_col, RIGHT,
+                                                                                                buff=0.25)
+        group = VGroup(ct_grid, y_row, x_col, ct_label, yt_label, self.xt_label)
+        group.next_to(self.title, DOWN, buff=0.3).to_edge(LEFT, buff=1.2)
+        self.bring_to_front(self.x_row, self.x_label, self.y_col, self.y_label)  # C stays static while they fade
+        self.play(FadeOut(self.x_row), FadeOut(self.x_label), FadeOut(self.y_col), FadeOut(self.y_label),
+                  run_time=0.6)
         scale = cell_t / cell
-        transposed = c_grid.copy()  # every cell (r, c) of C, with its number, moved to (c, r) of Cᵀ: one Transform
+        transposed = self.c_grid.copy()  # every cell (r, c) of C, with its number, moved to (c, r) of Cᵀ
         for r in range(n_out):
             for c in range(n_in):
                 transposed.cell(r, c).scale(scale).move_to(ct_grid.cell(c, r))
                 if transposed.number(r, c) is not None:
                     transposed.number(r, c).scale(scale).move_to(ct_grid.cell(c, r))
-        self.play(Transform(c_grid, transposed), Transform(c_label, ct_label), Transform(title, _title("Transposed convolution: x' = Cᵀ y", t)),
-                  Transform(caption, Caption("Transpose C: row i becomes column i.", theme=t)), run_time=1)
-        self.remove(c_grid)
+        self.play(Transform(self.c_grid, transposed), Transform(self.c_label, ct_label),
+                  Transform(self.title, _title("Transposed convolution: x' = Cᵀ y", t)),
+                  Transform(self.caption, Caption("Transpose C: row i becomes column i.", theme=t)), run_time=1)
+        self.remove(self.c_grid)
         self.add(ct_grid)
         self.wait(0.5)
         self.play(FadeIn(y_row), FadeIn(yt_label), run_time=0.6)
-        self.play(FadeIn(x_col), FadeIn(xt_label), Transform(caption, Caption(
+        self.play(FadeIn(x_col), FadeIn(self.xt_label), Transform(self.caption, Caption(
             f"x' = Cᵀ y: {_label('', C.T.shape).strip()} times {n_out}×1 gives {n_in}×1.", theme=t)), run_time=0.8)
         self.wait(1.5)
 
+    def not_the_inverse(self) -> None:
+        """Beat x' is not x: Cᵀy beside x, same shape, other values."""
+        t, C, conv, back = self.theme, self.C, self.conv, self.back
         self.beat("x' is not x")
+        x_small = NumberGrid(conv.x, role="input", label=_label("x", conv.x.shape), cell_size=0.75, theme=t)
         x_back = NumberGrid(back.output, role="input", label=_label("x' = Cᵀy", back.output.shape), cell_size=0.75,
                             theme=t)
-        pair = VGroup(x_small, x_back).arrange(RIGHT, buff=0.8).next_to(xt_label, RIGHT, buff=0.8)
+        pair = VGroup(x_small, x_back).arrange(RIGHT, buff=0.8).next_to(self.xt_label, RIGHT, buff=0.8)
         if pair.get_right()[0] > config.frame_width / 2 - 0.3:
             pair.shift(LEFT * (pair.get_right()[0] - config.frame_width / 2 + 0.3))
-        self.play(TransformFromCopy(x_col, x_back.cells), FadeIn(x_back.label), FadeIn(x_back.number_group),
+        self.play(TransformFromCopy(self.x_col, x_back.cells), FadeIn(x_back.label), FadeIn(x_back.number_group),
                   FadeIn(x_small), run_time=0.8)
         self.wait(0.4)
-        self.bring_to_front(caption)
-        self.play(Transform(caption, Caption(
+        self.bring_to_front(self.caption)
+        self.play(Transform(self.caption, Caption(
             f"x' has the shape of x ({_label('', conv.x.shape).strip()}) but not its values: "
             "Cᵀ is not the inverse.", theme=t)), run_time=1)
         self.shown.update(matrix=C, matrix_shape=C.shape, transposed_shape=C.T.shape, x=conv.x, y=conv.output,

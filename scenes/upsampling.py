@@ -14,18 +14,13 @@ from convmath import stamp_cells, stamp_counts, upsampling
 from convmath.resample import METHODS, Checkerboard, Upsampling, checkerboard
 
 from .base import ConvvizScene
-from .components import Caption, DigitImage, NumberGrid, fit_cell_size, shape_text
+from .components import scene_title, Caption, DigitImage, NumberGrid, fit_cell_size, shape_text
 from .params import Param, ParamError
 
-__all__ = ["CheckerboardArtifacts", "UpsamplingMethods", "title_text", "row_grid"]
+__all__ = ["CheckerboardArtifacts", "UpsamplingMethods", "row_grid"]
 
 SMALL = "the counts stay readable up to about 22 cells across"
 SLOT = 4.75  # x of the left and right columns of the 2-D beats (the middle one is at 0)
-
-
-def title_text(text: str, theme) -> Text:
-    """The scene title, top of the frame."""
-    return Text(text, font=theme.font, color=theme.text, font_size=34).to_edge(UP, buff=0.3)
 
 
 def row_grid(values, role: str, cell: float, theme, label: str | None = None, kinds=None) -> NumberGrid:
@@ -67,7 +62,7 @@ class CheckerboardArtifacts(ConvvizScene):
 
     def construct(self) -> None:
         board = self.board(self.params)
-        self.add(title_text("Why transposed convolutions draw checkerboards", self.theme))
+        self.add(scene_title("Why transposed convolutions draw checkerboards", self.theme))
         self.one_dimension()
         counts_grid = self.two_dimensions(board)
         image = self.real_layer(board, counts_grid)
@@ -225,7 +220,7 @@ class UpsamplingMethods(ConvvizScene):
     def construct(self) -> None:
         u = self.ways_up(self.params)
         self.shown.update(outputs={}, sizes={}, weights={}, formulas={})
-        self.add(title_text("Other ways up in resolution", self.theme))
+        self.add(scene_title("Other ways up in resolution", self.theme))
         self.x_grid = self.the_input(u)
         self.out_grid: NumberGrid | None = None
         self.marks, self.extra = VGroup(), VGroup()

@@ -13,9 +13,8 @@ from convmath.models import build_model
 from convmath.resample import MaxPoolTrace, max_pool2d_trace, max_unpool2d, unpool_code
 
 from .base import ConvvizScene
-from .components import Caption, CodePanel, NumberGrid, fit_cell_size, shape_text
+from .components import scene_title, Caption, CodePanel, NumberGrid, fit_cell_size, shape_text
 from .params import Param, ParamError
-from .upsampling import title_text
 
 __all__ = ["PoolingUnpooling", "ReceptiveField", "stack_layers"]
 
@@ -68,7 +67,7 @@ class PoolingUnpooling(ConvvizScene):
 
     def construct(self) -> None:
         tr, size = self.trace(self.params)
-        self.add(title_text("Max pooling remembers where; unpooling puts it back", self.theme))
+        self.add(scene_title("Max pooling remembers where; unpooling puts it back", self.theme))
         x_grid, out_grid = self.windows(tr)
         self.two_sizes(tr, size, x_grid, out_grid)
         self.unpool(tr, size, out_grid)
@@ -199,7 +198,7 @@ class ReceptiveField(ConvvizScene):
 
     def construct(self) -> None:
         layers, field, table = self.field(self.params)
-        self.add(title_text("Which input cells does one output cell see?", self.theme))
+        self.add(scene_title("Which input cells does one output cell see?", self.theme))
         grids = self.stack(layers, field)
         self.light(field, grids)
         self.numbers(table, grids)

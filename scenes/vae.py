@@ -6,15 +6,15 @@ from typing import Any, Mapping
 
 import numpy as np
 from manim import (DOWN, RIGHT, UP, Create, Cross, Dot, FadeIn, FadeOut, Group, GrowFromCenter, LaggedStart, Line,
-                   MathTex, RoundedRectangle, Square, Text, VGroup, Write)
+                   RoundedRectangle, Square, Text, VGroup, Write)
 
 from convmath.models import interpolate, reparameterization_gradients, sample_latent
 
-from .autoencoder import INDEXED, MAX_INDEX, MODEL_PARAMS, LeanCopyScene, check_data, point_text, title, trained
 from .base import ConvvizScene
 from .components import (Caption, DigitImage, GaussianRings, GraphNode, LatentPlot, LatentVector, flow_arrow,
-                         forward_edge, gradient_edge)
+                         forward_edge, gradient_edge, scene_title)
 from .params import Param
+from .trained import INDEXED, MAX_INDEX, MODEL_PARAMS, check_data, point_text, trained
 
 __all__ = ["VAESampling", "Reparameterization", "VAELoss", "AEvsVAE"]
 
@@ -56,7 +56,7 @@ def _image_row(images: np.ndarray, size: float, role: str, scene: ConvvizScene, 
     return Group(*(DigitImage(img, role=role, size=size, theme=scene.theme) for img in images)).arrange(RIGHT, buff)
 
 
-class VAESampling(LeanCopyScene):
+class VAESampling(ConvvizScene):
     """The VAE's μ and σ heads for a real digit, the Gaussian around μ, samples decoded; σ = 1 vs σ = 1.5."""
 
     PARAMS = MODEL_PARAMS + (
@@ -91,13 +91,13 @@ class VAESampling(LeanCopyScene):
         self.shown.update(input_image=image[0], mu=mu, sigma=sigma, eps=eps, samples=z, decoded=decoded,
                           prior_samples=priors, prior_decoded=prior_decoded, latent_points=codes)
 
-        self.beat("formula")
-        heading = title("A VAE samples at the bottleneck", self)
+        self.beat("the VAE in one line")
+        heading = scene_title("A VAE samples at the bottleneck", self.theme)
         formula = _formula(self).next_to(heading, DOWN, buff=0.3)
         self.play(FadeIn(heading), Write(formula))
         caption = _say(self, None, "Instead of one code, the encoder describes a Gaussian to sample from.")
 
-        self.beat("heads")
+        self.beat("a mean and a spread")
         x_img = DigitImage(image[0], role="input", size=1.6, theme=t, label="input", font_size=22)
         x_img.move_to([-5.8, -0.2, 0])
         encoder = VGroup(RoundedRectangle(corner_radius=0.1, width=1.6, height=1.0, stroke_color=t.input,
@@ -112,7 +112,7 @@ class VAESampling(LeanCopyScene):
         self.play(Create(arrows[1:]), FadeIn(mu_vec), FadeIn(sigma_vec))
         caption = _say(self, caption, "Two dense heads give the mean μ and the standard deviation σ.")
 
-        self.beat("gaussian")
+        self.beat("a Gaussian around the mean")
         x_range, y_range = LatentPlot.ranges_for(z, mu - 4 * sigma, mu + 4 * sigma)
         plot = LatentPlot(codes, None, x_range, y_range, width=4.4, height=4.4, legend=False, theme=t,
                           title="latent space around μ (grey: other digits' μ)").move_to([2.3, -0.45, 0])
@@ -121,7 +121,7 @@ class VAESampling(LeanCopyScene):
         self.play(GrowFromCenter(rings))
         caption = _say(self, caption, "random_sample: z ~ N(μ, σ²), a Gaussian centred at the encoder's output.")
 
-        self.beat("samples")
+        self.beat("samples, decoded")
         dots = VGroup(*(Dot(plot.to_point(zi), radius=0.07, fill_color=t.highlight) for zi in z))
         column = Group(*(DigitImage(img, role="output", size=0.72, theme=t) for img in decoded))
         column.arrange(DOWN, buff=0.12).move_to([6.0, -0.45, 0])
@@ -130,7 +130,7 @@ class VAESampling(LeanCopyScene):
         caption = _say(self, caption, "Each sample decodes to a slightly different image: variation.")
         self.wait(1)
 
-        self.beat("sigma")
+        self.beat("a wider spread")
         self.play(*(FadeOut(m) for m in (x_img, encoder, mu_vec, sigma_vec, arrows, plot, rings, dots, column)))
         spread = max(p["sigma_a"], p["sigma_b"]) * 2.2
         x_range, y_range = LatentPlot.ranges_for(np.array([[-spread, -spread], [spread, spread]]), *priors.values())
@@ -152,7 +152,7 @@ class VAESampling(LeanCopyScene):
         self.wait(2)
 
 
-class Reparameterization(LeanCopyScene):
+class Reparameterization(ConvvizScene):
     """Sampling z ~ N(μ, σ²) blocks the gradient; z = μ + σ ⊙ ε lets it reach μ and σ (real autograd values)."""
 
     PARAMS = MODEL_PARAMS + (
@@ -177,8 +177,8 @@ class Reparameterization(LeanCopyScene):
                           gradients={"mu": grads["mu"], "sigma": grads["sigma"]},
                           eps_requires_grad=grads["eps_requires_grad"])
 
-        self.beat("problem")
-        heading = title("Is sampling differentiable?", self)
+        self.beat("sampling blocks the gradient")
+        heading = scene_title("Is sampling differentiable?", self.theme)
         mu_n = GraphNode("μ", value=point_text(mu), theme=t).move_to([-4.6, 1.3, 0])
         sigma_n = GraphNode("σ", value=point_text(sigma), theme=t).move_to([-4.6, -1.3, 0])
         draw = GraphNode("z ~ N(μ, σ²)", role=None, theme=t).move_to([-0.9, 0, 0])
@@ -197,10 +197,10 @@ class Reparameterization(LeanCopyScene):
         self.play(Create(stuck), Create(blocked))
         self.wait(1)
 
-        self.beat("trick")
+        self.beat("z = μ + σ·ε")
         self.play(FadeOut(VGroup(draw, edges, back, stuck, blocked, z_n, loss_n, mu_n, sigma_n)))
-        formula = MathTex(r"z = \mu + \sigma \odot \varepsilon, \quad \varepsilon \sim \mathcal{N}(0, I)",
-                          color=t.text, font_size=40).next_to(heading, DOWN, buff=0.25)
+        formula = Text("z = μ + σ ⊙ ε,   ε ~ N(0, I)", font=t.font, color=t.text,
+                       font_size=32).next_to(heading, DOWN, buff=0.25)
         mu_n = GraphNode("μ", value=point_text(mu), theme=t).move_to([-4.9, 1.1, 0])
         sigma_n = GraphNode("σ", value=point_text(sigma), theme=t).move_to([-4.9, -0.7, 0])
         eps_n = GraphNode("ε ~ N(0, I)", role=None, value=point_text(eps), theme=t).move_to([-4.9, -2.45, 0])
@@ -216,7 +216,7 @@ class Reparameterization(LeanCopyScene):
         self.play(Write(formula), FadeIn(nodes), Create(edges))
         self.wait(1)
 
-        self.beat("backward")
+        self.beat("the gradient reaches μ and σ")
         back = VGroup(gradient_edge(loss_n, z_n, t), gradient_edge(z_n, plus, t), gradient_edge(plus, mu_n, t),
                       gradient_edge(plus, times, t), gradient_edge(times, sigma_n, t))
         grad_mu = Text(f"∂L/∂μ = {point_text(grads['mu'])}", font=t.font, color=t.highlight, font_size=24)
@@ -231,7 +231,7 @@ class Reparameterization(LeanCopyScene):
         self.wait(2)
 
 
-class VAELoss(LeanCopyScene):
+class VAELoss(ConvvizScene):
     """L = reconstruction + β·KL: real VAEs at several β, their latent clouds, reconstructions and loss terms."""
 
     PARAMS = MODEL_PARAMS + (
@@ -257,8 +257,8 @@ class VAELoss(LeanCopyScene):
         self.shown.update(betas=betas, input_images=images, latent_points=codes, reconstructions=recons,
                           loss=losses)
 
-        self.beat("formula")
-        heading = MathTex(r"L = \text{reconstruction} + \beta \cdot \text{KL}", color=t.text, font_size=44)
+        self.beat("reconstruction + β·KL")
+        heading = Text("L = reconstruction + β · KL", font=t.font, color=t.text, font_size=36)
         heading.to_edge(UP, buff=0.3)
         caption = _say(self, None, "Two goals: output ≈ input, and a latent space with variation (close to N(0, I)).")
         self.play(Write(heading))
@@ -271,7 +271,7 @@ class VAELoss(LeanCopyScene):
         x_range, y_range = LatentPlot.ranges_for(prior, *codes, quantile=0.005)
         xs = np.linspace(-2.9, 4.4, len(betas)) if len(betas) > 1 else np.array([0.7])
         for k, (beta, model_codes, recon, loss) in enumerate(zip(betas, codes, recons, losses)):
-            self.beat(f"beta {beta:g}")
+            self.beat(f"β = {beta:g}")
             plot = LatentPlot(model_codes, models[k].labels, x_range, y_range, width=3.0, height=3.0, legend=False,
                               theme=t, title=f"β = {beta:g}", dot_radius=0.03).move_to([xs[k], 1.1, 0])
             prior_rings = GaussianRings(plot, np.zeros(2), np.ones(2), center=False)  # added first: under the dots
@@ -285,12 +285,12 @@ class VAELoss(LeanCopyScene):
                 caption = _say(self, caption, "Purple rings: N(0, I) at 1σ and 2σ. Each dot: μ of one real digit.")
             self.wait(0.5)
 
-        self.beat("compare")
+        self.beat("side by side")
         caption = _say(self, caption, "Larger β: μ pulled into N(0, I), reconstructions blurrier.")
         self.wait(2)
 
 
-class AEvsVAE(LeanCopyScene):
+class AEvsVAE(ConvvizScene):
     """The AE's and the VAE's latent spaces side by side; a straight path between two real digits decoded by each."""
 
     PARAMS = MODEL_PARAMS + (
@@ -318,8 +318,8 @@ class AEvsVAE(LeanCopyScene):
             decoded[kind] = model.decode(paths[kind])
         self.shown.update(latent_points=codes, paths=paths, decoded=decoded, endpoints=pair)
 
-        self.beat("latent spaces")
-        heading = title("Autoencoder vs variational autoencoder", self)
+        self.beat("two latent spaces")
+        heading = scene_title("Autoencoder vs variational autoencoder", self.theme)
         plots = {}
         for k, (kind, name) in enumerate((("ae", "autoencoder"), ("vae", f"VAE (β = {p['beta']:g})"))):
             x_range, y_range = LatentPlot.ranges_for(codes[kind], paths[kind], quantile=0.01)
@@ -331,7 +331,7 @@ class AEvsVAE(LeanCopyScene):
                                    "the VAE's fill a ball.")
         self.play(FadeIn(heading), FadeIn(plots["ae"]), FadeIn(plots["vae"]))
 
-        self.beat("interpolate")
+        self.beat("a path between two digits")
         caption = _say(self, caption, f"A straight path from image {p['index_a']} to image {p['index_b']}, "
                                       "every point decoded.")
         for kind in ("ae", "vae"):

@@ -9,8 +9,9 @@ from hypothesis import strategies as st
 from manim import config
 
 from convmath import conv_output_size, explain_conv
-from scenes.components import Caption, CodePanel, FormulaPanel, KernelWindow, NumberGrid, ShapeBadge, shape_text
-from scenes.theme import DARK, LIGHT
+from scenes.components import (Caption, CodePanel, FormulaPanel, KernelWindow, LatentVector, NumberGrid, ShapeBadge,
+                               scene_title, shape_text)
+from scenes.theme import DARK, LIGHT, MIN_FONT_SIZE, overlay_theme
 
 
 def test_formula_panel_keeps_the_convmath_value_and_text():
@@ -97,3 +98,38 @@ def test_formula_panel_shrinks_only_to_fit():
                         latex=False, inline=True, font_size=48)
     assert short.fit_scale == 1.0
     assert long.fit_scale < 1.0 and long.width <= config.frame_width
+
+
+def test_grid_numbers_have_one_size_and_a_true_minus():
+    grid = NumberGrid([[-14, 5], [7, -2.5]], cell_size=0.8)
+    texts = [grid.number(r, c) for r in range(2) for c in range(2)]
+    assert len({round(t.font_size, 3) for t in texts}) == 1
+    assert [t.text for t in texts] == ["−14", "5", "7", "−2.5"]
+    assert max(t.width for t in texts) <= 0.8 * 0.8 + 1e-6  # the widest fits the cell; all share its size
+    single = NumberGrid([[1, 5], [7, 2]], cell_size=0.8)
+    assert single.font_size == pytest.approx(44 * 0.8) and grid.font_size < single.font_size
+
+
+def test_grid_hides_numbers_that_would_be_under_the_readability_floor():
+    assert NumberGrid([[1, 2]], cell_size=0.33).show_numbers
+    crowded = NumberGrid([[-1234.5, 2]], cell_size=0.33)
+    assert crowded.font_size < MIN_FONT_SIZE and not crowded.show_numbers and not crowded.numbers
+
+
+def test_latent_vector_values_share_one_size_and_a_true_minus():
+    vector = LatentVector([0.5, -12.25, 3.0])
+    texts = [cell[1] for cell in vector.cells]
+    assert [t.text for t in texts] == ["0.50", "−12.25", "3.00"]
+    assert len({round(t.font_size, 3) for t in texts}) == 1
+
+
+def test_an_overlay_leaves_title_and_caption_out_and_panels_see_through():
+    """--no-title / --no-caption: drawn fully transparent (the layout stays); --transparent: panel fill 0."""
+    looks = overlay_theme(LIGHT, transparent=True, titles=False, captions=False)
+    assert all(m.get_fill_opacity() == 0 for m in scene_title("Title", looks).family_members_with_points())
+    assert all(m.get_fill_opacity() == 0 for m in Caption("A caption.", theme=looks).family_members_with_points())
+    panel = FormulaPanel(explain_conv(5, 3), theme=looks, latex=False)
+    assert max(m.get_fill_opacity() for m in panel.submobjects if m.__class__.__name__ == "RoundedRectangle") == 0
+    shown = scene_title("Title", LIGHT)
+    assert min(m.get_fill_opacity() for m in shown.family_members_with_points()) == 1
+    assert FormulaPanel(explain_conv(5, 3), theme=LIGHT, latex=False).submobjects[0].get_fill_opacity() > 0.5

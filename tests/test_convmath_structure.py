@@ -84,7 +84,8 @@ def test_no_function_runs_past_80_lines(path):
 
 
 @pytest.mark.parametrize("name", ["ambiguity", "arithmetic", "cli", "explain", "textview", "validate", "pooling",
-                                  "testing", "shapes.record", "shapes.keras_predict"])
+                                  "testing", "shapes.record", "shapes.keras_predict", "shapes.views",
+                                  "shapes.failure"])
 def test_docstring_examples_run(name):
     result = doctest.testmod(importlib.import_module(f"convmath.{name}"))
     assert result.failed == 0 and result.attempted > 0

@@ -53,6 +53,7 @@ def tiny(monkeypatch):
         (entry("a", 'preset = "huge"'), r"entry 1 \(TinyBeats\): preset='huge' is not a preset of TinyBeats"),
         (entry("a", scene="Nope"), r"entry 1 \(Nope\): scene 'Nope' is unknown"),
         (entry("a", 'colour = "red"'), r"entry 1 \(TinyBeats\): 'colour' is not an entry key"),
+        (entry("a", 'no_title = "yes"'), r"entry 1 \(TinyBeats\): no_title='yes' is not true or false"),
         ('\n[[scenes]]\nscene = "TinyBeats"\n', r"entry 1 \(TinyBeats\): title is missing"),
         ('\n[[scenes]]\nscene = "TinyBeats"\ntitle = 3\n', r"entry 1 \(TinyBeats\): title=3 is not text"),
         ("[[scenes]\n", r"playlist.toml is not valid TOML"),
@@ -349,3 +350,15 @@ def test_sigterm_on_a_single_render_removes_its_temporary_folder(tmp_path):
     assert run.returncode == 143, stderr
     assert stderr.strip() == "convviz: terminated; finished files are kept, unfinished ones were not written."
     assert not out.exists() and not list(tmp.iterdir())
+
+
+def test_an_entry_can_leave_its_title_and_caption_out(tmp_path, capsys):
+    """``no_title = true`` in one entry: that file says so, the other entry keeps the batch's options."""
+    body = entry("a", "no_title = true\nno_caption = true") + entry("b")
+    argv = ["lecture", "--playlist", str(write_playlist(tmp_path, body)), "--out", str(tmp_path / "o"), "-q", "l",
+            "--check"]
+    assert main(argv) == 0
+    playlist = lecture.load_playlist(tmp_path / "playlist.toml")
+    first, second = (lecture.entry_options(e, lecture.RenderOptions("l")) for e in playlist.entries)
+    assert (first.titles, first.captions, second.titles, second.captions) == (False, False, True, True)
+    assert lecture.output_path(tmp_path, playlist.entries[0], first).name == "01-TinyBeats_480p15_notitle_nocaption.mp4"

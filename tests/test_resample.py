@@ -101,6 +101,7 @@ def test_interpolation_rows_sum_to_one_and_nearest_copies():
     assert corners[0].tolist() == [1, 0, 0] and corners[-1].tolist() == [0, 0, 1]
 
 
+@settings(deadline=None)
 @given(c=st.integers(1, 3), r=st.integers(1, 3), h=st.integers(1, 4), w=st.integers(1, 4))
 def test_pixel_shuffle_equals_torch(c, r, h, w):
     x = np.arange(c * r * r * h * w).reshape(c * r * r, h, w)
@@ -177,6 +178,10 @@ def test_max_pool_and_unpool_equal_torch(h, w, k, s, p, ceil, seed):
             expected = unpool(out, idx, output_size=size)[0, 0].numpy()
         except (RuntimeError, ValueError):  # torch refuses (an index outside the default size): so must we
             with pytest.raises(ConvArithmeticError):
+                max_unpool2d(trace.output, trace.indices, k, s, p, size)
+            continue
+        if expected.size == 0:  # torch hands back an empty tensor; convmath refuses sizes below 1, as everywhere
+            with pytest.raises(ConvArithmeticError, match="output_size"):
                 max_unpool2d(trace.output, trace.indices, k, s, p, size)
             continue
         assert np.array_equal(max_unpool2d(trace.output, trace.indices, k, s, p, size), expected)

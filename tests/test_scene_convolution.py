@@ -180,3 +180,28 @@ def test_any_parameters_show_what_torch_computes(i, k, s, p, d, seed):
     out = scene.shown["output_shape"]
     assert scene.shown["uncovered_rows"] == untouched(i[0] + 2 * p, out[0], k[0], s, d)
     assert scene.shown["uncovered_cols"] == untouched(i[1] + 2 * p, out[1], k[1], s, d)
+
+
+@pytest.mark.parametrize("products", [0, 2, 16])
+def test_convolution_numbers_writes_out_the_products_of_the_first_n_windows(products):
+    """products=N: the first N windows (row by row) write out window × kernel; each sum is torch's output there."""
+    scene = render_dry("ConvolutionNumbers", "lecture_padded", products=products)
+    expected = torch_conv(LECTURE_INPUT, LECTURE_KERNEL, 1, 1, 1)
+    written = scene.shown.get("products", [])
+    assert [cell for cell, _, _ in written] == [divmod(n, expected.shape[1]) for n in range(products)]
+    for (r, c), text, total in written:
+        assert total == expected[r, c] and text.endswith(f"= {int(expected[r, c])}".replace("-", "−"))
+    check_shown(scene)
+
+
+def test_negative_numbers_use_a_true_minus_and_one_size_per_grid():
+    scene = render_dry("ConvolutionNumbers", input="[[-12,5,3,0],[7,-14,2,9],[1,1,1,-3],[4,0,-2,8]]",
+                       kernel="[[1,-2,0],[-1,3,1],[2,0,-1]]")
+    for grid in (scene.input_grid, scene.kernel_grid, scene.output_grid):
+        texts = [grid.number(r, c) for r in range(grid.rows) for c in range(grid.cols)]
+        assert len({round(t.font_size, 3) for t in texts}) == 1  # −14 is not shrunk below its neighbours
+        assert not any("-" in t.text for t in texts)
+        assert any("−" in t.text for t in texts if t is not None) or grid is scene.output_grid
+    np.testing.assert_allclose(scene.shown["output"],
+                               torch_conv(np.array([[-12, 5, 3, 0], [7, -14, 2, 9], [1, 1, 1, -3], [4, 0, -2, 8]]),
+                                          np.array([[1, -2, 0], [-1, 3, 1], [2, 0, -1]]), 1, 0, 1))

@@ -150,3 +150,72 @@ def test_a_keras_model_without_a_fixed_input_shape_asks_for_one(tmp_path, capsys
                     "    return keras.Model(x, keras.layers.Conv2D(1, 3)(x))\n")
     assert main(["trace", f"{path}:build"]) == 2
     assert "channels last for Keras" in capsys.readouterr().err
+
+
+def _nested_with_fix(config: dict, path: list[str], fix: dict) -> None:
+    entry = next(e for e in config["layers"] if e["config"]["name"] == path[0])
+    if len(path) == 1:
+        entry["config"] |= fix
+    else:
+        _nested_with_fix(entry["config"], path[1:], fix)
+
+
+def test_broken_keras_vae_gets_padding_same_on_both_up_layers_which_works(capsys):
+    module = load("keras_vae_broken.py")
+    model = module.build()
+    trace = trace_model(model, (1, 28, 28, 1))
+    assert trace.outputs[0] == (1, 31, 31, 1)
+    found = [(m.step.where, m.fix, m.after) for m in trace.mismatches]
+    assert found == [("decoder/up1", {"padding": "same"}, ()), ("decoder/up2", {"padding": "same"}, (9,))]
+    config = model.get_config()
+    for m in trace.mismatches:  # each fix set on its own layer inside the nested decoder model
+        _nested_with_fix(config, m.step.where.split("/"), m.fix)
+    fixed = trace_model(keras.Model.from_config(config, custom_objects={"Sampling": module.Sampling}),
+                        (1, 28, 28, 1))
+    assert fixed.clean and fixed.outputs[0] == (1, 28, 28, 1)
+    assert main(["trace", f"{EXAMPLES / 'keras_vae_broken.py'}:build"]) == 1
+    assert "decoder/up1" in capsys.readouterr().out
+
+
+def dense_classifier(side: int):
+    return keras.Sequential([keras.Input((side, side, 1)), layers.Conv2D(8, 3, strides=2, padding="same"),
+                             layers.MaxPooling2D(2), layers.Flatten(), layers.Dense(10, name="head")])
+
+
+def test_dense_fed_another_flattened_size_names_the_sizes_and_the_input_that_fits():
+    model = dense_classifier(28)  # built for 28: 28 -> 14 -> 7, 7·7·8 = 392
+    f = trace_model(model, (1, 32, 32, 1)).failure  # 32 -> 16 -> 8: 512
+    assert f.op == "Dense" and f.where == "head"
+    assert "built for 392 inputs but gets 512 = 8·8·8, the flattened 8×8×8 from step 2" in f.message
+    assert "keras.Input((32, 32, 1))" in f.message and "an input of 1×30×30×1 gives 392" in f.message
+    assert trace_model(model, (1, 30, 30, 1)).clean  # the input it names fits the model as built
+    assert trace_model(dense_classifier(32), (1, 32, 32, 1)).clean  # the model built for this input fits too
+
+
+def test_keras_reshape_refused_while_building_gets_the_target_that_fits(tmp_path, capsys):
+    (tmp_path / "kbad.py").write_text(
+        "import keras\nfrom keras import layers\n\n\ndef build(target=(7, 7, 64)):\n    z = keras.Input((2,))\n"
+        "    x = layers.Dense(7 * 7 * 32, name='fc')(z)\n"
+        "    return keras.Model(z, layers.Reshape(target, name='to_image')(x))\n")
+    assert main(["trace", f"{tmp_path / 'kbad.py'}:build"]) == 2
+    err = capsys.readouterr().err
+    assert "Reshape refused its input while the model was built: 1568 values per sample" in err
+    assert "target_shape=(7, 7, 32) fits" in err and "\n" not in err.strip()
+    spec = importlib.util.spec_from_file_location("kbad", tmp_path / "kbad.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    trace = trace_model(module.build(target=(7, 7, 32)), (1, 2))
+    assert trace.clean and trace.outputs == ((1, 7, 7, 32),)
+
+
+def test_keras_global_pooling_reshape_padding_and_cropping_are_predicted():
+    model = keras.Sequential([keras.Input((12, 12, 3)), layers.ZeroPadding2D(((1, 2), (0, 1))), layers.Cropping2D(1),
+                              layers.Conv2D(4, 3), layers.GlobalAveragePooling2D(keepdims=True),
+                              layers.Reshape((-1, 2)), layers.Flatten(), layers.Dense(8), layers.Reshape((2, 2, 2)),
+                              layers.GlobalMaxPooling2D(), layers.Reshape((1, 2)), layers.GlobalAveragePooling1D()])
+    trace = trace_model(model, (2, 12, 12, 3))
+    assert trace.clean and trace.outputs == ((2, 2),)
+    for s in trace.steps:
+        assert s.predicted is not None and s.agrees, s
+    reshape = next(s for s in trace.steps if s.op == "Reshape")
+    assert reshape.predicted == (2, 2) and reshape.formulas[0].substituted == "1·1·4 = 2·2 = 4"

@@ -20,7 +20,9 @@ __all__ = ["fix_for", "fix_text", "UP_OPS", "is_up", "is_down", "resizes"]
 UP_OPS = {"Upsample", "UpsamplingNearest2d", "UpsamplingBilinear2d", "interpolate", "upsample", "PixelShuffle",
           "pixel_shuffle", "UpSampling1D", "UpSampling2D", "UpSampling3D"}
 _FLAT = {"Linear", "linear", "Flatten", "flatten", "Dense"}
-_BORDER = ("ZeroPadding", "Cropping")  # Keras layers that add or remove a border: neither down nor up steps
+# layers that add or remove a border (Keras, torch): neither down nor up steps
+_BORDER = ("ZeroPadding", "Cropping", "ZeroPad", "ConstantPad", "ReflectionPad", "ReplicationPad", "CircularPad",
+           "pad")
 
 
 def resizes(step: Step) -> bool:

@@ -52,6 +52,12 @@ def _opaque(layer: Any) -> bool:
     return builtin or not getattr(layer, "_layers", [])
 
 
+def _built_size(layer: Any) -> dict[str, int]:
+    """``{"input_dim": n}`` for a built Dense (the input size its kernel was made for), else {}."""
+    kernel = getattr(layer, "kernel", None) if type(layer).__name__ == "Dense" and layer.built else None
+    return {"input_dim": int(kernel.shape[0])} if kernel is not None and len(kernel.shape) == 2 else {}
+
+
 class _KerasRecorder:
     """Records the outermost opaque layer calls and graph operations; remembers which step made each tensor."""
 
@@ -74,8 +80,8 @@ class _KerasRecorder:
     def _add(self, layer: Any, inputs, outputs) -> None:
         op = type(layer).__name__
         params = keras_params(layer)
-        channels_last = params.get("data_format", "channels_last") == "channels_last" and op not in ("Dense",
-                                                                                                      "Flatten")
+        flat = op in ("Dense", "Flatten", "Reshape") or (op.startswith("Global") and not params.get("keepdims"))
+        channels_last = params.get("data_format", "channels_last") == "channels_last" and not flat
         in_shapes = tuple(tuple(t.shape) for t in tensors_in(inputs))
         formulas, predicted = keras_predict(op, params, in_shapes, channels_last)
         index = len(self.steps)
@@ -100,8 +106,8 @@ class _KerasRecorder:
         except Exception as error:
             if opaque and self.failed is None:
                 self.failed = FailedCall(type(layer).__name__, self._where(layer), tuple(
-                    tuple(t.shape) for t in tensors_in(args)), self._reads(args), keras_params(layer),
-                    first_line(error))
+                    tuple(t.shape) for t in tensors_in(args)), self._reads(args), keras_params(layer) |
+                    _built_size(layer), first_line(error))
             raise
         finally:
             self.inside -= opaque

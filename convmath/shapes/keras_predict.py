@@ -25,7 +25,7 @@ Prediction = tuple[tuple[Formula, ...], "Shape | None"]
 # The configuration keys that decide a Keras layer's output shape (the rest: initialisers, activations ...).
 KERAS_SHAPE_KEYS = ("filters", "kernel_size", "strides", "padding", "output_padding", "dilation_rate", "groups",
                     "depth_multiplier", "pool_size", "size", "interpolation", "units", "target_shape", "axis",
-                    "cropping", "data_format", "dims", "n")
+                    "cropping", "data_format", "dims", "n", "keepdims")
 
 
 def keras_params(layer: Any) -> dict[str, Any]:
@@ -109,6 +109,33 @@ def _flat(op: str, p: dict, x: Shape) -> Prediction:
     return (formula,), (o,)
 
 
+def _global(op: str, p: dict, x: Shape, channels_last: bool) -> Prediction:
+    """GlobalAveragePooling*D / GlobalMaxPooling*D: the spatial axes pooled to 1 (``keepdims``) or removed, the
+    channels kept."""
+    n = int(re.search(r"(\d)D$", op).group(1))
+    if p.get("keepdims"):
+        return (Formula("o = 1", "1", "o = 1", "1", 1),) * n, (1,) * n
+    c = x[-1] if channels_last else x[1]
+    return (Formula("out = channels", f"C = {c}", r"\mathrm{out} = C", f"C = {c}", c,
+                    f"the {'×'.join(map(str, spatial_of(x, n, channels_last)))} axes pooled away"),), (c,)
+
+
+def _reshape(p: dict, x: Shape) -> Prediction:
+    """Reshape(target_shape): the values per sample kept; a -1 takes what the others leave."""
+    values = math.prod(x[1:])
+    target = list(p["target_shape"])
+    if -1 in target:
+        target[target.index(-1)] = values // math.prod(n for n in target if n != -1)
+    if math.prod(target) != values:
+        return (), None
+    shown = "·".join(map(str, target))
+    text = f"{'·'.join(map(str, x[1:]))} = {shown} = {values}"
+    dot = r" \cdot "
+    latex = f"{dot.join(map(str, x[1:]))} = {dot.join(map(str, target))}"
+    return tuple(Formula("values per sample kept", text, r"\prod i = \prod o", latex, n) for n in target), \
+        tuple(target)
+
+
 def keras_predict(op: str, params: dict, inputs: Sequence[Shape], channels_last: bool) -> Prediction:
     """convmath's formulas and predicted spatial sizes for a Keras layer, or ``((), None)``."""
     if not inputs:
@@ -116,6 +143,10 @@ def keras_predict(op: str, params: dict, inputs: Sequence[Shape], channels_last:
     try:
         if op in ("Dense", "Flatten"):
             return _flat(op, params, inputs[0])
+        if op == "Reshape":
+            return _reshape(params, inputs[0])
+        if re.fullmatch(r"Global(Average|Max)Pooling\dD", op):
+            return _global(op, params, inputs[0], params.get("data_format", "channels_last") == "channels_last")
         for pattern, predictor in _SPATIAL.items():
             match = re.fullmatch(pattern, op)
             if match:

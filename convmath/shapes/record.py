@@ -51,6 +51,7 @@ _ARGS = {
     "interpolate": ("input", "size", "scale_factor", "mode", "align_corners"),
     "pixel_shuffle": ("input", "upscale_factor"), "pixel_unshuffle": ("input", "downscale_factor"),
     "flatten": ("input", "start_dim", "end_dim"), "linear": ("input", "weight", "bias"),
+    "pad": ("input", "pad", "mode", "value"),
     "cat": ("tensors", "dim"), "concat": ("tensors", "dim"), "stack": ("tensors", "dim"),
 }
 _FUNCTION_NAMES = {"__add__": "add", "__radd__": "add", "__iadd__": "add", "__sub__": "sub", "__rsub__": "sub",

@@ -19,6 +19,8 @@ from .failure import Failure, explain_failure
 from .keras_layers import is_keras_model, keras_input_shapes
 from .mirror import Mismatch, check_batch, check_mirror, times
 from .record import Shape, Step, plain, record_forward
+from .views import explain_build_refusal
+from .whole import check_output
 
 __all__ = ["Trace", "trace_model", "format_table", "trace_json", "parse_shape", "load_model", "trace_command"]
 
@@ -47,6 +49,7 @@ def trace_model(model: nn.Module, *input_shapes: Sequence[int]) -> Trace:
     if recording.failed is not None:
         return Trace(recording.steps, shapes, (), [], explain_failure(recording.steps, recording.failed))
     mismatches = check_mirror(recording.steps) + check_batch(recording.steps, shapes, recording.outputs)
+    mismatches += check_output(recording.steps, shapes, recording.outputs, mismatches)
     return Trace(recording.steps, shapes, recording.outputs, mismatches, None)
 
 
@@ -177,7 +180,7 @@ def _import_target(target: str, module_name: str) -> Any:
 def _factory(target: str) -> Callable:
     module_name, sep, attr = target.rpartition(":")
     if not sep or not module_name or not attr:
-        raise ConvArithmeticError(f"model={target!r} is unknown: use 'ae', 'vae', 'package.module:factory' or "
+        raise ConvArithmeticError(f"model={target!r} is unknown: use 'ae', 'vae', 'cvae', 'package.module:factory' or "
                                   "'path/to/file.py:factory'.")
     try:
         module = _import_target(target, module_name)
@@ -204,7 +207,8 @@ def _call_factory(target: str) -> Any:
         model = factory if isinstance(factory, nn.Module) else factory()
     except Exception as error:
         raise ConvArithmeticError(f"model={target!r}: calling {target.rpartition(':')[2]}() failed: "
-                                  f"{type(error).__name__}: {error}.{_keras_hint(error)}") from None
+                                  f"{type(error).__name__}: {explain_build_refusal(error).rstrip('.')}."
+                                  f"{_keras_hint(error)}") from None
     if not isinstance(model, nn.Module):
         backend = " (Keras models need KERAS_BACKEND=torch)" if is_keras_model(model) else ""
         raise ConvArithmeticError(f"model={target!r} gave a {type(model).__name__}, not a torch.nn.Module or "

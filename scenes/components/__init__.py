@@ -1,7 +1,7 @@
 """Reusable mobjects: number grid, kernel window, formula panel, shape badge, code panel, caption, tensor stack."""
 
-from .grid import NumberGrid, fit_cell_size, format_number
-from .panels import Caption, CodePanel, FormulaPanel, ShapeBadge, shape_text
+from .grid import MINUS, MIN_READABLE, NumberGrid, fit_cell_size, format_number, number_font_size, readable_cell
+from .panels import EDGE_MARGIN, Caption, CodePanel, FormulaPanel, ShapeBadge, keep_inside, scene_title, shape_text
 from .window import KernelWindow
 from .padded import padded_grid
 from .images import DigitImage, GaussianRings, LatentPlot, LatentVector, LayerBlock, flow_arrow
@@ -13,12 +13,19 @@ __all__ = [
     "NumberGrid",
     "fit_cell_size",
     "format_number",
+    "MIN_READABLE",
+    "MINUS",
+    "number_font_size",
+    "readable_cell",
     "KernelWindow",
     "FormulaPanel",
     "ShapeBadge",
     "CodePanel",
     "Caption",
     "shape_text",
+    "scene_title",
+    "keep_inside",
+    "EDGE_MARGIN",
     "padded_grid",
     "DigitImage",
     "LatentPlot",

@@ -8,29 +8,43 @@ from typing import Sequence
 import numpy as np
 from manim import DOWN, UP, DashedVMobject, Rectangle, Square, Text, VGroup
 
-from ..theme import Theme, current_theme
+from ..theme import MIN_FONT_SIZE, Theme, current_theme
 
-__all__ = ["NumberGrid", "format_number", "fit_cell_size"]
+__all__ = ["NumberGrid", "format_number", "number_font_size", "readable_cell", "fit_cell_size", "MIN_READABLE", "MINUS"]
+
+MIN_READABLE = 0.32  # the smallest cell side (Manim units) that shows its number
 
 # Cell kinds: a real value, a padding cell (dashed, grey), an inserted zero (hollow), an empty cell.
 KINDS = ("value", "pad", "zero", "empty")
 
 
+MINUS = "\u2212"  # the true minus sign: as wide as a digit's plus, unlike the hyphen
+FILL = 0.8  # the widest number of a grid takes at most this share of a cell's width
+
+
 def format_number(value: float) -> str:
-    """An int as an int, anything else with at most two decimals ('0.5', '-1.25')."""
+    """An int as an int, anything else with at most two decimals, negatives with a true minus ('0.5', '−1.25')."""
     if float(value).is_integer():
-        return str(int(value))
-    return f"{value:.2f}".rstrip("0").rstrip(".")
+        text = str(int(value))
+    else:
+        text = f"{value:.2f}".rstrip("0").rstrip(".")
+    return text.replace("-", MINUS)
 
 
 @lru_cache(maxsize=512)
 def _number_text(text: str, font: str, font_size: float, color: str) -> Text:
     """One Text per distinct number and style; grids copy it (copying is ~20× faster than typesetting)."""
-    mob = Text(text, font=font, font_size=font_size, color=color)
-    cell = font_size / 44
-    if mob.width > 0.8 * cell:
-        mob.scale_to_fit_width(0.8 * cell)
-    return mob
+    return Text(text, font=font, font_size=font_size, color=color)
+
+
+def number_font_size(values: np.ndarray | Sequence[float], cell_size: float, font: str) -> float:
+    """One font size for every number of a grid: 44 per unit of cell side, smaller (for all of them alike) when
+    the widest number would not fit the cell."""
+    base = round(44 * cell_size, 3)
+    texts = sorted({format_number(v) for v in np.ravel(np.asarray(values, dtype=float))}, key=len, reverse=True)
+    longest = [text for text in texts if len(text) >= len(texts[0]) - 1][:32] if texts else []  # the widest are
+    widest = max((_number_text(text, font, base, "#000000").width for text in longest), default=0.0)  # among them
+    return base if widest <= FILL * cell_size else round(base * FILL * cell_size / widest, 3)
 
 
 def fit_cell_size(rows: int, cols: int, max_width: float, max_height: float, largest: float = 0.8) -> float:
@@ -38,11 +52,19 @@ def fit_cell_size(rows: int, cols: int, max_width: float, max_height: float, lar
     return min(largest, max_width / max(cols, 1), max_height / max(rows, 1))
 
 
+def readable_cell(values: np.ndarray | Sequence[float], font: str, font_size: float = MIN_FONT_SIZE) -> float:
+    """The smallest cell side at which a grid of ``values`` shows its numbers at ``font_size`` or more (by default
+    the readability floor)."""
+    at_one = number_font_size(values, 1.0, font)  # the font size grows with the cell side
+    return max(MIN_READABLE, font_size / at_one)
+
+
 class NumberGrid(VGroup):
     """Cells with values, coloured by role, an optional label above.
 
     ``kinds`` marks cells as 'value', 'pad' (dashed padding), 'zero' (hollow inserted zero) or 'empty'.
     Numbers are hidden when cells get too small to read (or with ``show_numbers=False``); the layout stays.
+    All numbers of a grid have one size (``font_size``, by default the largest at which the widest one fits).
 
     Example::
 
@@ -60,7 +82,8 @@ class NumberGrid(VGroup):
         show_numbers: bool | None = None,
         hide_values: bool = False,
         theme: Theme | None = None,
-        min_readable: float = 0.32,
+        min_readable: float = MIN_READABLE,
+        font_size: float | None = None,
     ):
         super().__init__()
         self.theme = theme or current_theme()
@@ -71,7 +94,12 @@ class NumberGrid(VGroup):
         self.kinds = np.full(self.values.shape, "value", dtype=object) if kinds is None else np.asarray(kinds)
         self.role = role
         self.cell_size = cell_size
-        self.show_numbers = cell_size >= min_readable if show_numbers is None else show_numbers
+        # One size for every number of the grid (``font_size`` shares one with the numbers of another); numbers
+        # that would fall under the readability floor are not drawn.
+        self.font_size = font_size or number_font_size(self.values[self.kinds != "empty"], cell_size,
+                                                       self.theme.font)
+        readable = cell_size >= min_readable and self.font_size >= MIN_FONT_SIZE
+        self.show_numbers = readable if show_numbers is None else show_numbers
         color = self.theme.role_color(role)
         self.cells = VGroup()
         self.numbers: dict[tuple[int, int], Text] = {}
@@ -113,7 +141,7 @@ class NumberGrid(VGroup):
     def _make_number(self, value: float, kind: str) -> Text:
         faint = kind in ("pad", "zero")
         color = self.theme.muted if faint else self.theme.text
-        return _number_text(format_number(value), self.theme.font, round(44 * self.cell_size, 3), color).copy()
+        return _number_text(format_number(value), self.theme.font, self.font_size, color).copy()
 
     def cell(self, r: int, c: int) -> Square:
         """The square at row ``r``, column ``c``."""

@@ -10,6 +10,7 @@ from manim import (DOWN, LEFT, RESAMPLING_ALGORITHMS, RIGHT, UP, Arrow, Circle, 
 from manim.utils.color import color_to_int_rgb
 
 from ..theme import Theme, current_theme
+from .grid import MINUS
 from .panels import shape_text
 
 __all__ = ["DigitImage", "LatentPlot", "LayerBlock", "GaussianRings", "LatentVector", "flow_arrow", "drop_svg_sources"]
@@ -219,13 +220,13 @@ class LatentVector(VGroup):
         self.theme = t = theme or current_theme()
         self.values = np.asarray(values, dtype=float)
         self.cells = VGroup()
-        for v in self.values:
+        texts = [Text(f"{v:.{digits}f}".replace("-", MINUS), font=t.font, color=t.text, font_size=font_size)
+                 for v in self.values]
+        fit = min([1.0] + [0.9 * cell * 2.1 / text.width for text in texts if text.width > 0])  # one size for all
+        for text in texts:
             box = Rectangle(width=cell * 2.1, height=cell, stroke_color=t.latent, stroke_width=3,
                             fill_color=t.latent, fill_opacity=t.cell_fill_opacity)
-            text = Text(f"{v:.{digits}f}", font=t.font, color=t.text, font_size=font_size)
-            if text.width > 0.9 * box.width:
-                text.scale_to_fit_width(0.9 * box.width)
-            self.cells.add(VGroup(box, text.move_to(box)))
+            self.cells.add(VGroup(box, text.scale(fit).move_to(box)))
         self.cells.arrange(DOWN, buff=0)
         self.add(self.cells)
         self.label: Text | None = None

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from manim import DOWN, LEFT, RIGHT, MathTex, RoundedRectangle, Text, VGroup, config
+from manim import DOWN, LEFT, RIGHT, UP, MathTex, RoundedRectangle, Text, VGroup, config
 
 from convmath import Formula
 
 from ..theme import Theme, current_theme
 
-__all__ = ["FormulaPanel", "ShapeBadge", "CodePanel", "Caption", "shape_text"]
+__all__ = ["FormulaPanel", "ShapeBadge", "CodePanel", "Caption", "shape_text", "scene_title", "keep_inside", "EDGE_MARGIN"]
 
 
 def shape_text(shape: tuple[int, ...]) -> str:
@@ -16,9 +16,28 @@ def shape_text(shape: tuple[int, ...]) -> str:
     return "×".join(str(int(n)) for n in shape)
 
 
+EDGE_MARGIN = 0.2  # Manim units between anything drawn and the frame's edge
+
+
+def keep_inside(mobject, margin: float = EDGE_MARGIN):
+    """Shift ``mobject`` (no resizing) so it stays ``margin`` inside the frame's left and right edges; returns it."""
+    edge = config.frame_width / 2 - margin
+    mobject.shift(RIGHT * (max(0.0, -edge - mobject.get_left()[0]) - max(0.0, mobject.get_right()[0] - edge)))
+    return mobject
+
+
+def scene_title(text: str, theme: Theme | None = None, font_size: float = 36) -> Text:
+    """The scene's title line at the top of the frame (drawn fully transparent when the theme leaves titles out:
+    the layout stays, a slide's own title shows instead)."""
+    theme = theme or current_theme()
+    title = Text(text, font=theme.font, color=theme.text, font_size=font_size).to_edge(UP, buff=0.3)
+    return title if theme.titles else title.set_opacity(0)
+
+
 def _box(content: VGroup, color: str, theme: Theme, buff: float = 0.2) -> RoundedRectangle:
     box = RoundedRectangle(corner_radius=0.12, width=content.width + 2 * buff, height=content.height + 2 * buff,
-                           stroke_color=color, stroke_width=2, fill_color=theme.background, fill_opacity=0.9)
+                           stroke_color=color, stroke_width=2, fill_color=theme.background,
+                           fill_opacity=theme.panel_opacity)
     return box.move_to(content)
 
 
@@ -96,7 +115,7 @@ class CodePanel(VGroup):
         CodePanel("nn.Conv2d(1, 1, kernel_size=3, stride=2, padding=1)")
     """
 
-    def __init__(self, code: str, theme: Theme | None = None, font_size: float = 24):
+    def __init__(self, code: str, theme: Theme | None = None, font_size: float = 28):
         super().__init__()
         self.theme = theme or current_theme()
         self.code = code
@@ -129,5 +148,7 @@ class Caption(VGroup):
         max_width = config.frame_width - 1.0
         if line.width > max_width:
             line.scale_to_fit_width(max_width)
+        if not self.theme.captions:
+            line.set_opacity(0)
         self.add(line)
         self.to_edge(DOWN, buff=0.3)

@@ -1,0 +1,105 @@
+"""Readable from the back row: in every beat of the scenes below and of each of their presets (the end state of
+each animation, as a 480p render draws it), no visible text is smaller than theme.MIN_FONT_SIZE and nothing drawn
+leaves the frame."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+from manim import MathTex, SingleStringMathTex, Tex, Text, MarkupText, config, tempconfig
+
+from scenes.catalog import scene_class
+from scenes.theme import MIN_FONT_SIZE, glyph_pixels
+
+pytestmark = pytest.mark.render
+
+NEGATIVE_INPUT = "[[-12,5,3,0],[7,-14,2,9],[1,1,1,-3],[4,0,-2,8]]"
+NEGATIVE_KERNEL = "[[1,-2,0],[-1,3,1],[2,0,-1]]"
+CASES = [
+    ("ConvolutionNumbers", None, {}),
+    ("ConvolutionNumbers", "lecture_stride2_padded", {}),
+    ("ConvolutionNumbers", None, {"input": NEGATIVE_INPUT, "kernel": NEGATIVE_KERNEL}),
+    ("ConvolutionNumbers", None, {"input": "none", "input_size": 8, "kernel": "none", "kernel_size": 5,
+                                  "padding": 1}),
+    ("ConvArithmetic", "padding_strides", {}),
+    ("ConvArithmetic", None, {"input_size": 12, "kernel_size": 5, "stride": 3, "padding": 2}),
+    ("ConvArithmetic", None, {"input_size": 28, "kernel_size": 5, "stride": 1, "padding": 2}),
+    ("TransposedConvScatter", None, {}),
+    ("TransposedConvScatter", "stride_2_padding_1", {"input": "[[-12,5],[7,-14]]"}),
+    ("TransposedConvAsConv", "padding_strides_odd_transposed", {}),
+    ("TransposedConvMatrix", None, {}),
+    ("OutputPaddingAmbiguity", None, {}),
+    ("OutputPaddingAmbiguity", "lecture_keras_same", {}),
+]
+# Every preset of these scenes too.
+CASES += [(name, preset, {}) for name in dict.fromkeys(case[0] for case in CASES)
+          for preset in scene_class(name).PRESETS if (name, preset, {}) not in CASES]
+TEXTS = (Text, MarkupText, MathTex, SingleStringMathTex, Tex)
+
+
+def _visible(mobject: Any) -> bool:
+    return any(m.get_fill_opacity() > 0 or m.get_stroke_opacity() > 0 for m in mobject.get_family()
+               if len(m.points))
+
+
+def _look(scene: Any, seen: list) -> None:
+    """Record (font size, text, bounds) of every visible text on screen now, and every visible mobject's bounds."""
+    for top in scene.mobjects:
+        for m in top.get_family():
+            if isinstance(m, TEXTS) and len(m.get_all_points()) and _visible(m):
+                seen.append(("text", float(m.font_size), getattr(m, "text", getattr(m, "tex_string", "")), m))
+            elif len(m.points) and _visible(m):
+                seen.append(("mobject", None, type(m).__name__, m))
+
+
+def _run(name: str, preset: str | None, overrides: dict[str, Any]) -> list:
+    """Run the scene at 480p (animations jump to their end, as in dry-run) looking at the screen after each step."""
+    cls = scene_class(name)
+    params = cls.resolve(preset, overrides)
+    seen: list = []
+    settings = {"dry_run": True, "quality": "low_quality", "disable_caching": True, "progress_bar": "none",
+                "verbosity": "WARNING"}
+    with tempconfig(settings):
+        scene = cls(params, skip_animations=True)
+        scene.renderer.update_frame = lambda *a, **k: None
+        play, wait = scene.play, scene.wait
+
+        def looking_play(*args, **kwargs):
+            play(*args, **kwargs)
+            _look(scene, seen)
+
+        def looking_wait(*args, **kwargs):
+            wait(*args, **kwargs)
+            _look(scene, seen)
+
+        scene.play, scene.wait = looking_play, looking_wait
+        scene.render()
+        assert config.pixel_height == 480
+    return seen
+
+
+@pytest.fixture(scope="module", params=CASES, ids=lambda c: f"{c[0]}-{c[1] or ''}-{'-'.join(c[2]) or 'defaults'}")
+def looked(request):
+    return _run(*request.param)
+
+
+def test_no_text_under_the_readability_floor(looked):
+    small = {(round(size, 1), text) for kind, size, text, _ in looked if kind == "text" and size < MIN_FONT_SIZE - 0.05}
+    assert not small, f"text under font size {MIN_FONT_SIZE} ({glyph_pixels(MIN_FONT_SIZE, 480):.1f} px at 480p): {sorted(small)[:8]}"
+
+
+def test_nothing_drawn_leaves_the_frame(looked):
+    half_w, half_h = config.frame_width / 2, config.frame_height / 2
+    outside = set()
+    for kind, _, text, m in looked:
+        low, high = m.get_all_points().min(axis=0), m.get_all_points().max(axis=0)
+        if low[0] < -half_w or high[0] > half_w or low[1] < -half_h or high[1] > half_h:
+            outside.add((kind, text, tuple(np.round([low[0], low[1], high[0], high[1]], 2))))
+    assert not outside, sorted(outside)[:8]
+
+
+def test_the_floor_catches_a_small_text():
+    assert Text("0", font_size=MIN_FONT_SIZE - 2).font_size < MIN_FONT_SIZE - 0.05
+    assert glyph_pixels(MIN_FONT_SIZE, 720) >= 12
