@@ -5,19 +5,21 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 import numpy as np
-from manim import (DOWN, LEFT, RIGHT, UP, Arrow, Circle, Create, FadeIn, FadeOut, Group, GrowFromCenter, Indicate,
-                   LaggedStart, Text, VGroup, Write)
+import torch
+from manim import (DOWN, RIGHT, UP, Circle, Create, FadeIn, FadeOut, Group, GrowFromCenter, Indicate, LaggedStart,
+                   Text, VGroup, Write)
 
+from convmath.activations import flow_of
 from convmath.latent import class_representative, gap_points
 from convmath.models import load_images
 from convmath.shapes import Step, shape_trace
 
 from .base import ConvvizScene
-from .components import Caption, DigitImage, LatentPlot, LatentVector, LayerBlock, flow_arrow, scene_title
+from .components import Caption, DigitImage, LatentPlot, NetworkDiagram, block_specs, scene_title
 from .params import Param, ParamError
 from .trained import INDEXED, MAX_INDEX, MODEL_PARAMS, check_data, point_text, trained
 
-__all__ = ["ConvAutoencoder", "LatentSpace", "layer_steps", "step_label"]
+__all__ = ["ConvAutoencoder", "LatentSpace", "layer_steps"]
 
 def _marker(plot: LatentPlot, z: np.ndarray, name: str, color: str, scene: ConvvizScene) -> VGroup:
     """A ring on the plot at latent point z with a letter beside it."""
@@ -119,30 +121,6 @@ def layer_steps(steps: list[Step]) -> list[Step]:
     return [s for s in steps if s.op in _DRAWN_OPS]
 
 
-def step_label(step: Step) -> str:
-    """The op of a traced step as a block label ('Conv2d\n3×3 s2 p1')."""
-    p = step.params
-    if step.is_conv:
-        k, s, pad = p["kernel_size"], p["stride"], p["padding"]
-        line = f"{k[0]}×{k[1]} s{s[0]} p{pad[0] if not isinstance(pad, str) else pad}"
-        return f"{step.op}\n{line}"
-    if step.op == "Linear":
-        return f"Linear\n{p['in_features']}→{p['out_features']}"
-    return step.op
-
-
-def _block(step: Step, role: str, image_size: int, scene: ConvvizScene) -> LayerBlock:
-    """A block for one traced step: height follows the spatial size (maps) or the feature count (vectors)."""
-    shape = step.output[1:]
-    if len(shape) == 3:
-        height, width = 1.7 * shape[1] / image_size, 0.25 + 0.08 * np.log2(shape[0])
-    else:
-        height, width = float(np.clip(1.7 * np.sqrt(shape[0] / 128), 0.3, 1.7)), 0.25
-    note = f"output_padding {step.params['output_padding'][0]}" if step.is_conv and step.transposed else None
-    return LayerBlock(step_label(step), shape, role=role, height=max(height, 0.3), width=width, theme=scene.theme,
-                      font_size=18, note=note)
-
-
 class ConvAutoencoder(ConvvizScene):
     """Encoder convs shrink a real digit to a code, decoder transposed convs grow it back; traced shapes, real MSE."""
 
@@ -158,89 +136,65 @@ class ConvAutoencoder(ConvvizScene):
         check_data(params, "index")
 
     def construct(self) -> None:
-        t, p = self.theme, self.params
+        p = self.params
         model = trained("ae", p, latent_dim=p["latent_dim"])
         image = model.images[p["index"]: p["index"] + 1]
-        size = image.shape[1:]
-        steps = layer_steps(shape_trace(model.model, (1, 1, *size)))
+        steps = layer_steps(shape_trace(model.model, (1, 1, *image.shape[1:])))
+        flow = flow_of(model.model, torch.from_numpy(image).unsqueeze(1), "autoencoder", f"image {p['index']}")
         code, recon = model.encode(image)[0], model.reconstruct(image)[0]
-        mse = model.losses(image)["mse"]
-        split = next(i for i, s in enumerate(steps) if s.output[1:] == (p["latent_dim"],)) + 1
-        encoder, decoder = steps[:split], steps[split:]
-        self.shown.update(index=p["index"], input_image=image[0], code=code, reconstruction=recon, loss=mse,
-                          shapes=[(s.op, s.output[1:]) for s in steps])
+        self.shown.update(index=p["index"], input_image=image[0], code=code, reconstruction=recon,
+                          loss=model.losses(image)["mse"], shapes=[(s.op, s.output[1:]) for s in steps], flow=flow)
+        diagram = NetworkDiagram(block_specs(flow, 2), height=5.0, center=(0, 0.35, 0), theme=self.theme,
+                                 map_size=0.7)
+        split = next(b.index for b in flow.blocks if b.shape[1:] == (p["latent_dim"],)) + 1
+        self.caption = Caption("Encoder: strided convolutions shrink the image; a dense layer makes the code.",
+                               theme=self.theme)
+        self.play(FadeIn(scene_title("A convolutional autoencoder", self.theme)), FadeIn(self.caption))
+        self.encoder(diagram, split)
+        self.decoder(diagram, split)
+        self.digit_through(diagram, code)
+        self.loss(diagram, image[0].size)
 
+    def _show_blocks(self, diagram: NetworkDiagram, blocks: range) -> None:
+        """Blocks appear one after the other, each with the arrow into it (each its own mobject)."""
+        for i in blocks:
+            edges = [e for (_, d), e in diagram.arcs.items() if d == i]
+            edges += [diagram.arrows[i]] if i in diagram.arrows else []
+            self.play(*(Create(e) for e in edges), FadeIn(diagram.blocks[i], shift=0.2 * RIGHT), run_time=0.5)
+
+    def _new_caption(self, text: str) -> None:
+        new = Caption(text, theme=self.theme)
+        self.play(FadeOut(self.caption), FadeIn(new))
+        self.caption = new
+
+    def encoder(self, diagram: NetworkDiagram, split: int) -> None:
         self.beat("the encoder shrinks")
-        heading = scene_title("A convolutional autoencoder", self.theme)
-        x_img = DigitImage(image[0], role="input", size=1.5, theme=t, label=f"input {'×'.join(map(str, size))}",
-                           font_size=22).move_to([-5.9, 1.55, 0])
-        enc_blocks = VGroup(*(_block(s, "input", size[0], self) for s in encoder[:-1]),
-                            _block(encoder[-1], "latent", size[0], self))
-        _place_row(enc_blocks, -3.9, 4.3, 1.55)
-        to_code = enc_blocks[-1]
-        z_vec = LatentVector(code, label="code z", theme=t, font_size=22).move_to([6.0, -0.1, 0])
-        enc_arrows = VGroup(flow_arrow(x_img.frame, enc_blocks[0].box, t),
-                            *(flow_arrow(a.box, b.box, t) for a, b in zip(enc_blocks[:-1], enc_blocks[1:])),
-                            flow_arrow(to_code.box, z_vec.cells, t))
-        caption = Caption("Encoder: strided convolutions shrink the image; a dense layer makes the code.", theme=t)
-        self.play(FadeIn(heading), FadeIn(x_img), FadeIn(caption))
-        for block, arrow in zip(enc_blocks, enc_arrows):
-            self.play(Create(arrow), FadeIn(block, shift=0.2 * RIGHT), run_time=0.6)
-        self.play(Create(enc_arrows[-1]), FadeIn(z_vec.label), Create(VGroup(*(cell[0] for cell in z_vec.cells))),
-                  run_time=0.6)
+        self._show_blocks(diagram, range(split))
         self.wait(0.5)
 
+    def decoder(self, diagram: NetworkDiagram, split: int) -> None:
         self.beat("the decoder grows")
-        dec_blocks = VGroup(*(_block(s, "output", size[0], self) for s in decoder))
-        _place_row(dec_blocks, 4.3, -3.9, -1.75)
-        out_img = DigitImage(recon, role="output", size=1.5, theme=t, label=f"output {'×'.join(map(str, size))}",
-                             font_size=22).move_to([-5.9, -1.75, 0])
-        dec_arrows = VGroup(flow_arrow_left(z_vec.cells, dec_blocks[0].box, t),
-                            *(flow_arrow_left(a.box, b.box, t) for a, b in zip(dec_blocks[:-1], dec_blocks[1:])),
-                            flow_arrow_left(dec_blocks[-1].box, out_img.frame, t))
-        self.play(FadeOut(caption))
-        caption = Caption("Decoder: transposed convolutions grow it back; output_padding picks the size.", theme=t)
-        self.play(FadeIn(caption))
-        for block, arrow in zip(dec_blocks, dec_arrows):
-            self.play(Create(arrow), FadeIn(block, shift=0.2 * LEFT), run_time=0.6)
-        self.play(Create(dec_arrows[-1]), Create(out_img.frame), FadeIn(out_img.label), run_time=0.6)
+        self._new_caption("Decoder: transposed convolutions grow it back; output_padding picks the size.")
+        self._show_blocks(diagram, range(split, len(diagram.blocks)))
         self.wait(0.5)
 
+    def digit_through(self, diagram: NetworkDiagram, code: np.ndarray) -> None:
         self.beat("a real digit goes through")
-        self.play(FadeOut(caption))
-        caption = Caption(f"Image {p['index']} of the data goes through the trained network.", theme=t)
-        self.play(FadeIn(caption))
-        packet = x_img.pixels.copy()
-        self.play(packet.animate.scale(0.3).move_to(enc_blocks[0].box), run_time=0.8)
-        for block in enc_blocks:
-            self.play(packet.animate.move_to(block.box), Indicate(block.box, color=t.highlight), run_time=0.5)
-        self.play(packet.animate.move_to(z_vec.cells), run_time=0.5)
-        self.play(FadeOut(packet), Write(VGroup(*(cell[1] for cell in z_vec.cells))), run_time=0.8)
-        packet = z_vec.cells.copy()
-        for block in dec_blocks:
-            self.play(packet.animate.scale(0.6).move_to(block.box), Indicate(block.box, color=t.highlight),
+        self._new_caption(f"Image {self.params['index']} goes through the trained network: code z = "
+                          f"{point_text(code)}.")
+        for i in range(len(diagram.blocks)):
+            self.play(FadeIn(diagram.maps[i]), Indicate(diagram.blocks[i].box, color=self.theme.highlight),
                       run_time=0.5)
-        self.play(FadeOut(packet), FadeIn(out_img.pixels), run_time=0.8)
         self.wait(0.5)
 
+    def loss(self, diagram: NetworkDiagram, n_pixels: int) -> None:
         self.beat("the reconstruction loss")
-        self.play(FadeOut(caption))
-        n_pixels = image[0].size
+        t = self.theme
+        self.play(FadeOut(self.caption))
         loss = VGroup(Text(f"Reconstruction loss:  MSE(x, x̂) = 1/{n_pixels} · Σ(x − x̂)² =", font=t.font,
                            color=t.text, font_size=30),
-                      Text(f"{mse:.4f}", font=t.font, color=t.highlight, font_size=30, weight="BOLD"))
+                      Text(f"{self.shown['loss']:.4f}", font=t.font, color=t.highlight, font_size=30, weight="BOLD"))
         loss.arrange(RIGHT, buff=0.15).to_edge(DOWN, buff=0.3)
-        self.play(Write(loss), Indicate(x_img.frame, color=t.highlight), Indicate(out_img.frame, color=t.highlight))
+        self.play(Write(loss), Indicate(diagram.maps[0], color=t.highlight),
+                  Indicate(diagram.maps[-1], color=t.highlight))
         self.wait(2)
-
-
-def _place_row(blocks: VGroup, x_first: float, x_last: float, y: float) -> None:
-    """Centre the blocks' boxes evenly from x_first to x_last on height y."""
-    for block, x in zip(blocks, np.linspace(x_first, x_last, len(blocks))):
-        block.shift(np.array([x, y, 0]) - block.box.get_center())
-
-
-def flow_arrow_left(start, end, theme) -> Arrow:
-    """A muted arrow from ``start`` leftwards to ``end`` (the decoder row runs right to left)."""
-    return Arrow(start.get_left(), end.get_right(), buff=0.12, stroke_color=theme.muted, stroke_width=3,
-                 tip_length=0.15, max_tip_length_to_length_ratio=0.3)

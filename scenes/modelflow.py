@@ -14,10 +14,10 @@ from typing import Any, Mapping
 from manim import DOWN, AnimationGroup, Create, FadeIn, FadeOut, Indicate, LaggedStart, Text, VGroup
 
 from convmath import ConvArithmeticError
-from convmath.activations import (MAX_ELEMENTS, Flow, formula_lines, layer_text, model_flow, thumbnails)
+from convmath.activations import MAX_ELEMENTS, Flow, formula_lines, layer_text, model_flow
 
 from .base import ConvvizScene
-from .components import BlockSpec, NetworkDiagram, one_path, scene_title
+from .components import NetworkDiagram, block_specs, one_path, scene_title
 from .params import Param, ParamError
 
 __all__ = ["ModelFlow", "flow_for", "block_specs", "resolve_target"]
@@ -47,19 +47,6 @@ def flow_for(params: Mapping[str, Any]) -> Flow:
                             params["seed"])
     except ConvArithmeticError as error:
         raise ParamError(str(error).replace(resolve_target(params["model"]), params["model"])) from None
-
-
-def block_specs(flow: Flow, channels: int) -> list[BlockSpec]:
-    """What each block shows, from the flow; a failing forward adds the block of the call that raised."""
-    specs = []
-    for block in flow.blocks:
-        op, params = layer_text(block.step)
-        images, more = thumbnails(block.activation, channels, block.channels_last)
-        specs.append(BlockSpec(op, params, block.shape, block.folded, tuple(images), more, block.sources,
-                               channels_last=block.channels_last))
-    if flow.failure is not None:
-        specs.append(BlockSpec(flow.failure.op, flow.failure.where, (), sources=flow.failure_sources, failed=True))
-    return specs
 
 
 class ModelFlow(ConvvizScene):

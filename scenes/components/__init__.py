@@ -6,7 +6,7 @@ from .window import KernelWindow
 from .padded import padded_grid
 from .images import DigitImage, GaussianRings, LatentPlot, LatentVector, LayerBlock, flow_arrow
 from .graph import GraphNode, forward_edge, gradient_edge
-from .network import BlockSpec, FeatureMaps, NetworkBlock, NetworkDiagram, block_box_size, one_path
+from .network import BlockSpec, FeatureMaps, NetworkBlock, NetworkDiagram, block_box_size, block_specs, one_path
 from .tensor import TensorStack
 
 __all__ = [
@@ -41,6 +41,7 @@ __all__ = [
     "NetworkBlock",
     "NetworkDiagram",
     "block_box_size",
+    "block_specs",
     "one_path",
     "TensorStack",
 ]

@@ -21,10 +21,12 @@ from manim import (DOWN, LEFT, RESAMPLING_ALGORITHMS, RIGHT, UP, Arrow, CubicBez
                    ImageMobject, ManimColor, Rectangle, RoundedRectangle, Text, VGroup, VMobject)
 from manim.utils.color import color_to_int_rgb
 
+from convmath.activations import Flow, layer_text, thumbnails
+
 from ..theme import Theme, current_theme
 from .panels import shape_text
 
-__all__ = ["BlockSpec", "NetworkBlock", "FeatureMaps", "NetworkDiagram", "block_box_size", "one_path"]
+__all__ = ["BlockSpec", "NetworkBlock", "FeatureMaps", "NetworkDiagram", "block_box_size", "block_specs", "one_path"]
 
 ROW_GAP = 0.9  # between one row's images and the next row's labels (skip arcs cross it)
 MAX_PER_ROW = 7
@@ -45,6 +47,20 @@ class BlockSpec:
     sources: tuple[int, ...] = ()
     failed: bool = False
     channels_last: bool = False
+
+
+def block_specs(flow: Flow, channels: int) -> list[BlockSpec]:
+    """What each block of a convmath flow shows (its first ``channels`` feature maps); a failing forward adds
+    the block of the call that raised."""
+    specs = []
+    for block in flow.blocks:
+        op, params = layer_text(block.step)
+        images, more = thumbnails(block.activation, channels, block.channels_last)
+        specs.append(BlockSpec(op, params, block.shape, block.folded, tuple(images), more, block.sources,
+                               channels_last=block.channels_last))
+    if flow.failure is not None:
+        specs.append(BlockSpec(flow.failure.op, flow.failure.where, (), sources=flow.failure_sources, failed=True))
+    return specs
 
 
 def block_box_size(shape: Sequence[int], channels_last: bool = False) -> tuple[float, float]:
@@ -153,7 +169,7 @@ class NetworkDiagram(Group):
 
     def __init__(self, specs: Sequence[BlockSpec], width: float = 13.2, height: float = 5.8,
                  center: Sequence[float] = (0, 0, 0), per_row: int = MAX_PER_ROW, theme: Theme | None = None,
-                 font_size: float = 20):
+                 font_size: float = 20, map_size: float = 0.42):
         super().__init__()
         t = self.theme = theme or current_theme()
         self.specs = list(specs)
@@ -163,7 +179,7 @@ class NetworkDiagram(Group):
         self.rows = [list(range(r * self.per_row, min(n, (r + 1) * self.per_row))) for r in range(rows)]
         roles = ["input"] + ["output"] * (n - 1)
         self.blocks = [NetworkBlock(s, roles[i], t, font_size) for i, s in enumerate(self.specs)]
-        self.maps = [FeatureMaps(s.images, s.more, theme=t, font_size=0.8 * font_size) for s in self.specs]
+        self.maps = [FeatureMaps(s.images, s.more, map_size, t, 0.8 * font_size) for s in self.specs]
         self._layout(font_size)
         self.arrows: dict[int, VMobject] = {}
         self.arcs: dict[tuple[int, int], VMobject] = {}
@@ -206,8 +222,11 @@ class NetworkDiagram(Group):
         if self.row_of(a) == self.row_of(b):
             return Arrow(start.get_right(), end.get_left(), buff=0.08, stroke_color=t.muted, stroke_width=3,
                          tip_length=0.14, max_tip_length_to_length_ratio=0.4)
-        gap_y = self.maps[a].get_bottom()[1] - ROW_GAP / 2
-        x_out, x_in = start.get_right()[0] + 0.2, end.get_left()[0] - 0.2
+        gap_y = min(self.maps[i].get_bottom()[1] for i in self.rows[self.row_of(a)]) - ROW_GAP / 2
+        labels = self.blocks[b].op_label, self.blocks[b].params_label  # the line passes beside the labels
+        out_labels = self.blocks[a].shape_label, self.blocks[a].op_label, self.blocks[a].params_label
+        x_out = max(start.get_right()[0] + 0.2, *(m.get_right()[0] + 0.1 for m in out_labels if m.has_points()))
+        x_in = min(end.get_left()[0] - 0.2, *(m.get_left()[0] - 0.1 for m in labels if m.has_points()))
         path = VMobject(stroke_color=t.muted, stroke_width=3)
         path.set_points_as_corners([start.get_right() + RIGHT * 0.05, [x_out, start.get_y(), 0], [x_out, gap_y, 0],
                                     [x_in, gap_y, 0], [x_in, end.get_y(), 0]])
