@@ -17,7 +17,7 @@ from convmath import conv1d_trace, conv3d_trace, explain_conv, stack_inputs, sta
 from convmath.trace import ConvNdTrace
 
 from .base import ConvvizScene
-from .components import Caption, FormulaPanel, KernelWindow, NumberGrid, padded_grid, shape_text
+from .components import Caption, FormulaPanel, KernelWindow, NumberGrid, format_number, padded_grid, shape_text
 from .params import Param, ParamError, random_tensor
 
 __all__ = ["Conv1DSequence", "Conv3DVolume"]
