@@ -247,7 +247,6 @@ def output_paddings(output_padding, sizes: tuple[int, ...], is_tuple: bool, axes
 
 
 def _output_padding_message(v: int, a: AxisParams, i: int) -> str:
-    limit = _padding_limit(a)
     if a.convention == "torch":
         head = f"{term('output_padding', v)} must be smaller than stride ({a.stride}) or dilation ({a.dilation})"
     else:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any, Mapping
 
 import numpy as np
-from manim import DOWN, LEFT, RIGHT, UP, Arrow, Create, FadeIn, FadeOut, Text, Transform, VGroup, config
+from manim import DOWN, RIGHT, UP, Arrow, Create, FadeIn, FadeOut, Text, Transform, VGroup, config
 
 from convmath import ConvArithmeticError, ConvTrace, conv2d_trace, explain_conv, explain_transposed
 from convmath import output_ambiguity

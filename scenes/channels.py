@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 import numpy as np
-from manim import (DOWN, LEFT, RIGHT, UP, Arrow, Create, FadeIn, FadeOut, Line, MarkupText, Rectangle, Text,
+from manim import (DOWN, LEFT, RIGHT, UP, Arrow, Create, FadeIn, FadeOut, MarkupText, Rectangle, Text,
                    TransformFromCopy, VGroup, config)
 
 from convmath import conv_counts, explain_conv, group_channels, separable_counts

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 import numpy as np
-from manim import DOWN, LEFT, RIGHT, UP, Create, MoveToTarget, FadeIn, FadeOut, Square, Text, Transform, VGroup, config
+from manim import DOWN, LEFT, RIGHT, UP, Create, MoveToTarget, FadeIn, FadeOut, Square, Text, VGroup, config
 
 from convmath import ConvArithmeticError, Layer, layers_from_model, projective_field, receptive_field, receptive_table
 from convmath.models import build_model
@@ -120,7 +120,7 @@ class PoolingUnpooling(ConvvizScene):
 
     def unpool(self, tr: MaxPoolTrace, size: tuple[int, int], out_grid: NumberGrid) -> None:
         """MaxUnpool2d: zeros, each value back at its index; output_size picks the size."""
-        t, p = self.theme, self.params
+        t = self.theme
         self.beat("unpool")
         try:
             default = max_unpool2d(tr.output, tr.indices, tr.kernel, tr.stride, tr.padding)

@@ -16,7 +16,6 @@ from keras import layers  # noqa: E402
 
 from convmath.cli import main  # noqa: E402
 from convmath.shapes import trace_model  # noqa: E402
-from convmath.shapes.fixes import resizes  # noqa: E402
 
 EXAMPLES = Path(__file__).parent.parent / "examples"
 pytestmark = pytest.mark.usefixtures("one_thread")

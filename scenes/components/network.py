@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Sequence
 
 import numpy as np
-from manim import (DOWN, LEFT, RESAMPLING_ALGORITHMS, RIGHT, UP, Arrow, CubicBezier, DashedVMobject, Group,
+from manim import (DOWN, RESAMPLING_ALGORITHMS, RIGHT, UP, Arrow, CubicBezier, DashedVMobject, Group,
                    ImageMobject, ManimColor, Rectangle, RoundedRectangle, Text, VGroup, VMobject)
 from manim.utils.color import color_to_int_rgb
 
@@ -209,7 +209,6 @@ class NetworkDiagram(Group):
         return i // self.per_row
 
     def _edges(self) -> None:
-        t = self.theme
         for i, spec in enumerate(self.specs):
             for source in spec.sources:
                 if source == i - 1:
