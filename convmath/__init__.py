@@ -8,12 +8,24 @@ from .arithmetic import (
     output_padding_for,
     transposed_output_size,
 )
+from .counts import (
+    ConvCounts,
+    SeparableCounts,
+    conv_counts,
+    group_channels,
+    separable_counts,
+    stack_inputs,
+    stack_reach,
+)
 from .design import design_layers
 from .explain import (Formula, explain_adaptive_pool, explain_conv, explain_pixel_shuffle, explain_pool,
                       explain_transposed, explain_upsample)
 from .pooling import (adaptive_pool_output_size, pixel_shuffle_shape, pixel_unshuffle_shape, pool_input_sizes,
                       pool_output_size, upsample_output_size)
-from .trace import ConvTrace, TransposedConvTrace, conv2d_trace, conv_matrix, conv_transpose2d_trace
+from .receptive import Layer, layers_from_model, projective_field, receptive_field, receptive_table
+from .resample import checkerboard, interpolate, pixel_shuffle, resize_conv, stamp_cells, stamp_counts, upsampling
+from .trace import (ConvNdTrace, ConvTrace, TransposedConvTrace, conv1d_trace, conv2d_trace, conv3d_trace, conv_matrix,
+                    conv_transpose2d_trace)
 
 __all__ = [
     "ConvArithmeticError",
@@ -42,6 +54,28 @@ __all__ = [
     "conv_matrix",
     "ConvTrace",
     "TransposedConvTrace",
+    "conv1d_trace",
+    "conv3d_trace",
+    "ConvNdTrace",
+    "conv_counts",
+    "separable_counts",
+    "stack_reach",
+    "stack_inputs",
+    "group_channels",
+    "ConvCounts",
+    "SeparableCounts",
+    "stamp_cells",
+    "stamp_counts",
+    "upsampling",
+    "checkerboard",
+    "interpolate",
+    "pixel_shuffle",
+    "resize_conv",
+    "Layer",
+    "layers_from_model",
+    "receptive_field",
+    "projective_field",
+    "receptive_table",
 ]
 
 _LAZY = {"shape_trace": "shapes", "trace_model": "shapes", "assert_shapes": "testing", "pin_shapes": "testing"}

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from functools import partial
 from typing import Any, Callable, Mapping, Sequence
@@ -476,6 +477,13 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def reader_gone() -> int:
+    """The reader of stdout went away (``convmath ... | head``): stop quietly, as ``cat`` does. Later writes,
+    Python's own flush at exit included, go to /dev/null. Returns the status to exit with (1)."""
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return 1
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     words = {**WORDS, **getattr(args, "words", {})}
@@ -485,6 +493,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConvArithmeticError as error:
         print(f"convmath {args.command}: {error}", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        return reader_gone()
 
 
 if __name__ == "__main__":

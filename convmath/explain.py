@@ -18,9 +18,9 @@ from .arithmetic import (
 )
 from .pooling import (PoolAxis, adaptive_pool_output_size, pixel_shuffle_shape, pixel_unshuffle_shape,
                       pool_axes, pool_axis_size, upsample_factors, upsample_output_size)
-from .validate import fmt_value, spatial_sizes
+from .validate import ConvArithmeticError, fmt_value, spatial_sizes
 
-__all__ = ["Formula", "explain_conv", "explain_transposed", "explain_pool", "explain_upsample",
+__all__ = ["Formula", "explain_border", "explain_conv", "explain_transposed", "explain_pool", "explain_upsample",
            "explain_adaptive_pool", "explain_pixel_shuffle", "layer_code"]
 
 
@@ -310,3 +310,28 @@ def layer_code(
         return f"{code}  # {_shape('N', sizes, 'C', True)} -> {_shape('N', outs, 'filters', True)}"
     code = _torch_code(n, axes, ops, transposed)
     return f"{code}  # {_shape('N', sizes, 'C_in', False)} -> {_shape('N', outs, 'C_out', False)}"
+
+
+def explain_border(i: Size, before, after):
+    """A padding (positive amounts) or cropping (negative torch pads, or Keras' Cropping as negatives) layer:
+    o = i + before + after per axis; ``before`` / ``after`` an int or one per axis.
+
+    >>> explain_border(28, 2, 2).text
+    'o = i + before + after = 28 + 2 + 2 = 32'
+    >>> explain_border((7, 8), -1, (0, -1))[1].substituted
+    '8 − 1 − 1 = 6'
+    """
+    sizes, is_tuple = spatial_sizes("i", i, "a positive integer (the input size)")
+    n = len(sizes)
+    b_all = tuple(before) if isinstance(before, (tuple, list)) else (before,) * n
+    e_all = tuple(after) if isinstance(after, (tuple, list)) else (after,) * n
+    formulas = []
+    for size, b, e in zip(sizes, b_all, e_all):
+        o = size + b + e
+        if o < 1:
+            raise ConvArithmeticError(f"padding ({b}, {e}) is not allowed on an input of size {size}: the output "
+                                      f"would be {o}; crop less than the input.")
+        terms = f"{size} {'+' if b >= 0 else '−'} {abs(b)} {'+' if e >= 0 else '−'} {abs(e)}"
+        latex = terms.replace("−", "-")
+        formulas.append(Formula("o = i + before + after", f"{terms} = {o}", r"o = i + b + e", f"{latex} = {o}", o))
+    return tuple(formulas) if is_tuple else formulas[0]

@@ -1,10 +1,11 @@
-"""Where to look in a latent space: a typical encoding per class, and points in the gaps between encodings."""
+"""Where to look in a latent space: a typical encoding per class, points in the gaps between encodings, and how
+much of the class the encodings carry."""
 
 from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["class_representative", "gap_points"]
+__all__ = ["class_representative", "gap_points", "class_accuracy"]
 
 
 def class_representative(codes: np.ndarray, labels: np.ndarray, label: int) -> int:
@@ -50,3 +51,22 @@ def gap_points(codes: np.ndarray, n: int, labels: np.ndarray | None = None, anch
         picks.append(candidates[best])
         nearest[np.linalg.norm(candidates - candidates[best], axis=1) < keep_away] = -np.inf
     return np.array(picks).reshape(len(picks), 2)
+
+
+def class_accuracy(codes: np.ndarray, labels: np.ndarray, neighbours: int = 10, folds: int = 5) -> float | None:
+    """How well the encodings tell the class: the accuracy of a ``neighbours``-nearest-neighbour classifier on
+    the codes, ``folds``-fold cross-validated (shuffled, seeded). Chance is about 1 / number of classes.
+
+    None when it cannot be measured: fewer than two classes, or a class with fewer encodings than ``folds``,
+    or fewer encodings per fold than ``neighbours``."""
+    from sklearn.model_selection import StratifiedKFold, cross_val_score
+    from sklearn.neighbors import KNeighborsClassifier
+
+    codes, labels = np.asarray(codes, dtype=float), np.asarray(labels)
+    if codes.ndim != 2 or labels.shape != (len(codes),):
+        raise ValueError(f"codes {codes.shape} and labels {labels.shape} do not match: give (N, d) and (N,).")
+    classes, counts = np.unique(labels, return_counts=True)
+    if len(classes) < 2 or counts.min() < folds or len(codes) * (folds - 1) // folds < neighbours:
+        return None
+    split = StratifiedKFold(n_splits=folds, shuffle=True, random_state=0)
+    return float(cross_val_score(KNeighborsClassifier(neighbours), codes, labels, cv=split).mean())

@@ -1,9 +1,13 @@
-"""A real conv autoencoder and conv VAE (torch), the digits they learn, deterministic training and a cache.
+"""A real conv autoencoder, conv VAE and conditional conv VAE (torch), the digits they learn, deterministic
+training and a cache.
 
 >>> trained = get_model(TrainConfig("vae"))          # trains once (seconds), then loads from the cache
 >>> mu, sigma = trained.posterior(trained.images[:5])
 >>> trained.decode(mu).shape
 (5, 8, 8)
+>>> cvae = get_model(TrainConfig("cvae"))            # the label joins the encoder's features and z
+>>> cvae.decode(np.zeros((10, 2)), labels=np.arange(10)).shape   # one z under each of the ten labels
+(10, 8, 8)
 
 Losses (``TrainedModel.losses``), each per image then averaged over the images; training minimises ``total``:
 
@@ -25,6 +29,7 @@ import shutil
 import tempfile
 import time
 import zipfile
+import zlib
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -48,14 +53,16 @@ __all__ = [
     "TrainedModel",
     "ConvAutoencoder",
     "ConvVAE",
+    "ConditionalConvVAE",
     "build_model",
     "sample_latent",
     "reparameterization_gradients",
     "interpolate",
+    "one_hot",
     "KINDS",
 ]
 
-KINDS = ("ae", "vae")
+KINDS = ("ae", "vae", "cvae")
 ARCHITECTURE_VERSION = 2  # part of the cache key: bump when the networks or the training loop change
 
 # Every encoder conv: kernel 3, stride 2, padding 1 (8 → 4 → 2 for digits, 28 → 14 → 7 for MNIST).
@@ -63,6 +70,7 @@ KERNEL, STRIDE, PADDING = 3, 2, 1
 CHANNELS = (16, 32)
 HIDDEN = 64
 DECODER_SIGMA = 0.2  # σ of the Gaussian decoder p(x | z): weighs reconstruction against KL
+MAX_CLASSES = 100  # the conditional VAE's one-hot label has at most this many entries
 
 _IMAGE_KEYS = ("images", "x", "x_train", "arr_0")
 _LABEL_KEYS = ("labels", "y", "y_train", "arr_1")
@@ -84,23 +92,30 @@ def load_images(path: str | None = None) -> tuple[np.ndarray, np.ndarray]:
     if not file.is_file():
         raise ConvArithmeticError(f"data={path!r} is not a file: give a .npy or .npz of images (N, H, W).")
     try:
-        loaded = np.load(file, allow_pickle=False)
-    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as exc:
+        images, labels = _read_arrays(path, file)
+    except ConvArithmeticError:
+        raise
+    except _UNREADABLE as exc:  # an empty, truncated or corrupt file
         raise ConvArithmeticError(f"data={path!r} cannot be read as .npy/.npz ({exc}).") from None
-    labels = None
-    if isinstance(loaded, np.lib.npyio.NpzFile):
-        with loaded:
-            image_key = next((k for k in _IMAGE_KEYS if k in loaded.files), None)
-            if image_key is None:
-                raise ConvArithmeticError(
-                    f"data={path!r} has arrays {loaded.files}: name the images one of {list(_IMAGE_KEYS)}."
-                )
-            images = loaded[image_key]
-            label_key = next((k for k in _LABEL_KEYS if k in loaded.files), None)
-            labels = loaded[label_key] if label_key else None
-    else:
-        images = loaded
     return _as_dataset(path, images, labels)
+
+
+_UNREADABLE = (OSError, ValueError, EOFError, zipfile.BadZipFile, zlib.error)
+
+
+def _read_arrays(path: str, file: Path) -> tuple[np.ndarray, np.ndarray | None]:
+    """(images, labels or None) from a .npy, or from a .npz's named arrays."""
+    loaded = np.load(file, allow_pickle=False)
+    if not isinstance(loaded, np.lib.npyio.NpzFile):
+        return loaded, None
+    with loaded:
+        image_key = next((k for k in _IMAGE_KEYS if k in loaded.files), None)
+        if image_key is None:
+            raise ConvArithmeticError(
+                f"data={path!r} has arrays {loaded.files}: name the images one of {list(_IMAGE_KEYS)}."
+            )
+        label_key = next((k for k in _LABEL_KEYS if k in loaded.files), None)
+        return loaded[image_key], loaded[label_key] if label_key else None
 
 
 def _as_dataset(path: str, images: np.ndarray, labels: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
@@ -138,7 +153,7 @@ class TrainConfig:
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
-            raise ConvArithmeticError(f"kind={self.kind!r} is unknown: use 'ae' or 'vae'.")
+            raise ConvArithmeticError(f"kind={self.kind!r} is unknown: use 'ae', 'vae' or 'cvae'.")
         for name, minimum in (("latent_dim", 1), ("epochs", 1), ("batch_size", 1), ("seed", 0)):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
@@ -262,30 +277,81 @@ class ConvVAE(nn.Module):
         return self.decoder(z), mu, logvar
 
 
-def build_model(kind: str, image_size: tuple[int, int] = (8, 8), latent_dim: int = 2) -> nn.Module:
-    """An untrained ``ConvAutoencoder`` (``"ae"``) or ``ConvVAE`` (``"vae"``)."""
+class ConditionalConvVAE(nn.Module):
+    """The VAE with the label given: its one-hot vector joins the encoder's features (before the μ and log σ²
+    heads) and z (before the decoder's first layer: latent_dim + classes inputs). Returns (x̂, μ, log σ²).
+
+    ``labels`` are class indices (N,); none gives every image label 0 (a shape trace runs it on one input).
+    """
+
+    def __init__(self, image_size: tuple[int, int] = (8, 8), latent_dim: int = 2, classes: int = 10):
+        super().__init__()
+        self.classes = classes
+        self.encoder = Encoder(image_size)
+        self.mu_head = nn.Linear(HIDDEN + classes, latent_dim)
+        self.logvar_head = nn.Linear(HIDDEN + classes, latent_dim)
+        self.decoder = Decoder(image_size, latent_dim + classes)
+
+    def one_hot(self, labels: torch.Tensor) -> torch.Tensor:
+        """(N, classes) float one-hot rows for class indices (N,)."""
+        return nn.functional.one_hot(labels, self.classes).to(torch.get_default_dtype())
+
+    def _labels(self, x: torch.Tensor, labels: torch.Tensor | None) -> torch.Tensor:
+        return torch.zeros(len(x), dtype=torch.long) if labels is None else labels
+
+    def encode(self, x: torch.Tensor, labels: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+        joined = torch.cat([self.encoder(x), self.one_hot(self._labels(x, labels))], dim=1)
+        return self.mu_head(joined), self.logvar_head(joined)
+
+    def decode(self, z: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
+        return self.decoder(torch.cat([z, self.one_hot(self._labels(z, labels))], dim=1))
+
+    def forward(self, x: torch.Tensor, labels: torch.Tensor | None = None
+                ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        labels = self._labels(x, labels)
+        mu, logvar = self.encode(x, labels)
+        z = mu + torch.exp(0.5 * logvar) * torch.randn_like(mu)
+        return self.decode(z, labels), mu, logvar
+
+
+def build_model(kind: str, image_size: tuple[int, int] = (8, 8), latent_dim: int = 2, classes: int = 10) -> nn.Module:
+    """An untrained ``ConvAutoencoder`` ("ae"), ``ConvVAE`` ("vae") or ``ConditionalConvVAE`` ("cvae", ``classes``
+    labels)."""
     if kind not in KINDS:
-        raise ConvArithmeticError(f"kind={kind!r} is unknown: use 'ae' or 'vae'.")
+        raise ConvArithmeticError(f"kind={kind!r} is unknown: use 'ae', 'vae' or 'cvae'.")
+    if kind == "cvae":
+        return ConditionalConvVAE(tuple(image_size), latent_dim, classes)
     return (ConvAutoencoder if kind == "ae" else ConvVAE)(tuple(image_size), latent_dim)
 
 
-def _loss_terms(model: nn.Module, x: torch.Tensor, beta: float) -> dict[str, torch.Tensor]:
-    """Per-image losses averaged over the batch (the VAE's reconstruction uses μ when not training)."""
-    if isinstance(model, ConvVAE):
+def _loss_terms(model: nn.Module, x: torch.Tensor, beta: float,
+                labels: torch.Tensor | None = None) -> dict[str, torch.Tensor]:
+    """Per-image losses averaged over the batch (the VAEs' reconstruction uses μ when not training)."""
+    if isinstance(model, ConditionalConvVAE):
+        recon, mu, logvar = model(x, labels)
+        if not model.training:
+            recon = model.decode(mu, labels)
+    elif isinstance(model, ConvVAE):
         recon, mu, logvar = model(x)
         if not model.training:
             recon = model.decoder(mu)
+    else:
+        recon = model(x)
+    if isinstance(model, (ConvVAE, ConditionalConvVAE)):
         kl = (0.5 * (mu.pow(2) + logvar.exp() - 1 - logvar)).sum(1).mean()
     else:
-        recon, kl = model(x), x.new_zeros(())
+        kl = x.new_zeros(())
     squared = (recon - x).pow(2).flatten(1)
     reconstruction = squared.sum(1).mean() / (2 * DECODER_SIGMA**2)
     return {"reconstruction": reconstruction, "mse": squared.mean(), "kl": kl, "total": reconstruction + beta * kl}
 
 
 # ----------------------------------------------------------------------------------------------- training
-def _train(config: TrainConfig, images: np.ndarray) -> tuple[nn.Module, list[float], float]:
-    """Seeded, single-threaded, deterministic training: (model, mean loss per epoch, seconds)."""
+def _train(config: TrainConfig, images: np.ndarray,
+           labels: np.ndarray | None = None) -> tuple[nn.Module, list[float], float]:
+    """Seeded, single-threaded, deterministic training: (model, mean loss per epoch, seconds).
+
+    ``labels`` (class indices 0..K-1) are what the conditional VAE is given with each image; K = max + 1."""
     threads, deterministic = torch.get_num_threads(), torch.are_deterministic_algorithms_enabled()
     torch.set_num_threads(1)
     torch.use_deterministic_algorithms(True)
@@ -293,16 +359,19 @@ def _train(config: TrainConfig, images: np.ndarray) -> tuple[nn.Module, list[flo
     try:
         with torch.random.fork_rng():
             torch.manual_seed(config.seed)
-            model = build_model(config.kind, images.shape[1:], config.latent_dim)
+            model = build_model(config.kind, images.shape[1:], config.latent_dim, _class_count(labels))
             optimiser = torch.optim.Adam(model.parameters(), lr=config.learning_rate)
             data = torch.from_numpy(images).unsqueeze(1)
+            targets = None if labels is None else torch.from_numpy(labels)
             order = torch.Generator().manual_seed(config.seed)
             history = []
             model.train()
             for _ in range(config.epochs):
                 total = 0.0
-                for batch in data[torch.randperm(len(data), generator=order)].split(config.batch_size):
-                    loss = _loss_terms(model, batch, config.beta)["total"]
+                for batch_index in torch.randperm(len(data), generator=order).split(config.batch_size):
+                    batch = data[batch_index]
+                    given = None if targets is None else targets[batch_index]
+                    loss = _loss_terms(model, batch, config.beta, given)["total"]
                     optimiser.zero_grad()
                     loss.backward()
                     optimiser.step()
@@ -314,6 +383,22 @@ def _train(config: TrainConfig, images: np.ndarray) -> tuple[nn.Module, list[flo
     return model.eval(), history, time.perf_counter() - start
 
 
+def _class_count(labels: np.ndarray | None) -> int:
+    """K for labels 0..K-1 (10 for the digits); 10 when there are none (only the conditional VAE reads it)."""
+    return 10 if labels is None or len(labels) == 0 else int(labels.max()) + 1
+
+
+def _check_labels(config: TrainConfig, labels: np.ndarray) -> None:
+    """The conditional VAE needs every image labelled with a class index 0..K-1, at least two classes."""
+    where = f"data={config.data!r}"
+    if (labels < 0).any():
+        raise ConvArithmeticError(f"{where} has images without a label: the conditional VAE needs a .npz with a "
+                                  f"label per image under one of {list(_LABEL_KEYS)}.")
+    if len(np.unique(labels)) < 2 or labels.max() >= MAX_CLASSES:
+        raise ConvArithmeticError(f"{where} has labels {sorted(set(labels.tolist()))[:12]}: the conditional VAE "
+                                  f"needs class indices from 0 to at most {MAX_CLASSES - 1}, at least two classes.")
+
+
 def default_cache_dir() -> Path:
     """$CONVVIZ_CACHE, else ~/.cache/convviz."""
     return Path(os.environ.get("CONVVIZ_CACHE") or Path.home() / ".cache" / "convviz")
@@ -323,6 +408,8 @@ def get_model(config: TrainConfig, cache_dir: str | Path | None = None) -> "Trai
     """The trained model for ``config``: loaded from ``cache_dir/<kind>-<hash>/`` or trained once and saved there."""
     images, labels = load_images(config.data)
     images, labels = images[: config.max_images], labels[: config.max_images]
+    if config.kind == "cvae":
+        _check_labels(config, labels)
     root = Path(cache_dir or default_cache_dir())
     folder = root / f"{config.kind}-{config.key()}"
     try:
@@ -332,11 +419,12 @@ def get_model(config: TrainConfig, cache_dir: str | Path | None = None) -> "Trai
             f"cache_dir={str(root)!r} cannot be created: set CONVVIZ_CACHE to a writable folder."
         ) from None
     with _locked(root / f"{folder.name}.lock"):  # parallel renders wait for one training run
-        loaded = _load(folder, config, images.shape[1:])
+        loaded = _load(folder, config, images.shape[1:], _class_count(labels))
         if loaded is not None:
             model, info = loaded
             return TrainedModel(model, config, images, labels, info["history"], info["train_seconds"], folder, True)
-        model, history, seconds = _train(config, images)
+        # only the conditional VAE is given the labels
+        model, history, seconds = _train(config, images) if config.kind != "cvae" else _train(config, images, labels)
         _save(folder, model, {"config": asdict(config), "history": history, "train_seconds": seconds})
     return TrainedModel(model, config, images, labels, history, seconds, folder, False)
 
@@ -354,13 +442,14 @@ def _locked(path: Path) -> Iterator[None]:
                 fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def _load(folder: Path, config: TrainConfig, image_size: tuple[int, int]) -> tuple[nn.Module, dict] | None:
+def _load(folder: Path, config: TrainConfig, image_size: tuple[int, int],
+          classes: int) -> tuple[nn.Module, dict] | None:
     """The cached model and its meta data, or None (absent, or unreadable: then it is removed and retrained)."""
     weights, meta = folder / "weights.pt", folder / "meta.json"
     if not (weights.is_file() and meta.is_file()):
         return None
     try:
-        model = build_model(config.kind, image_size, config.latent_dim)
+        model = build_model(config.kind, image_size, config.latent_dim, classes)
         model.load_state_dict(torch.load(weights, weights_only=True))
         return model.eval(), json.loads(meta.read_text())
     except Exception:  # truncated or foreign file (pickle, zip, key or shape errors): retrain
@@ -396,7 +485,18 @@ class TrainedModel:
 
     @property
     def is_vae(self) -> bool:
-        return isinstance(self.model, ConvVAE)
+        """A VAE or a conditional VAE: the encoder gives μ and σ."""
+        return isinstance(self.model, (ConvVAE, ConditionalConvVAE))
+
+    @property
+    def is_conditional(self) -> bool:
+        """The conditional VAE: encode and decode take the labels too."""
+        return isinstance(self.model, ConditionalConvVAE)
+
+    @property
+    def classes(self) -> int:
+        """How many labels the conditional VAE knows (0 for the others)."""
+        return self.model.classes if self.is_conditional else 0
 
     def _tensor(self, images: np.ndarray) -> torch.Tensor:
         images = np.asarray(images, dtype=np.float32)
@@ -407,38 +507,66 @@ class TrainedModel:
             )
         return torch.from_numpy(images).unsqueeze(1)
 
-    @torch.no_grad()
-    def encode(self, images: np.ndarray) -> np.ndarray:
-        """(N, latent): the AE's code, or μ for the VAE."""
-        code = self.model.encode(self._tensor(images))
-        return (code[0] if self.is_vae else code).numpy()
+    def _labels(self, labels: int | np.ndarray | None, n: int) -> torch.Tensor | None:
+        """Class indices (n,) for the conditional VAE (one int is given to all n); None for the others."""
+        if not self.is_conditional:
+            if labels is not None:
+                raise ConvArithmeticError(f"labels= is only for the conditional VAE (kind='cvae'), not "
+                                          f"kind={self.config.kind!r}.")
+            return None
+        if labels is None:
+            raise ConvArithmeticError("labels= is missing: the conditional VAE needs a label per image or z.")
+        array = np.broadcast_to(np.asarray(labels), (n,)) if np.ndim(labels) == 0 else np.asarray(labels)
+        if array.shape != (n,) or not np.issubdtype(array.dtype, np.integer) or n and not (
+                0 <= array.min() and array.max() < self.classes):
+            raise ConvArithmeticError(f"labels={array.tolist()[:12]!r} do not fit: give {n} class indices from 0 "
+                                      f"to {self.classes - 1} (or one for all).")
+        return torch.from_numpy(array.astype(np.int64))
 
     @torch.no_grad()
-    def posterior(self, images: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(μ, σ), each (N, latent); VAE only."""
+    def encode(self, images: np.ndarray, labels: int | np.ndarray | None = None) -> np.ndarray:
+        """(N, latent): the AE's code, or μ for the VAEs (the conditional one takes the images' labels)."""
+        return self._encoded(images, labels)[0].numpy()
+
+    def _encoded(self, images: np.ndarray, labels) -> tuple[torch.Tensor, torch.Tensor | None]:
+        """(code or μ, log σ² or None) as tensors."""
+        x = self._tensor(images)
+        given = self._labels(labels, len(x))
+        if self.is_conditional:
+            return self.model.encode(x, given)
+        code = self.model.encode(x)
+        return code if self.is_vae else (code, None)
+
+    @torch.no_grad()
+    def posterior(self, images: np.ndarray, labels: int | np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """(μ, σ), each (N, latent); VAEs only."""
         if not self.is_vae:
             raise ConvArithmeticError("posterior() needs a VAE (kind='vae'): an autoencoder has no σ.")
-        mu, logvar = self.model.encode(self._tensor(images))
+        mu, logvar = self._encoded(images, labels)
         return mu.numpy(), torch.exp(0.5 * logvar).numpy()
 
     @torch.no_grad()
-    def decode(self, z: np.ndarray) -> np.ndarray:
-        """(M, H, W) in [0, 1] for latent points z (M, latent)."""
+    def decode(self, z: np.ndarray, labels: int | np.ndarray | None = None) -> np.ndarray:
+        """(M, H, W) in [0, 1] for latent points z (M, latent); the conditional VAE decodes z under ``labels``."""
         z = np.asarray(z, dtype=np.float32)
         if z.ndim != 2 or z.shape[1] != self.config.latent_dim:
             raise ConvArithmeticError(
                 f"z of shape {z.shape} does not fit this model: give (M, {self.config.latent_dim})."
             )
-        return self.model.decoder(torch.from_numpy(z)).squeeze(1).numpy()
+        given = self._labels(labels, len(z))
+        z_t = torch.from_numpy(z)
+        out = self.model.decode(z_t, given) if self.is_conditional else self.model.decoder(z_t)
+        return out.squeeze(1).numpy()
 
-    def reconstruct(self, images: np.ndarray) -> np.ndarray:
-        """decode(encode(images)): the VAE decodes μ (no sampling), so the result is deterministic."""
-        return self.decode(self.encode(images))
+    def reconstruct(self, images: np.ndarray, labels: int | np.ndarray | None = None) -> np.ndarray:
+        """decode(encode(images)): the VAEs decode μ (no sampling), so the result is deterministic."""
+        return self.decode(self.encode(images, labels), labels)
 
     @torch.no_grad()
-    def losses(self, images: np.ndarray) -> dict[str, float]:
-        """{"reconstruction", "mse", "kl", "total"} (see the module docstring), the VAE decoding μ."""
-        terms = _loss_terms(self.model, self._tensor(images), self.config.beta if self.is_vae else 0.0)
+    def losses(self, images: np.ndarray, labels: int | np.ndarray | None = None) -> dict[str, float]:
+        """{"reconstruction", "mse", "kl", "total"} (see the module docstring), the VAEs decoding μ."""
+        x = self._tensor(images)
+        terms = _loss_terms(self.model, x, self.config.beta if self.is_vae else 0.0, self._labels(labels, len(x)))
         return {name: float(value) for name, value in terms.items()}
 
 
@@ -474,6 +602,16 @@ def reparameterization_gradients(mu, sigma, eps) -> dict:
         "eps_requires_grad": eps_t.requires_grad,
         "loss": float(loss.detach()),
     }
+
+
+def one_hot(labels: int | np.ndarray, classes: int) -> np.ndarray:
+    """(N, classes) float32 rows, a 1 at each label: the vector the conditional VAE is given (torch's one_hot)."""
+    array = np.atleast_1d(np.asarray(labels))
+    if not np.issubdtype(array.dtype, np.integer) or array.size and not (0 <= array.min() and array.max() < classes):
+        raise ConvArithmeticError(f"labels={array.tolist()[:12]!r} do not fit: give class indices from 0 to "
+                                  f"{classes - 1}.")
+    encoded = nn.functional.one_hot(torch.from_numpy(array.astype(np.int64)), classes)
+    return encoded.numpy().astype(np.float32)
 
 
 def interpolate(a: np.ndarray, b: np.ndarray, steps: int) -> np.ndarray:

@@ -16,9 +16,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .arithmetic import axis_params, conv_output_size, output_paddings, transposed_as_conv, transposed_output_size
-from .validate import ConvArithmeticError, as_int
+from .validate import ConvArithmeticError, as_int, term
 
-__all__ = ["ConvTrace", "TransposedConvTrace", "conv2d_trace", "conv_transpose2d_trace", "conv_matrix"]
+__all__ = ["ConvTrace", "ConvNdTrace", "TransposedConvTrace", "conv1d_trace", "conv2d_trace", "conv3d_trace",
+           "conv_transpose2d_trace", "conv_matrix"]
 
 Pair = tuple[int, int]
 
@@ -32,7 +33,8 @@ class ConvTrace:
 
     - ``padded`` (H + top + bottom, W + left + right): the zero-padded input; ``pads`` = (top, bottom, left, right).
     - ``products`` (oh, ow, kh, kw): the window's values times the kernel;
-      ``output`` = ``products`` summed over the taps (and the input channels of the group).
+      ``output`` = ``products`` summed over the taps (and the input channels of the group), plus ``bias``
+      (one per filter) when one is given.
     """
 
     x: np.ndarray
@@ -46,6 +48,12 @@ class ConvTrace:
     output: np.ndarray
     _rows: np.ndarray = field(repr=False)
     _cols: np.ndarray = field(repr=False)
+    bias: np.ndarray | None = None
+
+    @property
+    def channel_sums(self) -> np.ndarray:
+        """``products`` summed over the kernel taps only: one sum per (filter, input channel, output cell)."""
+        return self.products.sum(axis=(-2, -1))
 
     def window(self, r: int, c: int) -> tuple[np.ndarray, np.ndarray]:
         """The padded-input row indices (kh,) and col indices (kw,) of the window at output cell (r, c)."""
@@ -65,6 +73,58 @@ class ConvTrace:
     def uncovered_cols(self) -> tuple[int, ...]:
         """Padded-input cols that no kernel tap ever touches (left over by the stride, or between dilated taps)."""
         return _untouched(self.padded.shape[-1], self._cols)
+
+
+@dataclass(frozen=True, eq=False)
+class ConvNdTrace:
+    """A 1-D or 3-D convolution with channels and groups, cell by cell (the 2-D one is :class:`ConvTrace`).
+
+    Shapes for plain (channel-less) ``x`` and ``w``; with channels, ``x``/``padded`` gain a leading C axis,
+    ``w`` is (O, C/groups, *k), ``output`` gains a leading O axis and ``products`` the leading (O, C/groups).
+
+    - ``padded``: the zero-padded input; ``pads`` one (before, after) pair per spatial axis.
+    - ``products`` (*out, *k): the window's values times the kernel; ``output`` = ``products`` summed over the
+      taps (and the input channels of the group), plus ``bias`` (one per filter) when one is given.
+    """
+
+    x: np.ndarray
+    w: np.ndarray
+    padded: np.ndarray
+    pads: tuple[Pair, ...]
+    stride: tuple[int, ...]
+    dilation: tuple[int, ...]
+    groups: int
+    products: np.ndarray
+    output: np.ndarray
+    taps: tuple[np.ndarray, ...] = field(repr=False)
+    bias: np.ndarray | None = None
+
+    @property
+    def channel_sums(self) -> np.ndarray:
+        """``products`` summed over the kernel taps only: one sum per (filter, input channel, output cell)."""
+        n = len(self.taps)
+        return self.products.sum(axis=tuple(range(-n, 0)))
+
+    def window(self, *cell: int) -> tuple[np.ndarray, ...]:
+        """The padded-input indices per spatial axis (k,) of the window at output cell ``cell``."""
+        outs = tuple(t.shape[0] for t in self.taps)
+        if len(cell) != len(outs) or not all(0 <= c < o for c, o in zip(cell, outs)):
+            shown = "×".join(map(str, outs))
+            raise ConvArithmeticError(f"output cell {cell} is outside the {shown} output: give {len(outs)} "
+                                      f"indices, each from 0 to its size minus 1.")
+        return tuple(t[c].copy() for t, c in zip(self.taps, cell))
+
+    def uncovered(self, axis: int) -> tuple[int, ...]:
+        """Padded-input positions on spatial ``axis`` that no kernel tap ever touches."""
+        n = len(self.taps)
+        return _untouched(self.padded.shape[self.padded.ndim - n + axis], self.taps[axis])
+
+    def group_channels(self, out_channel: int) -> range:
+        """The input channels that filter ``out_channel`` sees: its group's C/groups channels."""
+        c = self.x.shape[0] if self.x.ndim > len(self.taps) else 1
+        o = self.output.shape[0] if self.output.ndim > len(self.taps) else 1
+        g = out_channel // (o // self.groups)
+        return range(g * c // self.groups, (g + 1) * c // self.groups)
 
 
 @dataclass(frozen=True, eq=False)
@@ -124,14 +184,19 @@ def _array(name: str, value, dims: tuple[int, ...], layout: str) -> np.ndarray:
     return a
 
 
-def _inputs(x, w, groups, transposed: bool) -> tuple[np.ndarray, np.ndarray, int, bool]:
-    """x as (C, H, W), w as 4-D, validated groups, and whether the caller gave plain 2-D arrays."""
-    xa = _array("x", x, (2, 3), "(H, W) or (C, H, W)")
-    layout = "(C_in, C_out/groups, kh, kw)" if transposed else "(O, C/groups, kh, kw)"
-    wa = _array("w", w, (2, 4), f"(kh, kw) or {layout}")
-    plain = xa.ndim == 2 and wa.ndim == 2
-    x3 = xa[None] if xa.ndim == 2 else xa
-    w4 = wa[None, None] if wa.ndim == 2 else wa
+AXES = {1: ("L", "k"), 2: ("H, W", "kh, kw"), 3: ("D, H, W", "kd, kh, kw")}  # spatial and kernel axis names
+
+
+def _inputs(x, w, groups, transposed: bool, n: int = 2) -> tuple[np.ndarray, np.ndarray, int, bool]:
+    """x as (C, *spatial), w as (O, C/g, *k), validated groups, and whether the caller gave plain arrays
+    (no channel axes); ``n`` spatial axes."""
+    space, taps = AXES[n]
+    xa = _array("x", x, (n, n + 1), f"({space}) or (C, {space})")
+    layout = f"(C_in, C_out/groups, {taps})" if transposed else f"(O, C/groups, {taps})"
+    wa = _array("w", w, (n, n + 2), f"({taps}) or {layout}")
+    plain = xa.ndim == n and wa.ndim == n
+    x3 = xa[None] if xa.ndim == n else xa
+    w4 = wa[None, None] if wa.ndim == n else wa
     g = as_int("groups", groups, 1, "a positive integer")
     c = x3.shape[0]
     if c % g:
@@ -153,27 +218,56 @@ def _inputs(x, w, groups, transposed: bool) -> tuple[np.ndarray, np.ndarray, int
     return x3, w4, g, plain
 
 
+def _bias(bias, filters: int) -> np.ndarray | None:
+    """``bias`` as a (filters,) array, or None; a one-sentence error otherwise."""
+    if bias is None:
+        return None
+    b = _array("bias", np.reshape(np.asarray(bias), -1) if np.ndim(bias) == 0 else bias, (1,), "(O,)")
+    if b.shape[0] != filters:
+        raise ConvArithmeticError(f"bias has {b.shape[0]} values but w has {filters} filters: give one bias per filter.")
+    return b
+
+
+def _with_bias(output: np.ndarray, bias: np.ndarray | None) -> np.ndarray:
+    """``output`` (O, *out) plus one bias per filter."""
+    return output if bias is None else output + bias.reshape(-1, *([1] * (output.ndim - 1)))
+
+
 def _taps(n_out: int, k: int, stride: int, dilation: int) -> np.ndarray:
     """(n_out, k) indices: output position r's taps at r·stride + j·dilation."""
     return np.arange(n_out)[:, None] * stride + np.arange(k)[None, :] * dilation
 
 
-def _trace(x3, w4, pads, stride, dilation, groups, plain) -> ConvTrace:
+def _correlate(padded: np.ndarray, w: np.ndarray, taps: tuple[np.ndarray, ...], groups: int):
+    """(products, output) of any number of spatial axes: ``padded`` is (C, *spatial), ``w`` (O, C/g, *k) and
+    ``taps[a]`` the (n_out, k) padded indices of axis a; products (O, C/g, *out, *k), output (O, *out)."""
+    n = len(taps)
+    outs, ks = tuple(t.shape[0] for t in taps), tuple(t.shape[1] for t in taps)
+    index = []
+    for a, t in enumerate(taps):  # axis a's taps broadcast over (*out, *k)
+        shape = [1] * (2 * n)
+        shape[a], shape[n + a] = t.shape
+        index.append(t.reshape(shape))
+    patches = padded[(slice(None), *index)]  # (C, *out, *k)
+    c, o = padded.shape[0], w.shape[0]
+    patches = patches.reshape(groups, 1, c // groups, *outs, *ks)
+    weights = w.reshape(groups, o // groups, c // groups, *([1] * n), *ks)
+    products = (patches * weights).reshape(o, c // groups, *outs, *ks)
+    return products, products.sum(axis=(1, *range(2 + n, 2 + 2 * n)))
+
+
+def _trace(x3, w4, pads, stride, dilation, groups, plain, bias=None) -> ConvTrace:
     """The conv trace for already validated arguments; x3 is (C, H, W), w4 is (O, C/g, kh, kw)."""
     top, bottom, left, right = pads
     padded = np.pad(x3, ((0, 0), (top, bottom), (left, right)))
     kh, kw = w4.shape[-2:]
     oh, ow = conv_output_size(x3.shape[1:], (kh, kw), stride, ((top, bottom), (left, right)), dilation)
     rows, cols = _taps(oh, kh, stride[0], dilation[0]), _taps(ow, kw, stride[1], dilation[1])
-    patches = padded[:, rows[:, None, :, None], cols[None, :, None, :]]  # (C, oh, ow, kh, kw)
-    c, o = x3.shape[0], w4.shape[0]
-    patches = patches.reshape(groups, c // groups, oh, ow, kh, kw)
-    weights = w4.reshape(groups, o // groups, c // groups, kh, kw)
-    products = np.einsum("gcrsij,gocij->gocrsij", patches, weights).reshape(o, c // groups, oh, ow, kh, kw)
-    output = products.sum(axis=(1, 4, 5))
+    products, output = _correlate(padded, w4, (rows, cols), groups)
+    output = _with_bias(output, bias)
     if plain:
         x3, w4, padded, products, output = x3[0], w4[0, 0], padded[0], products[0, 0], output[0]
-    return ConvTrace(x3, w4, padded, pads, stride, dilation, groups, products, output, rows, cols)
+    return ConvTrace(x3, w4, padded, pads, stride, dilation, groups, products, output, rows, cols, bias)
 
 
 def _conv_params(spatial: Pair, k: Pair, stride, padding, dilation) -> tuple[tuple[int, int, int, int], Pair, Pair]:
@@ -184,8 +278,8 @@ def _conv_params(spatial: Pair, k: Pair, stride, padding, dilation) -> tuple[tup
     return (top, bottom, left, right), (axes[0].stride, axes[1].stride), (axes[0].dilation, axes[1].dilation)
 
 
-def conv2d_trace(x, w, stride=1, padding=0, dilation=1, groups=1) -> ConvTrace:
-    """Trace ``torch.nn.functional.conv2d(x, w, stride=..., padding=..., dilation=..., groups=...)``.
+def conv2d_trace(x, w, stride=1, padding=0, dilation=1, groups=1, bias=None) -> ConvTrace:
+    """Trace ``torch.nn.functional.conv2d(x, w, bias, stride=..., padding=..., dilation=..., groups=...)``.
 
     ``padding``: an int, (h, w), ((top, bottom), (left, right)), or "valid" / "same" / "full".
 
@@ -195,7 +289,62 @@ def conv2d_trace(x, w, stride=1, padding=0, dilation=1, groups=1) -> ConvTrace:
     """
     x3, w4, g, plain = _inputs(x, w, groups, transposed=False)
     pads, s, d = _conv_params(x3.shape[1:], w4.shape[2:], stride, padding, dilation)
-    return _trace(x3, w4, pads, s, d, g, plain)
+    return _trace(x3, w4, pads, s, d, g, plain, _bias(bias, w4.shape[0]))
+
+
+def _nd_params(n: int, spatial, k, stride, padding, dilation) -> tuple[tuple[Pair, ...], tuple[int, ...], tuple[int, ...]]:
+    """Validated (pads, stride, dilation) for ``n`` spatial axes (torch's rules; 'causal' as Keras' Conv1D)."""
+    if isinstance(padding, str) and padding.lower() == "causal":
+        if n != 1:
+            raise ConvArithmeticError(f"{term('padding', 'causal')} exists only for 1-D convolutions: use 'valid' or "
+                                      f"'same' for {n} axes.")
+        d = axis_params(1, True, k, stride, 0, dilation, "torch")[0].dilation
+        padding = ((d * (k[0] - 1), 0),)
+    conv_output_size(spatial, k, stride, padding, dilation)
+    axes = axis_params(n, True, k, stride, padding, dilation, "torch")
+    pads = tuple(a.conv_pads(m) for a, m in zip(axes, spatial))
+    return pads, tuple(a.stride for a in axes), tuple(a.dilation for a in axes)
+
+
+def _conv_nd_trace(n: int, x, w, stride, padding, dilation, groups, bias) -> ConvNdTrace:
+    x_c, w_c, g, plain = _inputs(x, w, groups, transposed=False, n=n)
+    spatial, k = x_c.shape[1:], w_c.shape[2:]
+    pads, s, d = _nd_params(n, spatial, k, stride, padding, dilation)
+    padded = np.pad(x_c, ((0, 0), *pads))
+    outs = conv_output_size(spatial, k, s, pads, d)
+    taps = tuple(_taps(o, kk, ss, dd) for o, kk, ss, dd in zip(outs, k, s, d))
+    b = _bias(bias, w_c.shape[0])
+    products, output = _correlate(padded, w_c, taps, g)
+    output = _with_bias(output, b)
+    if plain:
+        x_c, w_c, padded, products, output = x_c[0], w_c[0, 0], padded[0], products[0, 0], output[0]
+    return ConvNdTrace(x_c, w_c, padded, pads, s, d, g, products, output, taps, b)
+
+
+def conv1d_trace(x, w, stride=1, padding=0, dilation=1, groups=1, bias=None) -> ConvNdTrace:
+    """Trace ``torch.nn.functional.conv1d``: x is (L,) or (C, L), w is (k,) or (O, C/groups, k).
+
+    ``padding``: an int, a (before, after) pair, "valid", "same", "full", or "causal" (Keras' Conv1D: d(k − 1)
+    zeros before the sequence, none after, so output t sees inputs up to t only).
+
+    >>> t = conv1d_trace([1, 2, 3, 4], [1, 1], padding="causal")
+    >>> t.output.tolist(), t.pads
+    ([1, 3, 5, 7], ((1, 0),))
+    """
+    if isinstance(padding, (tuple, list)) and len(padding) == 2 and all(isinstance(v, (int, np.integer))
+                                                                       for v in padding):
+        padding = (tuple(padding),)  # one axis: (before, after)
+    return _conv_nd_trace(1, x, w, stride, padding, dilation, groups, bias)
+
+
+def conv3d_trace(x, w, stride=1, padding=0, dilation=1, groups=1, bias=None) -> ConvNdTrace:
+    """Trace ``torch.nn.functional.conv3d``: x is (D, H, W) or (C, D, H, W), w is (kd, kh, kw) or
+    (O, C/groups, kd, kh, kw); stride, padding, dilation an int or one per axis.
+
+    >>> conv3d_trace(np.ones((3, 3, 3)), np.ones((2, 2, 2)), stride=1).output.shape
+    (2, 2, 2)
+    """
+    return _conv_nd_trace(3, x, w, stride, padding, dilation, groups, bias)
 
 
 def _pad_or_crop(a: np.ndarray, before: int, after: int, axis: int) -> np.ndarray:

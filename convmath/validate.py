@@ -69,8 +69,15 @@ def worded_as(wording: Wording) -> Iterator[None]:
         _WORDING.reset(token)
 
 
+def _unrepeated(name: str, allowed: str) -> str:
+    """``allowed`` without a closing '(the input size)' that only repeats how ``name`` is worded here."""
+    note = f" ({term(name)})"
+    return allowed[: -len(note)] if allowed.endswith(note) else allowed
+
+
 def as_int(name: str, value: Any, minimum: int, allowed: str) -> int:
     """``value`` as a Python int at least ``minimum``, else an error naming the parameter."""
+    allowed = _unrepeated(name, allowed)
     if isinstance(value, bool):
         raise ConvArithmeticError(f"{term(name, value)} is not a size: {term(name)} must be {allowed}.")
     try:
@@ -92,7 +99,8 @@ def check_convention(convention: str) -> str:
 def spatial_sizes(name: str, size: Any, allowed: str, minimum: int = 1) -> tuple[tuple[int, ...], bool]:
     """The per-axis sizes (1 to 3 axes) and whether the caller gave a tuple."""
     if isinstance(size, (str, bytes)):
-        raise ConvArithmeticError(f"{term(name, size)} is not a size: {term(name)} must be {allowed}.")
+        raise ConvArithmeticError(f"{term(name, size)} is not a size: {term(name)} must be "
+                                  f"{_unrepeated(name, allowed)}.")
     if isinstance(size, Sequence):
         if not 1 <= len(size) <= 3:
             raise ConvArithmeticError(

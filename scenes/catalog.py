@@ -23,6 +23,16 @@ SCENES: dict[str, str] = {
     "Reparameterization": "scenes.vae",
     "VAELoss": "scenes.vae",
     "AEvsVAE": "scenes.vae",
+    "ConditionalVAE": "scenes.cvae",
+    "MultiChannelConv": "scenes.channels",
+    "GroupedConv": "scenes.channels",
+    "Conv1DSequence": "scenes.channels_axes",
+    "Conv3DVolume": "scenes.channels_axes",
+    "ModelFlow": "scenes.modelflow",
+    "CheckerboardArtifacts": "scenes.upsampling",
+    "UpsamplingMethods": "scenes.upsampling",
+    "PoolingUnpooling": "scenes.upsampling_fields",
+    "ReceptiveField": "scenes.upsampling_fields",
 }
 
 

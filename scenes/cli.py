@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Sequence
 
 from convmath import ConvArithmeticError
+from convmath.cli import reader_gone
 
 from . import gallery, lecture, slides
 from .catalog import scene_class
@@ -109,6 +110,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except USER_ERRORS as error:
         print(f"convviz: {error}", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        return reader_gone()
     except KeyboardInterrupt as stop:
         how = "terminated" if isinstance(stop, Terminated) else "interrupted"
         print(f"convviz: {how}; finished files are kept, unfinished ones were not written.", file=sys.stderr)

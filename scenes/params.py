@@ -33,6 +33,7 @@ KINDS: dict[str, str] = {
     "path": "the path of an existing, readable file with one of the allowed suffixes; empty for none",
     "ints": "one or more whole numbers: 0,4,7",
     "floats": "one or more finite numbers: 0,1,4",
+    "target": "a model: package.module:factory or path/to/file.py:factory (loading it runs that code)",
 }
 PADDING_WORDS = ("valid", "same", "full", "causal")  # causal: Keras' Conv1D (convmath refuses it elsewhere)
 SHOWN_CHARS = 60  # a value quoted in a message is cut to this many characters
@@ -261,6 +262,23 @@ def _parse_path(name: str, raw: Any, suffixes: tuple[str, ...]) -> str:
     return os.fspath(path)
 
 
+TARGET_CHARS = 200  # a model target longer than this is refused
+
+
+def _parse_target(name: str, raw: Any) -> str:
+    """``module:factory`` or ``path/to/file.py:factory``, checked for its form only (the scene loads it)."""
+    hint = "give package.module:factory or path/to/file.py:factory"
+    if isinstance(raw, (list, tuple, dict)):
+        raise ParamError(f"{name}={_quoted(raw)} is not a model: {hint}.")
+    text = str(raw).strip()
+    where, sep, factory = text.rpartition(":")
+    module_ok = where.endswith(".py") or all(part.isidentifier() for part in where.split("."))
+    if (len(text) > TARGET_CHARS or not sep or not where or not factory.isidentifier() or not module_ok
+            or any(c in text for c in "\0\n\r")):
+        raise ParamError(f"{name}={_quoted(raw)} is not a model: {hint}.")
+    return text
+
+
 _PARSERS: dict[str, Callable[[str, Any], Any]] = {
     "int": _parse_int,
     "float": _parse_float,
@@ -272,6 +290,7 @@ _PARSERS: dict[str, Callable[[str, Any], Any]] = {
     "tensor": _parse_tensor,
     "ints": _parse_ints,
     "floats": _parse_floats,
+    "target": _parse_target,
 }
 NUMERIC_KINDS = ("int", "float", "size", "padding", "matrix", "tensor", "ints", "floats")
 

@@ -1,9 +1,13 @@
 """Slide decks from a rendered lecture: one slide per beat (a Manim section), HTML or PPTX.
 
-The HTML deck is one page with its script and style inline (no network): arrow keys, space, page keys
-or a click step through the beats, each beat plays and holds its last frame, F toggles full screen, N the
-speaker notes. With ``embed`` the videos are inlined too, so the page is a single file. The PPTX deck has
-one slide per beat with the clip embedded, a poster frame, the title and the speaker notes.
+Both decks open on a title slide (the playlist's title). Each beat's slide is titled for students: the scene's
+``BEAT_TITLES`` entry for the beat, or its name in plain words; the code names stay out of sight.
+
+The HTML deck is one page with its script and style inline (no network): →, ↓, page down, enter or a click go
+to the next beat, ← back; space or K pauses and resumes the beat playing (to take a question); each beat plays
+and holds its last frame; F toggles full screen, N the speaker notes. With ``embed`` the videos are inlined too,
+so the page is a single file. The PPTX deck has one slide per beat with the clip embedded, playing as the slide
+opens, its last frame (the beat's content) as the poster, the title and the speaker notes.
 """
 
 from __future__ import annotations
@@ -18,11 +22,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
+from .catalog import scene_class
 from .lecture import Result, add_batch_options, check_playlist, render_playlist, write_atomic
 from .params import ParamError
 from .theme import get_theme
 
-__all__ = ["Beat", "collect_beats", "write_html", "write_pptx", "DECK_FORMATS"]
+__all__ = ["Beat", "beat_title", "collect_beats", "write_html", "write_pptx", "DECK_FORMATS"]
 
 # Deck -> video formats it can play.
 DECK_FORMATS = {"html": ("mp4", "webm"), "pptx": ("mp4",)}
@@ -39,6 +44,19 @@ class Beat:
     seconds: float
 
 
+def beat_title(scene: str, name: str) -> str:
+    """What a student reads for beat ``name`` of ``scene``: the scene's ``BEAT_TITLES`` entry, or the name in
+    plain words ('output_size' -> 'Output size')."""
+    try:
+        titles = getattr(scene_class(scene), "BEAT_TITLES", {})
+    except ParamError:
+        titles = {}
+    if name in titles:
+        return titles[name]
+    words = name.replace("_", " ").replace("-", " ").strip()
+    return words[:1].upper() + words[1:]
+
+
 def collect_beats(results: list[Result]) -> list[Beat]:
     """Every beat clip of the rendered results, in lecture order (from manim's sections index)."""
     beats = []
@@ -50,8 +68,8 @@ def collect_beats(results: list[Result]) -> list[Beat]:
         if not index.exists():
             raise ParamError(f"{result.path.name} has no beat clips: render it with --force to make them.")
         for section in json.loads(index.read_text()):
-            beats.append(Beat(result.entry.title, section["name"], folder / section["video"], result.entry.notes,
-                              float(section.get("duration", 0.0))))
+            beats.append(Beat(result.entry.title, beat_title(result.entry.scene, section["name"]),
+                              folder / section["video"], result.entry.notes, float(section.get("duration", 0.0))))
     return beats
 
 
@@ -65,10 +83,11 @@ def _src(video: Path, relative_to: Path, embed: bool) -> str:
 def write_html(beats: list[Beat], path: Path, title: str, theme: str = "light", embed: bool = False) -> Path:
     """A self-contained step-through deck at ``path``; videos referenced relatively or inlined (``embed``)."""
     colors = get_theme(theme)
-    slides = [{"src": _src(b.video, path.parent, embed), "title": b.title, "beat": b.name, "notes": b.notes}
-              for b in beats]
+    slides = [{"src": "", "title": title, "beat": "", "notes": ""}]  # the title slide
+    slides += [{"src": _src(b.video, path.parent, embed), "title": b.title, "beat": b.name, "notes": b.notes}
+               for b in beats]
     data = json.dumps(slides).replace("</", "<\\/")
-    page = _PAGE.format(title=html.escape(title), background=colors.background, text=colors.text,
+    page = _PAGE.format(title=html.escape(title), background=colors.background, text=colors.text, accent=colors.input,
                         muted=colors.muted, data=data)
     write_atomic(path, page)
     return path
@@ -89,39 +108,59 @@ video.hidden {{ visibility: hidden; }}
 #notes {{ position: absolute; left: 1rem; right: 1rem; bottom: 3rem; padding: 1rem 1.2rem; font-size: 1.3rem;
   background: {background}; border: 2px solid {muted}; display: none; }}
 #notes.shown {{ display: block; }}
+#cover {{ position: absolute; inset: 0 0 2.4rem 0; display: flex; align-items: center; justify-content: center;
+  text-align: center; font-size: 3.4rem; font-weight: 600; padding: 0 8%; border-bottom: 0.4rem solid {accent}; }}
+#cover.hidden, #paused.hidden {{ display: none; }}
+#paused {{ position: absolute; top: 1rem; right: 1rem; padding: 0.3rem 0.8rem; font-size: 1.2rem;
+  border: 2px solid {muted}; color: {muted}; background: {background}; }}
 </style></head>
 <body>
 <video id="a" muted playsinline preload="auto"></video>
 <video id="b" class="hidden" muted playsinline preload="auto"></video>
+<div id="cover" class="hidden"></div>
+<div id="paused" class="hidden">paused: space to go on</div>
 <div id="notes"></div>
 <div id="bar"><b id="title"></b><span id="beat"></span>
-<span id="count"></span><span>&larr; &rarr; &middot; F full screen &middot; N notes</span></div>
+<span id="count"></span><span>&rarr; next &middot; space pause &middot; &larr; back &middot; F full screen &middot; N notes</span></div>
 <script>
 const slides = {data};
 const deck = window.deck = {{ index: -1, count: slides.length, shown: document.getElementById("a"),
   spare: document.getElementById("b") }};
+function paused(on) {{ document.getElementById("paused").classList.toggle("hidden", !on); }}
+function toggle() {{
+  const v = deck.shown;
+  if (!slides[deck.index].src || v.ended) return;
+  if (v.paused) {{ v.play().catch(() => {{}}); paused(false); }} else {{ v.pause(); paused(true); }}
+}}
+deck.toggle = toggle;
 function show(i) {{
   if (i < 0 || i >= slides.length || i === deck.index) return;
-  const s = slides[i], next = deck.spare;
-  if (!next.src.endsWith(s.src)) next.src = s.src;
-  next.currentTime = 0;
-  next.play().catch(() => {{}});
-  next.classList.remove("hidden");
+  const s = slides[i], next = deck.spare, cover = document.getElementById("cover");
   deck.shown.pause();
-  deck.shown.classList.add("hidden");
-  deck.spare = deck.shown;
-  deck.shown = next;
+  paused(false);
+  cover.textContent = s.src ? "" : s.title;
+  cover.classList.toggle("hidden", !!s.src);
+  if (s.src) {{
+    if (!next.src.endsWith(s.src)) next.src = s.src;
+    next.currentTime = 0;
+    next.play().catch(() => {{}});
+    next.classList.remove("hidden");
+    deck.shown.classList.add("hidden");
+    deck.spare = deck.shown;
+    deck.shown = next;
+  }} else deck.shown.classList.add("hidden");
   deck.index = i;
   document.getElementById("title").textContent = s.title;
   document.getElementById("beat").textContent = s.beat;
   document.getElementById("count").textContent = (i + 1) + " / " + slides.length;
   document.getElementById("notes").textContent = s.notes;
   history.replaceState(null, "", "#" + (i + 1));
-  if (i + 1 < slides.length) {{ deck.spare.src = slides[i + 1].src; deck.spare.load(); }}
+  if (i + 1 < slides.length && slides[i + 1].src) {{ deck.spare.src = slides[i + 1].src; deck.spare.load(); }}
 }}
 deck.show = show;
 document.addEventListener("keydown", (e) => {{
-  if (["ArrowRight", "ArrowDown", "PageDown", " ", "Enter"].includes(e.key)) show(deck.index + 1);
+  if (["ArrowRight", "ArrowDown", "PageDown", "Enter"].includes(e.key)) show(deck.index + 1);
+  else if (e.key === " " || e.key === "k" || e.key === "K") toggle();
   else if (["ArrowLeft", "ArrowUp", "PageUp", "Backspace"].includes(e.key)) show(deck.index - 1);
   else if (e.key === "Home") show(0);
   else if (e.key === "End") show(slides.length - 1);
@@ -140,10 +179,51 @@ show(Number.isInteger(start) && start >= 1 ? Math.min(start, slides.length) - 1 
 
 
 def _poster(video: Path, folder: Path) -> Path:
-    """The first frame of ``video`` as a PNG in ``folder``."""
+    """The last frame of ``video`` (what the beat built up) as a PNG in ``folder``."""
     image = folder / f"{video.stem}.png"
-    subprocess.run(["ffmpeg", "-v", "error", "-y", "-i", str(video), "-frames:v", "1", str(image)], check=True)
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-sseof", "-0.25", "-i", str(video), "-update", "1", "-q:v", "2",
+                    str(image)], check=True)
     return image
+
+
+_P = "http://schemas.openxmlformats.org/presentationml/2006/main"
+# PowerPoint's timing for a video that starts as the slide opens ("Start: Automatically"): the main sequence's
+# first step runs on slide begin, after no click, and calls playFrom(0) on the movie shape; {spid} is its id.
+_AUTOPLAY = f"""<p:timing xmlns:p="{_P}"><p:tnLst><p:par><p:cTn id="1" dur="indefinite" restart="never" nodeType="tmRoot">
+<p:childTnLst><p:seq concurrent="1" nextAc="seek"><p:cTn id="2" dur="indefinite" nodeType="mainSeq"><p:childTnLst>
+<p:par><p:cTn id="3" fill="hold"><p:stCondLst><p:cond delay="indefinite"/><p:cond evt="onBegin" delay="0"><p:tn val="2"/>
+</p:cond></p:stCondLst><p:childTnLst><p:par><p:cTn id="4" fill="hold"><p:stCondLst><p:cond delay="0"/></p:stCondLst>
+<p:childTnLst><p:par><p:cTn id="5" presetID="1" presetClass="mediacall" presetSubtype="0" fill="hold"
+nodeType="afterEffect"><p:stCondLst><p:cond delay="0"/></p:stCondLst><p:childTnLst><p:cmd type="call" cmd="playFrom(0.0)">
+<p:cBhvr><p:cTn id="6" dur="{{ms}}" fill="hold"/><p:tgtEl><p:spTgt spid="{{spid}}"/></p:tgtEl></p:cBhvr></p:cmd></p:childTnLst>
+</p:cTn></p:par></p:childTnLst></p:cTn></p:par></p:childTnLst></p:cTn></p:par></p:childTnLst></p:cTn>
+<p:prevCondLst><p:cond evt="onPrev" delay="0"><p:tgtEl><p:sldTgt/></p:tgtEl></p:cond></p:prevCondLst>
+<p:nextCondLst><p:cond evt="onNext" delay="0"><p:tgtEl><p:sldTgt/></p:tgtEl></p:cond></p:nextCondLst></p:seq>
+<p:video><p:cMediaNode vol="80000"><p:cTn id="7" fill="hold" display="0"><p:stCondLst><p:cond delay="indefinite"/>
+</p:stCondLst></p:cTn><p:tgtEl><p:spTgt spid="{{spid}}"/></p:tgtEl></p:cMediaNode></p:video></p:childTnLst></p:cTn></p:par>
+</p:tnLst></p:timing>""".replace("\n", " ")
+
+
+def _autoplay(slide: Any, movie: Any, seconds: float) -> None:
+    """Make ``movie`` play as ``slide`` opens (python-pptx adds it as play-on-click)."""
+    from lxml import etree
+
+    root = slide._element
+    timing = etree.fromstring(_AUTOPLAY.format(spid=movie.shape_id, ms=max(1, round(seconds * 1000))))
+    old = root.find(f"{{{_P}}}timing")  # python-pptx's play-on-click timing, in its place in the slide
+    if old is None:
+        root.append(timing)
+    else:
+        root.replace(old, timing)
+
+
+def _title_slide(deck: Any, title: str) -> None:
+    from pptx.util import Pt
+
+    slide = deck.slides.add_slide(deck.slide_layouts[0])
+    slide.shapes.title.text = title
+    slide.shapes.title.text_frame.paragraphs[0].runs[0].font.size = Pt(48)
+    slide.placeholders[1].text = "convviz"
 
 
 def write_pptx(beats: list[Beat], path: Path, title: str) -> Path:
@@ -159,14 +239,17 @@ def write_pptx(beats: list[Beat], path: Path, title: str) -> Path:
     height = deck.slide_height - top - bottom
     width = Emu(int(height * 16 / 9))
     left = Emu((deck.slide_width - width) // 2)
+    _title_slide(deck, title)
     with tempfile.TemporaryDirectory(prefix="convviz-pptx-") as tmp:
         for beat in beats:
             slide = deck.slides.add_slide(blank)
             box = slide.shapes.add_textbox(Inches(0.4), Inches(0.15), deck.slide_width - Inches(0.8), Inches(0.6))
-            box.text_frame.text = f"{beat.title}  ·  {beat.name}"
+            box.text_frame.text = f"{beat.title}: {beat.name}"
             box.text_frame.paragraphs[0].runs[0].font.size = Pt(24)
-            slide.shapes.add_movie(str(beat.video), left, top, width, height,
-                                   poster_frame_image=str(_poster(beat.video, Path(tmp))), mime_type="video/mp4")
+            movie = slide.shapes.add_movie(str(beat.video), left, top, width, height,
+                                           poster_frame_image=str(_poster(beat.video, Path(tmp))),
+                                           mime_type="video/mp4")
+            _autoplay(slide, movie, beat.seconds)
             if beat.notes:
                 slide.notes_slide.notes_text_frame.text = beat.notes
         fd, staging = tempfile.mkstemp(prefix=".tmp-", suffix=".pptx", dir=path.parent)

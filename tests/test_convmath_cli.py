@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 import torch
@@ -149,3 +151,14 @@ def test_verify_exits_1_and_prints_each_mismatch(capsys, monkeypatch):
     assert code == 1
     assert out.splitlines()[0].endswith("5 mismatches")
     assert sum(line.startswith("MISMATCH torch") for line in out.splitlines()) == 5
+
+
+@pytest.mark.parametrize("argv", [["convmath", "design", "32", "16"], ["convviz", "list"]])
+def test_a_reader_that_goes_away_is_not_a_traceback(argv):
+    """`convmath design 32 16 | head -1`: the pipe's reader is gone; the command stops quietly, status 1."""
+    read, write = os.pipe()
+    os.close(read)  # a reader that already left: the first write fails with EPIPE
+    binary = Path(sys.executable).with_name(argv[0])
+    done = subprocess.run([str(binary), *argv[1:]], stdout=write, stderr=subprocess.PIPE, text=True, timeout=120)
+    os.close(write)
+    assert done.stderr == "" and done.returncode == 1

@@ -2,6 +2,7 @@
 
 import json
 import textwrap
+from pathlib import Path
 
 import pytest
 import torch
@@ -186,7 +187,7 @@ def test_cli_trace_user_factory_flags_mismatch(tmp_path, monkeypatch, capsys):
 @pytest.mark.parametrize("argv,words", [
     (["trace", "gan"], "model='gan' is unknown"),
     (["trace", "nosuchmodule:build", "--input-shape", "1,1,8,8"], "cannot be loaded"),
-    (["trace", "x:y"], "needs --input-shape"),
+    (["trace", f"{Path(__file__).parent.parent / 'examples' / 'unet.py'}:build"], "needs --input-shape"),
     (["trace", "ae", "--input-shape", "1,3,8,8"], "N,1,H,W"),
 ])
 def test_cli_trace_bad_input_exits_2_with_one_line(argv, words, capsys):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from torch import nn
 
@@ -27,3 +29,18 @@ def test_pin_shapes_writes_then_diffs(tmp_path):
     with pytest.raises(AssertionError, match=r"(?s)-0 \(model\) Conv2d: 1×1×8×8 → 1×4×8×8.*\+0 \(model\) Conv2d: "
                                              r"1×1×8×8 → 1×4×6×6"):
         pin_shapes(nn.Conv2d(1, 4, 3), (1, 1, 8, 8), path)
+
+
+def test_the_pytest_example_in_docs_testing_md_passes(tmp_path):
+    """Every test_ function of the python block in docs/testing.md runs and passes (and can fail: a wrong
+    output shape given to assert_shapes raises)."""
+    text = (Path(__file__).parent.parent / "docs" / "testing.md").read_text()
+    code = text.split("```python\n", 1)[1].split("```", 1)[0]
+    namespace: dict = {}
+    exec(compile(code, "docs/testing.md", "exec"), namespace)
+    tests = [f for name, f in namespace.items() if name.startswith("test_")]
+    assert len(tests) == 3
+    for test in tests:
+        test(tmp_path) if "tmp_path" in test.__code__.co_varnames[:test.__code__.co_argcount] else test()
+    with pytest.raises(AssertionError, match="gives 1×1×28×28, not 1×1×27×27"):
+        namespace["assert_shapes"](namespace["AutoEncoder"](), (1, 1, 28, 28), output=(1, 1, 27, 27))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import shutil
@@ -10,6 +11,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from scenes import lecture
@@ -60,9 +62,9 @@ def test_the_html_deck_needs_no_network(rendered):
         text = (rendered / page).read_text()
         assert "http://" not in text and "https://" not in text and "<link" not in text
     slides = json.loads((rendered / "linked.html").read_text().split("const slides = ")[1].split(";\n")[0])
-    assert len(slides) == BEATS
-    assert all((rendered / s["src"]).is_file() for s in slides)
-    assert [s["beat"] for s in slides] == ["beat 1", "beat 2", "beat 1", "beat 2", "beat 3"]
+    assert len(slides) == BEATS + 1 and slides[0] == {"src": "", "title": "Tiny deck", "beat": "", "notes": ""}
+    assert all((rendered / s["src"]).is_file() for s in slides[1:])
+    assert [s["beat"] for s in slides[1:]] == ["Beat 1", "Beat 2", "Beat 1", "Beat 2", "Beat 3"]  # words, not code
 
 
 class Chromium:
@@ -158,19 +160,32 @@ def browser():
 
 def test_the_html_deck_plays_beat_by_beat_in_chromium(rendered, browser):
     page = browser(rendered / "linked.html")
-    page.wait_for(PLAYED.format(clip="01-TinyBeats_480p15_0000_beat-1.mp4"))
-    assert page.js("document.getElementById('count').textContent") == f"1 / {BEATS}"
+    assert page.wait_for("getComputedStyle(document.getElementById('cover')).display !== 'none'")
+    assert page.js("document.getElementById('cover').textContent") == "Tiny deck"  # the title slide
+    assert page.js("document.getElementById('count').textContent") == f"1 / {BEATS + 1}"
 
     page.key("ArrowRight", 39)
+    page.wait_for(PLAYED.format(clip="01-TinyBeats_480p15_0000_beat-1.mp4"))
+    assert page.js("getComputedStyle(document.getElementById('cover')).display") == "none"
+    page.key("ArrowRight", 39)
     page.wait_for(PLAYED.format(clip="01-TinyBeats_480p15_0001_beat-2.mp4"))
-    assert page.js("[deck.index, document.getElementById('beat').textContent]") == [1, "beat 2"]
+    assert page.js("[deck.index, document.getElementById('beat').textContent]") == [2, "Beat 2"]
     assert page.js("document.getElementById('title').textContent") == "Two beats"
 
-    page.key(" ", 32)
+    page.key(" ", 32)  # space pauses the beat (a question), and stays on it
+    assert page.wait_for("deck.shown.paused && deck.index === 2")
+    held = page.js("deck.shown.currentTime")
+    time.sleep(0.5)
+    assert page.js("deck.shown.currentTime") == held
+    assert page.js("getComputedStyle(document.getElementById('paused')).display") != "none"
+    page.key("k", 75)  # K resumes, like space
+    assert page.wait_for(f"!deck.shown.paused && deck.shown.currentTime > {held}")
+
+    page.key("ArrowRight", 39)
     page.wait_for(PLAYED.format(clip="02-TinyBeats_480p15_0000_beat-1.mp4"))
     assert page.js("document.getElementById('title').textContent") == "Three beats"
     page.key("ArrowLeft", 37)
-    assert page.wait_for("deck.index === 1")
+    assert page.wait_for("deck.index === 2")
 
     page.key("n", 78)
     assert page.js("getComputedStyle(document.getElementById('notes')).display") == "block"
@@ -183,9 +198,11 @@ def test_the_embedded_deck_is_one_file(rendered, browser, tmp_path):
     alone = tmp_path / "deck.html"
     shutil.copyfile(rendered / "deck.html", alone)
     page = browser(alone)
+    assert page.wait_for("deck.index === 0")
+    page.key("ArrowRight", 39)
     page.wait_for("deck.shown.error === null && deck.shown.currentTime > 0.2 && deck.shown.src.startsWith('data:')")
     page.key("ArrowRight", 39)
-    assert page.wait_for("deck.index === 1 && deck.shown.currentTime > 0.2")
+    assert page.wait_for("deck.index === 2 && deck.shown.currentTime > 0.2")
 
 
 def test_the_pptx_deck_has_one_slide_per_beat_with_its_clip(rendered):
@@ -195,14 +212,38 @@ def test_the_pptx_deck_has_one_slide_per_beat_with_its_clip(rendered):
     deck = Presentation(str(rendered / "deck.pptx"))
     clips = sorted((rendered / "01-TinyBeats_480p15.sections").glob("*.mp4")) + sorted(
         (rendered / "02-TinyBeats_480p15.sections").glob("*.mp4"))
-    assert len(deck.slides) == len(clips) == BEATS
-    for slide, clip in zip(deck.slides, clips):
+    assert len(deck.slides) == len(clips) + 1 == BEATS + 1
+    assert deck.slides[0].shapes.title.text == "Tiny deck"  # the title slide
+    for slide, clip in zip(list(deck.slides)[1:], clips):
         movies = [s for s in slide.shapes if s.shape_type == MSO_SHAPE_TYPE.MEDIA]
         assert len(movies) == 1
         videos = [r.target_part for r in slide.part.rels.values() if r.target_part.content_type == "video/mp4"]
         assert videos and all(v.blob == clip.read_bytes() for v in videos)
-    assert deck.slides[0].notes_slide.notes_text_frame.text == "Say hello first."
-    assert "Three beats" in deck.slides[2].shapes[0].text_frame.text
+        assert_plays_on_entry(slide, movies[0].shape_id)
+        assert_poster_shows_content(slide, clip)
+    assert deck.slides[1].notes_slide.notes_text_frame.text == "Say hello first."
+    assert deck.slides[3].shapes[0].text_frame.text == "Three beats: Beat 1"
+
+
+def assert_plays_on_entry(slide, shape_id: int) -> None:
+    """The movie starts with the slide: a mediacall playFrom step after no click, on the movie's shape."""
+    steps = slide._element.xpath(".//p:timing//p:cTn[@presetClass='mediacall']")
+    assert len(steps) == 1 and steps[0].get("nodeType") == "afterEffect"
+    assert slide._element.xpath(".//p:timing//p:cTn[@presetClass='mediacall']//p:cmd/@cmd") == ["playFrom(0.0)"]
+    assert {int(v) for v in slide._element.xpath(".//p:timing//p:spTgt/@spid")} == {shape_id}
+    assert not slide._element.xpath(".//p:timing//p:cTn[@nodeType='clickEffect']")
+
+
+def assert_poster_shows_content(slide, clip: Path) -> None:
+    """The poster is the beat's last frame (its square drawn), not its blank first frame."""
+    from PIL import Image
+
+    images = [r.target_part for r in slide.part.rels.values() if r.target_part.content_type.startswith("image/")]
+    poster = np.asarray(Image.open(io.BytesIO(images[0].blob)).convert("L"), dtype=float)
+    first = subprocess.run(["ffmpeg", "-v", "error", "-i", str(clip), "-frames:v", "1", "-f", "rawvideo",
+                            "-pix_fmt", "gray", "-"], capture_output=True, check=True).stdout
+    blank = np.frombuffer(first, dtype=np.uint8).astype(float)
+    assert poster.std() > blank.std() + 5, "the poster shows more than the beat's first frame"
 
 
 def test_a_deck_refuses_a_format_it_cannot_play(tmp_path, capsys):

@@ -97,3 +97,18 @@ def test_worded_as_sets_the_words_inside_the_block_only():
         with pytest.raises(ConvArithmeticError, match=r"^STRIDE is not allowed: STRIDE must be"):
             conv_output_size(5, 3, stride=0)
     assert term("stride", 2) == "stride=2"
+
+
+@pytest.mark.parametrize("argv, words", [(["conv", "0", "-k", "3"], "the input size"),
+                                         (["ambiguity", "0", "-k", "3", "-s", "2"], "the output size"),
+                                         (["pool", "0", "-k", "2"], "the input size")])
+def test_a_message_names_the_size_once_per_clause(argv, words, capsys):
+    """'the input size 0 is not allowed: the input size must be a positive integer.', no '(the input size)'."""
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.count(words) == 2 and f"({words})" not in err
+
+
+def test_python_callers_still_learn_what_i_means():
+    with pytest.raises(ConvArithmeticError, match=r"^i=0 is not allowed: i must be a positive integer \(the input size\)\.$"):
+        conv_output_size(0, 3)

@@ -15,7 +15,7 @@ from typing import Any, Sequence
 from .fixes import fix_for, fix_text, is_down, is_up
 from .record import Shape, Step
 
-__all__ = ["Mismatch", "check_mirror", "check_batch", "ancestors", "label", "times"]
+__all__ = ["Mismatch", "check_mirror", "check_batch", "ancestors", "label", "times", "unpaired_downs"]
 
 
 @dataclass(frozen=True)
@@ -70,6 +70,17 @@ def _pair(up: Step, downs: list[Step], above: list[set[int]]) -> Step | None:
     return (exact or mine)[-1]
 
 
+def unpaired_downs(steps: Sequence[Step]) -> list[Step]:
+    """The down-sampling steps no up step undoes (paired as :func:`check_mirror` pairs them)."""
+    above = ancestors(steps)
+    downs = [s for s in steps if is_down(s)]
+    for up in (s for s in steps if is_up(s)):
+        partner = _pair(up, downs, above)
+        if partner is not None:
+            downs.remove(partner)
+    return downs
+
+
 def check_mirror(steps: Sequence[Step]) -> list[Mismatch]:
     """Up steps that do not give back the size their partner down step took in, each with the fix that does."""
     above = ancestors(steps)
@@ -113,14 +124,20 @@ def _mirror_mismatch(up: Step, partner: Step, expected: Shape, actual: Shape, fe
 
 def check_batch(steps: Sequence[Step], input_shapes: Sequence[Shape], outputs: Sequence[Shape]) -> list[Mismatch]:
     """view / reshape steps that change the batch size, and a model output whose batch differs from the input's."""
+    from .views import explain_view  # views reads mirror's label and times
+
     found = []
     for s in steps:
-        if s.op in ("view", "reshape") and s.inputs and len(s.inputs[0]) > 1 and s.output[0] != s.inputs[0][0]:
+        merges = s.op in ("view", "reshape") or (s.op == "flatten" and s.params.get("start_dim", 0) == 0)
+        if merges and s.inputs and len(s.inputs[0]) > 1 and s.output[0] != s.inputs[0][0]:
             n, m = s.inputs[0][0], s.output[0]
+            explained = explain_view(steps, s.op, s.where, s.inputs[0], s.reads, s.params)
+            why = f" {explained[0]}" if explained else ""
             found.append(Mismatch(s, (n,), (m,), None, (
                 f"step {s.index} ({label(s)}) turns a batch of {n} into {m}: its shape {times(s.inputs[0])} → "
                 f"{times(s.output)} mixes samples; keep the batch axis, e.g. x.view(x.size(0), -1) or "
-                "x.flatten(1), and size the next layer for the rest."), {}, "batch"))
+                f"x.flatten(1), and size the next layer for the rest.{why}"), explained[1] if explained else {},
+                "batch"))
     if not found and input_shapes and outputs and steps and len(outputs[0]) > 1 \
             and outputs[0][0] != input_shapes[0][0]:
         found.append(Mismatch(steps[-1], (input_shapes[0][0],), (outputs[0][0],), None,

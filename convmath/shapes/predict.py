@@ -10,8 +10,8 @@ from __future__ import annotations
 import math
 from typing import Any, Callable, Sequence
 
-from ..explain import (Formula, explain_adaptive_pool, explain_conv, explain_pixel_shuffle, explain_pool,
-                       explain_transposed, explain_upsample)
+from ..explain import (Formula, explain_adaptive_pool, explain_border, explain_conv, explain_pixel_shuffle,
+                       explain_pool, explain_transposed, explain_upsample)
 
 __all__ = ["predict", "PREDICTORS", "spatial_dims", "pairs"]
 
@@ -89,6 +89,17 @@ def _flatten(op: str, p: dict, x: Shape) -> Prediction:
     return (formula,), (o,) + tuple(x[end + 1:]) if end + 1 < len(x) else (o,)
 
 
+def _pad(op: str, p: dict, x: Shape) -> Prediction:
+    """nn.ZeroPad / ConstantPad / ReflectionPad / ReplicationPad / CircularPad, F.pad: (before, after) pairs from
+    the last axis backwards; negative amounts crop."""
+    pad = p.get("padding", p.get("pad"))
+    pad = pairs(pad, 2 * spatial_dims(op, x)) if isinstance(pad, int) else list(pad)
+    n = len(pad) // 2
+    before = tuple(pad[2 * (n - 1 - a)] for a in range(n))
+    after = tuple(pad[2 * (n - 1 - a) + 1] for a in range(n))
+    return _values(explain_border(tuple(x[-n:]), before, after))
+
+
 PREDICTORS: dict[str, Callable[[str, dict, Shape], Prediction]] = {
     **{f"{k}Pool{n}d": _pool for k in ("Max", "Avg") for n in (1, 2, 3)},
     **{f"{k}_pool{n}d": _pool for k in ("max", "avg") for n in (1, 2, 3)},
@@ -97,7 +108,9 @@ PREDICTORS: dict[str, Callable[[str, dict, Shape], Prediction]] = {
     "Upsample": _upsample, "UpsamplingNearest2d": _upsample, "UpsamplingBilinear2d": _upsample,
     "interpolate": _upsample, "upsample": _upsample,
     "PixelShuffle": _shuffle, "PixelUnshuffle": _shuffle, "pixel_shuffle": _shuffle, "pixel_unshuffle": _shuffle,
-    "Linear": _linear, "linear": _linear, "Flatten": _flatten, "flatten": _flatten,
+    **{f"{k}Pad{n}d": _pad for k in ("Zero", "Constant", "Reflection", "Replication", "Circular")
+       for n in (1, 2, 3)},
+    "pad": _pad, "Linear": _linear, "linear": _linear, "Flatten": _flatten, "flatten": _flatten,
 }
 
 

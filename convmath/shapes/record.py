@@ -15,6 +15,7 @@ A forward that raises keeps the steps before it and records the op that raised (
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any, Sequence
 
@@ -26,9 +27,18 @@ from ..explain import Formula
 from ..validate import ConvArithmeticError
 from .predict import pairs, predict
 
-__all__ = ["Step", "FailedCall", "Recording", "shape_trace", "record_forward", "plain", "Shape"]
+__all__ = ["Step", "FailedCall", "Recording", "shape_trace", "record_forward", "plain", "Shape", "KERAS_NAMES",
+           "keras_name", "first_line", "tensors_in"]
 
 Shape = tuple[int, ...]
+# torch parameter names -> the names Keras layers use for the same thing
+KERAS_NAMES = {"kernel_size": ("pool_size",), "stride": ("strides",), "dilation": ("dilation_rate",),
+               "out_channels": ("filters",)}
+
+
+def keras_name(step_params: dict, name: str) -> str:
+    """The name a Keras layer with these parameters uses for the torch parameter ``name``."""
+    return next((k for k in KERAS_NAMES.get(name, ()) if k in step_params), name)
 
 # Positional parameter names of functional ops (torch.nn.functional / torch signatures), the tensor first.
 _ARGS = {
@@ -41,6 +51,7 @@ _ARGS = {
     "interpolate": ("input", "size", "scale_factor", "mode", "align_corners"),
     "pixel_shuffle": ("input", "upscale_factor"), "pixel_unshuffle": ("input", "downscale_factor"),
     "flatten": ("input", "start_dim", "end_dim"), "linear": ("input", "weight", "bias"),
+    "pad": ("input", "pad", "mode", "value"),
     "cat": ("tensors", "dim"), "concat": ("tensors", "dim"), "stack": ("tensors", "dim"),
 }
 _FUNCTION_NAMES = {"__add__": "add", "__radd__": "add", "__iadd__": "add", "__sub__": "sub", "__rsub__": "sub",
@@ -62,8 +73,10 @@ class Step:
     outputs: tuple[Shape, ...]
     params: dict[str, Any] = field(default_factory=dict)
     formulas: tuple[Formula, ...] = ()  # size-changing steps: one per predicted axis
-    predicted: Shape | None = None  # convmath's sizes of the output's last axes
+    predicted: Shape | None = None  # convmath's sizes of the output's spatial axes
     reads: tuple[int, ...] = ()
+    convention: str = "torch"  # "keras": a Keras layer, its parameters named as Keras names them
+    channels_last: bool = False  # the spatial axes come before the channel axis (Keras' default)
 
     @property
     def output(self) -> Shape:
@@ -71,7 +84,7 @@ class Step:
 
     @property
     def is_conv(self) -> bool:
-        return "in_channels" in self.params and "kernel_size" in self.params
+        return ("in_channels" in self.params or "filters" in self.params) and "kernel_size" in self.params
 
     @property
     def transposed(self) -> bool:
@@ -83,8 +96,18 @@ class Step:
         return self.predicted is None or self.predicted == self.spatial(self.output)
 
     def spatial(self, shape: Shape) -> Shape:
-        """The axes of a tensor shape that this step predicts (the last ones; batched or not)."""
-        return shape[len(shape) - len(self.predicted or ()):]
+        """The axes of a tensor shape that this step predicts (the last ones, or the ones before the channel
+        axis when channels come last; batched or not)."""
+        end = len(shape) - 1 if self.channels_last else len(shape)
+        return shape[end - len(self.predicted or ()):end]
+
+    def param(self, name: str, default: Any = None) -> Any:
+        """A parameter by its torch name (kernel_size, stride, padding, dilation, output_padding), also for a
+        Keras layer, whose names differ (pool_size, strides, dilation_rate)."""
+        for key in (name, *KERAS_NAMES.get(name, ())) if self.convention == "keras" else (name,):
+            if key in self.params:
+                return self.params[key]
+        return default
 
 
 @dataclass(frozen=True)
@@ -107,16 +130,17 @@ class Recording:
     steps: list[Step]
     failed: FailedCall | None = None
     outputs: tuple[Shape, ...] = ()
+    values: list[tuple[torch.Tensor, ...]] = field(default_factory=list)  # each step's outputs, when kept
 
 
-def _tensors(value) -> list[torch.Tensor]:
+def tensors_in(value) -> list[torch.Tensor]:
     """The tensors in a value (tensor, tuple/list of tensors, dict values), in order."""
     if isinstance(value, torch.Tensor):
         return [value]
     if isinstance(value, (tuple, list)):
-        return [t for item in value for t in _tensors(item)]
+        return [t for item in value for t in tensors_in(item)]
     if isinstance(value, dict):
-        return _tensors(list(value.values()))
+        return tensors_in(list(value.values()))
     return []
 
 
@@ -188,8 +212,11 @@ class _Recorder(TorchFunctionMode):
     """Records functional ops outside opaque modules, opaque modules through their hooks, and the call that
     raised; remembers which step made each tensor."""
 
-    def __init__(self, model: nn.Module):
+    def __init__(self, model: nn.Module, keep: bool = False):
         super().__init__()
+        self.keep = keep
+        self.copying = False  # True while kept outputs are copied (those calls are not steps)
+        self.values: list[tuple[torch.Tensor, ...]] = []
         self.steps: list[Step] = []
         self.path: list[str] = []  # module names currently running
         self.opaque: list[nn.Module] = []
@@ -199,11 +226,11 @@ class _Recorder(TorchFunctionMode):
         self.outer_args: Any = ()  # the arguments of the outermost opaque module running
 
     def _reads(self, inputs) -> tuple[int, ...]:
-        return tuple(self.made_by.get(id(t), (None, -1))[1] for t in _tensors(inputs))
+        return tuple(self.made_by.get(id(t), (None, -1))[1] for t in tensors_in(inputs))
 
     def _add(self, kind: str, op: str, inputs, outputs, params: dict) -> None:
-        in_shapes = tuple(tuple(t.shape) for t in _tensors(inputs))
-        out_tensors = _tensors(outputs)
+        in_shapes = tuple(tuple(t.shape) for t in tensors_in(inputs))
+        out_tensors = tensors_in(outputs)
         formulas, predicted = predict(op, params, in_shapes)
         where = self.path[-1] if self.path else ""
         index = len(self.steps)
@@ -211,6 +238,10 @@ class _Recorder(TorchFunctionMode):
                                params, formulas, predicted, self._reads(inputs)))
         for t in out_tensors:
             self.made_by[id(t)] = (t, index)
+        if self.keep:  # copies: a later in-place op (ReLU(inplace=True)) must not change what was recorded
+            self.copying = True
+            self.values.append(tuple(t.detach().clone() for t in out_tensors))
+            self.copying = False
 
     def __torch_function__(self, func, types, args=(), kwargs=None):
         kwargs = kwargs or {}
@@ -222,23 +253,23 @@ class _Recorder(TorchFunctionMode):
             if self.failed is None:
                 self._fail(name, args, kwargs, error)
             raise
-        if not self.opaque and _tensors(result) and _tensors((args, kwargs)):
+        if not self.opaque and not self.copying and tensors_in(result) and tensors_in((args, kwargs)):
             self._add("function", name, [a for a in args if isinstance(a, (torch.Tensor, list, tuple))] or args,
                       result, _function_params(name, args, kwargs))
         return result
 
     def _fail(self, name: str, args: tuple, kwargs: dict, error: Exception) -> None:
         """Remember the innermost call that raised: the opaque module around it if any, else the function."""
-        first = (str(error).strip().splitlines() or [type(error).__name__])[0]
+        first = first_line(error)
         if self.opaque:
             module = self.opaque[0]
             inputs = self.outer_args
             self.failed = FailedCall(type(module).__name__, self.names[module], tuple(tuple(t.shape) for t in
-                                     _tensors(inputs)), self._reads(inputs), _module_params(module), first)
+                                     tensors_in(inputs)), self._reads(inputs), _module_params(module), first)
             return
         tensors = [a for a in args if isinstance(a, (torch.Tensor, list, tuple))]
         self.failed = FailedCall(name, self.path[-1] if self.path else "", tuple(tuple(t.shape) for t in
-                                 _tensors(tensors)), self._reads(tensors), _function_params(name, args, kwargs),
+                                 tensors_in(tensors)), self._reads(tensors), _function_params(name, args, kwargs),
                                  first)
 
     def pre_hook(self, module: nn.Module, args) -> None:
@@ -263,6 +294,15 @@ class _Recorder(TorchFunctionMode):
         self.opaque.clear()
 
 
+def first_line(error: BaseException) -> str:
+    """An exception's message, first line (its type's name if empty); for an error Keras wrapped
+    ("Exception encountered when calling ..."), the message of the error it wraps."""
+    lines = [line for line in str(error).strip().splitlines() if line.strip()]
+    if lines and lines[0].startswith("Exception encountered when calling") and len(lines) > 1:
+        lines = lines[1:]
+    return re.sub(r"\x1b\[[0-9;]*m", "", lines[0]) if lines else type(error).__name__
+
+
 def _input_tensors(shapes: Sequence[Sequence[int]]) -> list[torch.Tensor]:
     checked = []
     for shape in shapes:
@@ -273,11 +313,26 @@ def _input_tensors(shapes: Sequence[Sequence[int]]) -> list[torch.Tensor]:
     return checked
 
 
-def record_forward(model: nn.Module, input_shapes: Sequence[Sequence[int]]) -> Recording:
+def record_forward(model: nn.Module, input_shapes: Sequence[Sequence[int]],
+                   values: Sequence[torch.Tensor] | None = None) -> Recording:
     """Run ``model`` once on zeros of each input shape (no grad, eval mode, RNG untouched) and record each step;
-    a forward that raises keeps the steps before it and the call that raised."""
+    a forward that raises keeps the steps before it and the call that raised. A Keras 3 model (torch backend)
+    is recorded as its layers (:mod:`.keras_layers`).
+
+    ``values``: real input tensors (one per shape, of that shape) to run instead of zeros; the recording then
+    keeps a copy of every step's outputs in ``Recording.values`` (what :mod:`convmath.activations` shows;
+    torch models only for now)."""
     inputs = _input_tensors(input_shapes)
-    recorder = _Recorder(model)
+    if values is not None:
+        if [tuple(v.shape) for v in values] != [tuple(t.shape) for t in inputs]:
+            raise ConvArithmeticError(f"values of shapes {[tuple(v.shape) for v in values]} do not match "
+                                      f"input_shapes {[tuple(t.shape) for t in inputs]}.")
+        inputs = [v.detach().clone() for v in values]
+    from .keras_layers import is_keras_model, record_keras
+
+    if is_keras_model(model):
+        return record_keras(model, inputs)
+    recorder = _Recorder(model, keep=values is not None)
     handles = []
     for module in model.modules():
         handles.append(module.register_forward_pre_hook(recorder.pre_hook))
@@ -287,17 +342,16 @@ def record_forward(model: nn.Module, input_shapes: Sequence[Sequence[int]]) -> R
     outputs: tuple[Shape, ...] = ()
     try:
         with torch.random.fork_rng(), torch.no_grad(), recorder:
-            outputs = tuple(tuple(t.shape) for t in _tensors(model(*inputs)))
+            outputs = tuple(tuple(t.shape) for t in tensors_in(model(*inputs)))
     except Exception as error:  # the user's model refusing the shape: kept as the failure
         recorder.unwind()
         if recorder.failed is None:
-            first = (str(error).strip().splitlines() or [type(error).__name__])[0]
-            recorder.failed = FailedCall(type(error).__name__, "", (), (), {}, first)
+            recorder.failed = FailedCall(type(error).__name__, "", (), (), {}, first_line(error))
     finally:
         for handle in handles:
             handle.remove()
         model.train(was_training)
-    return Recording(recorder.steps, recorder.failed, outputs)
+    return Recording(recorder.steps, recorder.failed, outputs, recorder.values)
 
 
 def shape_trace(model: nn.Module, input_shape: Sequence[int]) -> list[Step]:

@@ -16,8 +16,11 @@ from torch import nn
 
 from ..validate import ConvArithmeticError
 from .failure import Failure, explain_failure
+from .keras_layers import is_keras_model, keras_input_shapes
 from .mirror import Mismatch, check_batch, check_mirror, times
 from .record import Shape, Step, plain, record_forward
+from .views import explain_build_refusal
+from .whole import check_output
 
 __all__ = ["Trace", "trace_model", "format_table", "trace_json", "parse_shape", "load_model", "trace_command"]
 
@@ -46,6 +49,7 @@ def trace_model(model: nn.Module, *input_shapes: Sequence[int]) -> Trace:
     if recording.failed is not None:
         return Trace(recording.steps, shapes, (), [], explain_failure(recording.steps, recording.failed))
     mismatches = check_mirror(recording.steps) + check_batch(recording.steps, shapes, recording.outputs)
+    mismatches += check_output(recording.steps, shapes, recording.outputs, mismatches)
     return Trace(recording.steps, shapes, recording.outputs, mismatches, None)
 
 
@@ -53,10 +57,21 @@ def _compact(values):
     return values[0] if isinstance(values, (tuple, list)) and len(set(values)) == 1 and values else values
 
 
+def _as_tuple(value) -> tuple:
+    return tuple(value) if isinstance(value, (tuple, list)) else (value,)
+
+
 def _params_text(step: Step) -> str:
     p = step.params
     short = {"kernel_size": "k", "stride": "s", "padding": "p", "dilation": "d", "output_padding": "a",
-             "scale_factor": "×", "ceil_mode": "ceil", "upscale_factor": "r", "downscale_factor": "r"}
+             "scale_factor": "×", "ceil_mode": "ceil", "upscale_factor": "r", "downscale_factor": "r",
+             "pool_size": "k", "strides": "s", "dilation_rate": "d"}
+    if step.convention == "keras":  # defaults and channel counts left out, as for torch
+        p = {k: v for k, v in p.items() if k not in ("filters", "data_format", "groups") and
+             not (k == "dilation_rate" and set(_as_tuple(v)) == {1}) and not (k == "interpolation" and
+                                                                              v == "nearest")}
+        if step.op.startswith("UpSampling"):
+            short = short | {"size": "×"}
     if "in_features" in p:
         return f"{p['in_features']}→{p['out_features']}"
     parts = []
@@ -131,6 +146,7 @@ def trace_json(trace: Trace) -> str:
                         "fix": {k: plain(v) for k, v in m.fix.items()}, "after": list(m.after),
                         "message": m.message} for m in trace.mismatches],
         "failure": failure,
+        "convention": trace.steps[0].convention if trace.steps else "torch",
     }, ensure_ascii=False)
 
 
@@ -164,25 +180,48 @@ def _import_target(target: str, module_name: str) -> Any:
 def _factory(target: str) -> Callable:
     module_name, sep, attr = target.rpartition(":")
     if not sep or not module_name or not attr:
-        raise ConvArithmeticError(f"model={target!r} is unknown: use 'ae', 'vae', 'package.module:factory' or "
+        raise ConvArithmeticError(f"model={target!r} is unknown: use 'ae', 'vae', 'cvae', 'package.module:factory' or "
                                   "'path/to/file.py:factory'.")
     try:
         module = _import_target(target, module_name)
     except ConvArithmeticError:
         raise
     except Exception as error:
-        raise ConvArithmeticError(f"model={target!r} cannot be loaded: {type(error).__name__}: {error}.") from None
+        raise ConvArithmeticError(f"model={target!r} cannot be loaded: {type(error).__name__}: {error}."
+                                  f"{_keras_hint(error)}") from None
     if not hasattr(module, attr):
         raise ConvArithmeticError(f"model={target!r}: {module_name} has no {attr}.")
     return getattr(module, attr)
+
+
+def _keras_hint(error: Exception) -> str:
+    missing = isinstance(error, ModuleNotFoundError) and (error.name or "").split(".")[0] == "keras"
+    return " Install Keras 3 with: pip install 'convviz[keras]' (convmath runs it on torch)." if missing else ""
+
+
+def _call_factory(target: str) -> Any:
+    """The factory's model (Keras targets run on the torch backend unless KERAS_BACKEND says otherwise)."""
+    os.environ.setdefault("KERAS_BACKEND", "torch")
+    factory = _factory(target)
+    try:
+        model = factory if isinstance(factory, nn.Module) else factory()
+    except Exception as error:
+        raise ConvArithmeticError(f"model={target!r}: calling {target.rpartition(':')[2]}() failed: "
+                                  f"{type(error).__name__}: {explain_build_refusal(error).rstrip('.')}."
+                                  f"{_keras_hint(error)}") from None
+    if not isinstance(model, nn.Module):
+        backend = " (Keras models need KERAS_BACKEND=torch)" if is_keras_model(model) else ""
+        raise ConvArithmeticError(f"model={target!r} gave a {type(model).__name__}, not a torch.nn.Module or "
+                                  f"a Keras 3 model{backend}.")
+    return model
 
 
 def load_model(target: str, input_shape: Sequence[int] | None = None) -> tuple[nn.Module, tuple[int, ...]]:
     """The model named by ``target`` and the input shape to trace it with.
 
     ``"ae"`` / ``"vae"``: the built-in models (untrained: shapes only), sized for ``input_shape`` (default
-    1,1,8,8). ``"module:factory"`` or ``"path/to/file.py:factory"``: ``factory()`` must return an nn.Module;
-    ``input_shape`` is then required.
+    1,1,8,8). ``"module:factory"`` or ``"path/to/file.py:factory"``: ``factory()`` must return an nn.Module or
+    a Keras 3 model (torch backend); ``input_shape`` is required unless a Keras model declares its input shape.
     """
     from ..models import KINDS, build_model
 
@@ -192,17 +231,14 @@ def load_model(target: str, input_shape: Sequence[int] | None = None) -> tuple[n
             raise ConvArithmeticError(f"input_shape={shape} does not fit the built-in {target}: give N,1,H,W "
                                       "like 1,1,28,28.")
         return build_model(target, shape[2:]), shape
-    if ":" in target and not input_shape:
-        raise ConvArithmeticError(f"model={target!r} needs --input-shape, e.g. --input-shape 1,1,28,28.")
-    factory = _factory(target)
-    try:
-        model = factory if isinstance(factory, nn.Module) else factory()
-    except Exception as error:
-        raise ConvArithmeticError(f"model={target!r}: calling {target.rpartition(':')[2]}() failed: "
-                                  f"{type(error).__name__}: {error}.") from None
-    if not isinstance(model, nn.Module):
-        raise ConvArithmeticError(f"model={target!r} gave a {type(model).__name__}, not a torch.nn.Module.")
-    return model, tuple(input_shape)
+    model = _call_factory(target)
+    if input_shape:
+        return model, tuple(input_shape)
+    declared = keras_input_shapes(model) if is_keras_model(model) else None
+    if not declared:
+        raise ConvArithmeticError(f"model={target!r} needs --input-shape, e.g. --input-shape 1,1,28,28"
+                                  f"{' (channels last for Keras: 1,28,28,1)' if is_keras_model(model) else ''}.")
+    return model, declared[0]
 
 
 def trace_command(target: str, input_shapes: Sequence[str] | str | None = None,
@@ -212,5 +248,7 @@ def trace_command(target: str, input_shapes: Sequence[str] | str | None = None,
         input_shapes = [input_shapes]
     shapes = [parse_shape(s) for s in input_shapes or ()]
     model, first = load_model(target, shapes[0] if shapes else None)
+    if not shapes and is_keras_model(model):
+        shapes = keras_input_shapes(model) or [first]
     trace = trace_model(model, first, *shapes[1:])
     return (trace_json(trace) if as_json else format_table(trace)), 0 if trace.clean else 1

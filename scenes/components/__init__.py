@@ -1,4 +1,4 @@
-"""Reusable mobjects: number grid, kernel window, formula panel, shape badge, code panel, caption."""
+"""Reusable mobjects: number grid, kernel window, formula panel, shape badge, code panel, caption, tensor stack."""
 
 from .grid import MINUS, MIN_READABLE, NumberGrid, fit_cell_size, format_number, number_font_size, readable_cell
 from .panels import EDGE_MARGIN, Caption, CodePanel, FormulaPanel, ShapeBadge, keep_inside, scene_title, shape_text
@@ -6,6 +6,8 @@ from .window import KernelWindow
 from .padded import padded_grid
 from .images import DigitImage, GaussianRings, LatentPlot, LatentVector, LayerBlock, flow_arrow
 from .graph import GraphNode, forward_edge, gradient_edge
+from .network import BlockSpec, FeatureMaps, NetworkBlock, NetworkDiagram, block_box_size
+from .tensor import TensorStack
 
 __all__ = [
     "NumberGrid",
@@ -34,4 +36,10 @@ __all__ = [
     "GraphNode",
     "forward_edge",
     "gradient_edge",
+    "BlockSpec",
+    "FeatureMaps",
+    "NetworkBlock",
+    "NetworkDiagram",
+    "block_box_size",
+    "TensorStack",
 ]

@@ -1,0 +1,210 @@
+"""A network drawn from its trace: one block per layer (box sized by spatial size and channels, log scale), the
+op and its parameters above, the shape below, folded layers listed, feature maps as small grey images; blocks in
+rows that read left to right; arrows between consecutive blocks, dashed arcs for skip connections.
+
+Example::
+
+    specs = [BlockSpec("input", "", (1, 1, 28, 28)), BlockSpec("Conv2d", "k=3 p=1", (1, 8, 28, 28), ("ReLU",),
+             sources=(0,))]
+    net = NetworkDiagram(specs)
+    self.add(net)
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Sequence
+
+import numpy as np
+from manim import (DOWN, LEFT, RESAMPLING_ALGORITHMS, RIGHT, UP, Arrow, CubicBezier, DashedVMobject, Group,
+                   ImageMobject, ManimColor, Rectangle, RoundedRectangle, Text, VGroup, VMobject)
+from manim.utils.color import color_to_int_rgb
+
+from ..theme import Theme, current_theme
+from .panels import shape_text
+
+__all__ = ["BlockSpec", "NetworkBlock", "FeatureMaps", "NetworkDiagram", "block_box_size"]
+
+ROW_GAP = 0.9  # between one row's images and the next row's labels (skip arcs cross it)
+MAX_PER_ROW = 7
+
+
+@dataclass(frozen=True)
+class BlockSpec:
+    """What one block shows (every value from convmath): op, parameters, output shape, folded ops, feature maps
+    (2-D arrays in [0, 1]) and how many more channels there are, the blocks it reads."""
+
+    op: str
+    params: str
+    shape: tuple[int, ...]
+    folded: tuple[str, ...] = ()
+    images: tuple[np.ndarray, ...] = field(default=(), repr=False)
+    more: int = 0
+    sources: tuple[int, ...] = ()
+    failed: bool = False
+
+
+def block_box_size(shape: Sequence[int]) -> tuple[float, float]:
+    """(width, height) of a block's box: width grows with log2(channels), height with log2(spatial size), so
+    3×64×64 and 512×4×4 both fit; a vector (N, F) is a thin bar growing with log2(F)."""
+    if len(shape) <= 2:
+        return 0.16, 0.3 + 0.09 * math.log2(max(shape[-1], 1)) if shape else 0.3
+    channels, spatial = shape[1], max(shape[2:])
+    return 0.14 + 0.09 * math.log2(max(channels, 1)), min(0.32 + 0.21 * math.log2(max(spatial, 1)), 1.9)
+
+
+class FeatureMaps(Group):
+    """Small grey images side by side (ink = value, crisp pixels), "+N" after them when channels are left out."""
+
+    def __init__(self, images: Sequence[np.ndarray], more: int = 0, size: float = 0.42, theme: Theme | None = None,
+                 font_size: float = 16):
+        super().__init__()
+        t = theme or current_theme()
+        self.images = [np.asarray(a, dtype=float) for a in images]
+        ink = np.array(color_to_int_rgb(ManimColor(t.text)), dtype=np.uint8)
+        self.tiles = Group()
+        for image in self.images:
+            rows, cols = image.shape
+            rgba = np.zeros((rows, cols, 4), dtype=np.uint8)
+            rgba[..., :3] = ink
+            rgba[..., 3] = np.round(255 * np.clip(image, 0, 1)).astype(np.uint8)
+            pixels = ImageMobject(rgba, scale_to_resolution=max(rows, 1))
+            pixels.set_resampling_algorithm(RESAMPLING_ALGORITHMS["nearest"])
+            width, height = (2.2 * size, 0.14) if rows == 1 else (size * cols / max(rows, cols),
+                                                                   size * rows / max(rows, cols))
+            pixels.stretch_to_fit_width(width).stretch_to_fit_height(height)
+            frame = Rectangle(width=width, height=height, stroke_color=t.muted, stroke_width=1).move_to(pixels)
+            self.tiles.add(Group(pixels, frame))
+        self.tiles.arrange(RIGHT if self.images and self.images[0].shape[0] > 1 else DOWN, buff=0.06)
+        self.add(self.tiles)
+        self.more_label: Text | None = None
+        if more:
+            self.more_label = Text(f"+{more}", font=t.font, color=t.muted, font_size=font_size)
+            self.more_label.next_to(self.tiles, RIGHT, buff=0.06)
+            self.add(self.more_label)
+
+
+class NetworkBlock(VGroup):
+    """A block: the op (and parameters) above a box sized by :func:`block_box_size`, the shape and folded ops
+    below. ``failed`` draws the box dashed in the highlight colour (the layer whose call raised)."""
+
+    def __init__(self, spec: BlockSpec, role: str = "input", theme: Theme | None = None, font_size: float = 20):
+        super().__init__()
+        t = self.theme = theme or current_theme()
+        self.spec = spec
+        color = t.highlight if spec.failed else t.role_color(role)
+        width, height = block_box_size(spec.shape) if spec.shape else (0.5, 0.5)
+        box = RoundedRectangle(corner_radius=0.05, width=width, height=height, stroke_color=color, stroke_width=3,
+                               fill_color=color, fill_opacity=0 if spec.failed else t.cell_fill_opacity)
+        self.box = DashedVMobject(box, num_dashes=24) if spec.failed else box
+        self.op_label = Text(spec.op, font=t.font, color=t.text, font_size=font_size)
+        self.params_label = Text(spec.params or " ", font=t.font, color=t.muted, font_size=0.85 * font_size)
+        shown = "✗ fails" if spec.failed else shape_text(spec.shape)
+        self.shape_label = Text(shown, font=t.font, color=color,
+                                font_size=0.9 * font_size, weight="BOLD")
+        self.folded_label = Text(("+ " + ", ".join(spec.folded)) if spec.folded else " ", font=t.font,
+                                 color=t.muted, font_size=0.75 * font_size)
+        self.add(self.op_label, self.params_label, self.box, self.shape_label, self.folded_label)
+
+    def place(self, x: float, box_y: float, top: float, bottom: float) -> None:
+        """Put the box's centre at (x, box_y), the labels at the row's ``top`` and ``bottom`` lines."""
+        self.box.move_to([x, box_y, 0])
+        self.op_label.move_to([x, top, 0], aligned_edge=UP)
+        self.params_label.next_to(self.op_label, DOWN, buff=0.06)
+        self.shape_label.move_to([x, bottom, 0], aligned_edge=UP)
+        self.folded_label.next_to(self.shape_label, DOWN, buff=0.05)
+
+
+class NetworkDiagram(Group):
+    """Blocks in rows (left to right, at most ``per_row`` a row), arrows between consecutive blocks that read each
+    other, dashed arcs for every other read (skip connections), feature maps under each block (not added: the
+    scene shows them as the tensor arrives). Scaled to fit ``width`` × ``height`` around ``center`` (move it
+    with its maps by giving ``center``: ``move_to`` would leave the maps behind).
+
+    ``.blocks``, ``.maps`` (one FeatureMaps per block), ``.arrows`` (block index -> arrow into it) and ``.arcs``
+    ((source, block) -> arc) are what a scene animates.
+    """
+
+    def __init__(self, specs: Sequence[BlockSpec], width: float = 13.2, height: float = 5.8,
+                 center: Sequence[float] = (0, 0, 0), per_row: int = MAX_PER_ROW, theme: Theme | None = None,
+                 font_size: float = 20):
+        super().__init__()
+        t = self.theme = theme or current_theme()
+        self.specs = list(specs)
+        n = len(self.specs)
+        rows = max(1, math.ceil(n / per_row))
+        self.per_row = math.ceil(n / rows)
+        self.rows = [list(range(r * self.per_row, min(n, (r + 1) * self.per_row))) for r in range(rows)]
+        roles = ["input"] + ["output"] * (n - 1)
+        self.blocks = [NetworkBlock(s, roles[i], t, font_size) for i, s in enumerate(self.specs)]
+        self.maps = [FeatureMaps(s.images, s.more, theme=t, font_size=0.8 * font_size) for s in self.specs]
+        self._layout(font_size)
+        self.arrows: dict[int, VMobject] = {}
+        self.arcs: dict[tuple[int, int], VMobject] = {}
+        self._edges()
+        self.add(*self.arrows.values(), *self.arcs.values(), *self.blocks)
+        every = Group(*self.blocks, *self.maps, *self.arrows.values(), *self.arcs.values())
+        scale = min(1.25, width / every.width, height / every.height)
+        every.scale(scale, about_point=every.get_center()).move_to(np.array(center, dtype=float))
+
+    def _layout(self, font_size: float) -> None:
+        column = max(max(b.op_label.width, b.params_label.width, b.shape_label.width, b.folded_label.width,
+                         b.box.width, m.width) for b, m in zip(self.blocks, self.maps)) + 0.45
+        y = 0.0
+        for row in self.rows:
+            label_h = max(b.op_label.height + b.params_label.height for b in (self.blocks[i] for i in row)) + 0.12
+            box_h = max(self.blocks[i].box.height for i in row)
+            top, box_y = y, y - label_h - 0.1 - box_h / 2
+            bottom = box_y - box_h / 2 - 0.1
+            for col, i in enumerate(row):
+                self.blocks[i].place(col * column, box_y, top, bottom)
+            under = min(self.blocks[i].folded_label.get_bottom()[1] for i in row) - 0.1
+            for i in row:
+                self.maps[i].move_to([self.blocks[i].box.get_x(), under, 0], aligned_edge=UP)
+            y = min(m.get_bottom()[1] for m in (self.maps[i] for i in row)) - ROW_GAP
+
+    def row_of(self, i: int) -> int:
+        return i // self.per_row
+
+    def _edges(self) -> None:
+        t = self.theme
+        for i, spec in enumerate(self.specs):
+            for source in spec.sources:
+                if source == i - 1:
+                    self.arrows[i] = self._arrow(i - 1, i)
+                else:
+                    self.arcs[(source, i)] = self._arc(source, i)
+
+    def _arrow(self, a: int, b: int) -> VMobject:
+        t, start, end = self.theme, self.blocks[a].box, self.blocks[b].box
+        if self.row_of(a) == self.row_of(b):
+            return Arrow(start.get_right(), end.get_left(), buff=0.08, stroke_color=t.muted, stroke_width=3,
+                         tip_length=0.14, max_tip_length_to_length_ratio=0.4)
+        gap_y = self.maps[a].get_bottom()[1] - ROW_GAP / 2
+        x_out, x_in = start.get_right()[0] + 0.2, end.get_left()[0] - 0.2
+        path = VMobject(stroke_color=t.muted, stroke_width=3)
+        path.set_points_as_corners([start.get_right() + RIGHT * 0.05, [x_out, start.get_y(), 0], [x_out, gap_y, 0],
+                                    [x_in, gap_y, 0], [x_in, end.get_y(), 0]])
+        tip = Arrow([x_in, end.get_y(), 0], end.get_left(), buff=0.02, stroke_color=t.muted, stroke_width=3,
+                    tip_length=0.14, max_tip_length_to_length_ratio=0.6)
+        return VGroup(path, tip)
+
+    def _arc(self, a: int, b: int) -> VMobject:
+        """A dashed curve from block ``a`` to block ``b``: over the labels within a row, down across rows."""
+        t = self.theme
+        if self.row_of(a) == self.row_of(b):
+            lane = sum(1 for (s, d) in getattr(self, "arcs", {}) if self.row_of(d) == self.row_of(b))
+            start = self.blocks[a].op_label.get_top() + UP * 0.06
+            end = self.blocks[b].op_label.get_top() + UP * 0.06
+            lift = UP * (0.55 + 0.2 * lane)
+            curve = CubicBezier(start, start + lift, end + lift, end)
+        else:
+            start = self.maps[a].get_bottom() + DOWN * 0.04
+            end = self.blocks[b].op_label.get_top() + UP * 0.04
+            curve = CubicBezier(start, start + DOWN * 0.9, end + UP * 0.9, end)
+        curve.set_stroke(t.latent, width=3)
+        dashed = DashedVMobject(curve, num_dashes=max(8, int(curve.get_arc_length() / 0.15)))
+        tip = Arrow(end + UP * 0.25, end, buff=0, stroke_color=t.latent, stroke_width=3, tip_length=0.14,
+                    max_tip_length_to_length_ratio=0.9)
+        return VGroup(dashed, tip)

@@ -1,0 +1,138 @@
+"""MultiChannelConv, GroupedConv, Conv1DSequence, Conv3DVolume: what they show equals real torch ops and layers."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+from functools import cache
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+from conftest import render_dry
+from torch import nn
+
+from scenes.channels import MultiChannelConv
+from scenes.channels_axes import Conv1DSequence, Conv3DVolume
+from scenes.cli import main
+
+pytestmark = pytest.mark.usefixtures("one_thread")
+
+
+@cache
+def rendered(name: str, preset: str | None = None):
+    return render_dry(name, preset)
+
+
+def t64(a) -> torch.Tensor:
+    return torch.tensor(np.asarray(a, dtype=np.float64))
+
+
+@pytest.mark.parametrize("preset", [None, "cs231n", "one_channel", "rgb_same"])
+def test_multichannel_output_equals_conv2d(preset):
+    scene = rendered("MultiChannelConv", preset)
+    p = scene.params
+    x, w, b = MultiChannelConv.arrays(p)
+    real = F.conv2d(t64(x)[None], t64(w), None if b is None else t64(b), stride=p["stride"], padding=p["padding"],
+                    dilation=p["dilation"])[0].numpy()
+    np.testing.assert_array_equal(scene.shown["output"], real)
+    np.testing.assert_array_equal(scene.shown["output_numbers"], real)  # every number is on screen at the end
+    assert scene.shown["shapes"][2] == "×".join(map(str, real.shape))
+    for cell in scene.shown["cells"]:  # each channel's sum: that channel alone through the real op
+        r, c = cell["cell"]
+        alone = [F.conv2d(t64(x[i])[None, None], t64(w[0, i])[None, None], stride=p["stride"], padding=p["padding"],
+                          dilation=p["dilation"])[0, 0, r, c].item() for i in range(x.shape[0])]
+        assert cell["channel_sums"] == alone
+        assert cell["output"] == real[0, r, c]
+    assert scene.renderer.time < 60
+
+
+def test_cs231n_configuration_and_counts():
+    scene = rendered("MultiChannelConv", "cs231n")
+    assert scene.shown["shapes"] == ["3×5×5", "3×3×3", "2×3×3"]
+    layer = nn.Conv2d(3, 2, 3, stride=2, padding=1)
+    counts = scene.shown["counts"]
+    assert counts.params == sum(q.numel() for q in layer.parameters())
+    assert counts.multiply_adds == layer.weight.numel() * layer(torch.zeros(1, 3, 5, 5))[0, 0].numel()
+    assert scene.shown["cells"][0]["bias"] == 1
+    assert scene.shown["formula"].endswith("= 3")
+
+
+def test_grouped_counts_equal_real_layers():
+    scene = rendered("GroupedConv")
+    p = scene.params
+    x = torch.zeros(1, p["c_in"], p["size"], p["size"])
+    for panel in scene.shown["panels"]:
+        layer = nn.Conv2d(p["c_in"], panel["c_out"], p["kernel"], padding=p["padding"], groups=panel["groups"],
+                          bias=False)
+        assert panel["weights"] == layer.weight.numel()
+        assert panel["multiply_adds"] == layer.weight.numel() * layer(x)[0, 0].numel()
+        assert all(len(seen) == p["c_in"] // panel["groups"] for seen in panel["sees"])
+    assert [panel["groups"] for panel in scene.shown["panels"]] == [1, p["groups"], p["c_in"]]
+    s = scene.shown["separable"]
+    depthwise = nn.Conv2d(p["c_in"], p["c_in"], p["kernel"], groups=p["c_in"], bias=False)
+    pointwise, standard = nn.Conv2d(p["c_in"], p["c_out"], 1, bias=False), nn.Conv2d(p["c_in"], p["c_out"],
+                                                                                      p["kernel"], bias=False)
+    assert (s.depthwise.weights + s.pointwise.weights) / s.standard.weights == pytest.approx(
+        (depthwise.weight.numel() + pointwise.weight.numel()) / standard.weight.numel())
+    assert f"{s.weight_ratio.numerator}/{s.weight_ratio.denominator}" in scene.shown["separable_text"]
+
+
+@pytest.mark.parametrize("preset", [None, "wavenet", "dilated", "strided_same"])
+def test_sequence_output_equals_conv1d(preset):
+    scene = rendered("Conv1DSequence", preset)
+    p = scene.params
+    tr = Conv1DSequence.trace_for(p)
+    before, after = scene.shown["pads"]
+    real = F.conv1d(F.pad(t64(tr.x)[None], (before, after)), t64(tr.w), stride=p["stride"],
+                    dilation=p["dilation"])[0].numpy()
+    np.testing.assert_array_equal(scene.shown["output"], real)
+    np.testing.assert_array_equal(scene.shown["output_numbers"], real)
+    if p["padding"] == "causal":
+        assert before == p["dilation"] * (p["kernel"] - 1) and after == 0
+        assert real.shape[1] == p["length"]  # one output per step (stride 1)
+
+
+def test_sequence_stack_reach_equals_autograd():
+    scene = rendered("Conv1DSequence", "wavenet")
+    p = scene.params
+    k, length = p["stack_kernel"], len(scene.shown["stack_cells"][0]) + 8
+    x = torch.ones(1, 1, length, requires_grad=True)
+    y = x
+    torch.manual_seed(0)
+    for d in p["dilations"]:
+        layer = nn.Conv1d(1, 1, k, dilation=d, bias=False)
+        nn.init.uniform_(layer.weight, 0.5, 1.0)
+        y = layer(F.pad(y, (d * (k - 1), 0)))
+    y[0, 0, -1].backward()
+    assert int((x.grad[0, 0] != 0).sum()) == scene.shown["reach"][-1] == 16
+
+
+@pytest.mark.parametrize("preset", [None, "strided_padded", "thin_depth"])
+def test_volume_output_equals_conv3d(preset):
+    scene = rendered("Conv3DVolume", preset)
+    p = scene.params
+    tr = Conv3DVolume.trace_for(p)
+    real = F.conv3d(t64(tr.x)[None, None], t64(tr.w)[None, None], stride=p["stride"], padding=p["padding"],
+                    dilation=p["dilation"])[0, 0].numpy()
+    np.testing.assert_array_equal(scene.shown["output"], real)
+    np.testing.assert_array_equal(scene.shown["output_numbers"], real)
+    assert scene.shown["formula_values"] in (real.shape, (real.shape[0],))
+
+
+@pytest.mark.parametrize("argv,words", [
+    (["GroupedConv", "--set", "groups=3"], "groups=3 does not divide c_in=4"),
+    (["MultiChannelConv", "--set", "bias_values=1,2,3"], "one per filter"),
+    (["Conv1DSequence", "--set", "dilations=16,16"], "draws up to 32"),
+    (["Conv3DVolume", "--set", "padding=causal"], "only for 1-D"),
+    (["MultiChannelConv", "--set", "size=1", "--set", "padding=0"], "too small"),
+])
+def test_bad_input_is_one_sentence_exit_2(argv, words, tmp_path):
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
+        code = main(["render", *argv, "--check", "--out", str(tmp_path / "out")])
+    assert code == 2
+    lines = err.getvalue().strip().splitlines()
+    assert len(lines) == 1 and words in lines[0]
+    assert not (tmp_path / "out").exists()
