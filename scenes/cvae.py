@@ -13,11 +13,11 @@ from convmath.latent import class_accuracy
 from convmath.models import TrainedModel, load_images, one_hot, sample_latent
 from convmath.shapes import Step, shape_trace
 
-from .autoencoder import LeanCopyScene, point_text, title, trained
 from .base import ConvvizScene
 from .components import (Caption, DigitImage, GaussianRings, GraphNode, LatentPlot, NumberGrid, flow_arrow,
-                         forward_edge)
+                         forward_edge, scene_title)
 from .params import Param, ParamError
+from .trained import point_text, trained
 
 __all__ = ["ConditionalVAE"]
 
@@ -50,7 +50,7 @@ def _linear_text(step: Step) -> str:
     return f"Linear {step.params['in_features']}→{step.params['out_features']}"
 
 
-class ConditionalVAE(LeanCopyScene):
+class ConditionalVAE(ConvvizScene):
     """The label joins z at the decoder (traced shapes); one z under every label; VAE vs conditional VAE latents;
     samples from N(0, I) decoded with the digit asked for."""
 
@@ -137,7 +137,7 @@ class ConditionalVAE(LeanCopyScene):
         """The VAE's bottleneck, then the label's one-hot vector joining the encoder's features and z."""
         t, s, digit = self.theme, self.shown, self.params["digit"]
         self.beat("the label joins z")
-        heading = title("How do we generate the digit we want?", self)
+        heading = scene_title("How do we generate the digit we want?", self.theme)
         x_img = DigitImage(s["input_image"], role="input", size=0.9, theme=t, label="input", font_size=22)
         vae = self._network(s["vae_steps"], s["reconstructions"]["vae"])
         cvae = self._network(s["cvae_steps"], s["reconstructions"]["cvae"])
@@ -186,7 +186,7 @@ class ConditionalVAE(LeanCopyScene):
         """One z decoded under every label (a row per z): the digit changes, the style stays."""
         t, s = self.theme, self.shown
         self.beat("one z, ten labels")
-        heading = title("Each z decoded under every label: a row per z", self)
+        heading = scene_title("Each z decoded under every label: a row per z", self.theme)
         rows = Group()
         for point, decoded in zip(s["z"], s["row_decoded"]):
             images = Group(*(DigitImage(img, role="output", size=1.0, theme=t, label=str(d), font_size=22)
@@ -207,7 +207,7 @@ class ConditionalVAE(LeanCopyScene):
         """The VAE's and the conditional VAE's encodings side by side, coloured by digit."""
         t, s = self.theme, self.shown
         self.beat("latent spaces")
-        heading = title("Where the digits sit in z", self)
+        heading = scene_title("Where the digits sit in z", self.theme)
         codes = s["latent_points"]
         x_range, y_range = LatentPlot.ranges_for(codes["vae"], codes["cvae"], quantile=0.01)
         names = {"vae": "VAE", "cvae": "conditional VAE"}
@@ -234,7 +234,7 @@ class ConditionalVAE(LeanCopyScene):
         """Samples z ~ N(0, I), each decoded with the label asked for."""
         t, s, digit = self.theme, self.shown, self.params["digit"]
         self.beat(f"generate a {digit}")
-        heading = title(f"Generate a {digit}: z ~ N(0, I), decoded with label {digit}", self)
+        heading = scene_title(f"Generate a {digit}: z ~ N(0, I), decoded with label {digit}", self.theme)
         x_range, y_range = LatentPlot.ranges_for(np.array([[-3.0, -3.0], [3.0, 3.0]]), s["samples"])
         plot = LatentPlot(s["latent_points"]["cvae"], None, x_range, y_range, width=4.3, height=4.3, legend=False,
                           title="samples from N(0, I)", theme=t).move_to([-3.6, 0.0, 0])

@@ -16,8 +16,8 @@ from manim import DOWN, AnimationGroup, Create, FadeIn, FadeOut, Indicate, Text,
 from convmath import ConvArithmeticError
 from convmath.activations import (MAX_ELEMENTS, Flow, formula_lines, layer_text, model_flow, thumbnails)
 
-from .autoencoder import LeanCopyScene, title
-from .components import BlockSpec, NetworkDiagram
+from .base import ConvvizScene
+from .components import BlockSpec, NetworkDiagram, scene_title
 from .params import Param, ParamError
 
 __all__ = ["ModelFlow", "flow_for", "block_specs", "resolve_target"]
@@ -61,7 +61,7 @@ def block_specs(flow: Flow, channels: int) -> list[BlockSpec]:
     return specs
 
 
-class ModelFlow(LeanCopyScene):
+class ModelFlow(ConvvizScene):
     """Your own network: its architecture from the real trace, a real input and its real activations flowing
     through, every size formula with its numbers, a shape bug explained where the flow stops."""
 
@@ -121,7 +121,7 @@ class ModelFlow(LeanCopyScene):
     def network(self, flow: Flow, diagram: NetworkDiagram) -> None:
         self.beat("the network")
         name = Path(flow.target.rpartition(":")[0]).name or flow.target
-        heading = title(f"{name}: {len(flow.steps)} steps, {len(flow.blocks) - 1} blocks", self)
+        heading = scene_title(f"{name}: {len(flow.steps)} steps, {len(flow.blocks) - 1} blocks", self.theme)
         self.caption = self.panel(["Each block changes the shape (box height: spatial size, width: channels); "
                                    "layers that keep it are listed under it. Dashed: skip connections."])
         edges = [*diagram.arrows.values(), *diagram.arcs.values()]

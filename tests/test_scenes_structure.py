@@ -14,7 +14,7 @@ PACKAGE = Path(scenes.__file__).parent
 SOURCES = sorted(PACKAGE.rglob("*.py"))
 LONGEST = 80
 # Modules that hold scenes (one lecture topic each): shared code lives in base, speed, trained, components ...
-TOPICS = ("convolution", "transposed", "ambiguity", "autoencoder", "vae")
+TOPICS = ("convolution", "transposed", "ambiguity", "autoencoder", "vae", "cvae", "modelflow")
 
 
 def _name(path: Path) -> str:
