@@ -230,6 +230,7 @@ class ConvAutoencoder(ConvvizScene):
                            color=t.text, font_size=30),
                       Text(f"{mse:.4f}", font=t.font, color=t.highlight, font_size=30, weight="BOLD"))
         loss.arrange(RIGHT, buff=0.15).to_edge(DOWN, buff=0.3)
+        self.bring_to_front(out_img.frame)  # the outline over the reconstruction while it is pointed out
         self.play(Write(loss), Indicate(x_img.frame, color=t.highlight), Indicate(out_img.frame, color=t.highlight))
         self.wait(2)
 
