@@ -40,6 +40,7 @@ from .base import ConvvizScene
 from .components import (Caption, FormulaPanel, KernelWindow, NumberGrid, fit_cell_size, format_number,
                          number_font_size, padded_grid, scene_title)
 from .params import Param, ParamError
+from .theme import MIN_FONT_SIZE
 
 __all__ = ["TransposedConvScatter", "TransposedConvAsConv", "TransposedConvMatrix"]
 
@@ -175,6 +176,7 @@ class TransposedConvScatter(ConvvizScene):
         # One number size on the canvas for every running sum and stamp it shows.
         self.number_size = number_font_size(np.concatenate([*(a.ravel() for a in partials.values()),
                                                             tr.stamps.ravel()]), canvas.cell_size, t.font)
+        self.canvas_numbers = self.number_size >= MIN_FONT_SIZE  # too many digits for the cells: the stamps only
         fast = h * w > 4
         for (r, c), partial in partials.items():
             self._stamp(tr, r, c, partial, x_grid, slot, canvas, numbers, fast)
@@ -225,7 +227,7 @@ class TransposedConvScatter(ConvvizScene):
         hide = [numbers[rc].animate.set_opacity(0) for rc in covered if rc in numbers]
         self.play(Transform(stamp, target), *hide, run_time=run)
         updates = []
-        for rc in covered:
+        for rc in covered if self.canvas_numbers else ():
             number = Text(format_number(partial[rc]), font=t.font, color=t.text, font_size=self.number_size)
             number.move_to(canvas.cell(*rc))
             if rc in numbers:

@@ -27,6 +27,10 @@ CASES = [
     ("ConvArithmetic", None, {"input_size": 12, "kernel_size": 5, "stride": 3, "padding": 2}),
     ("ConvArithmetic", None, {"input_size": 28, "kernel_size": 5, "stride": 1, "padding": 2}),
     ("TransposedConvScatter", None, {}),
+    ("TransposedConvScatter", None, {"input": "[[1,-2,3,4],[5,6,-7,8],[9,10,11,-12],[13,14,15,16]]",
+                                     "weights": "[[1,2,3],[4,-5,6],[7,8,9]]", "stride": 2}),  # the largest
+    ("TransposedConvAsConv", None, {"size": 5, "kernel": 3, "stride": 2}),  # a 13×13 direct view (14 allowed)
+    ("OutputPaddingAmbiguity", None, {"kernel": 5, "stride": 2, "padding": 0, "output": 6}),  # inputs 15, 16
     ("TransposedConvScatter", "stride_2_padding_1", {"input": "[[-12,5],[7,-14]]"}),
     ("TransposedConvAsConv", "padding_strides_odd_transposed", {}),
     ("TransposedConvMatrix", None, {}),
