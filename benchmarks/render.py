@@ -13,7 +13,6 @@ Figures only; nothing is asserted.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import subprocess
 import sys
@@ -27,14 +26,7 @@ sys.path.insert(0, str(ROOT))
 from scenes.catalog import available_scenes  # noqa: E402
 from scenes.render import QUALITIES  # noqa: E402
 
-
-def probe(path: Path) -> tuple[int, float]:
-    """(frames, seconds) of a video, from ffprobe."""
-    out = subprocess.run(["ffprobe", "-v", "error", "-select_streams", "v:0", "-count_frames", "-show_entries",
-                          "stream=nb_read_frames:format=duration", "-of", "json", str(path)],
-                         capture_output=True, text=True, check=True)
-    info = json.loads(out.stdout)
-    return int(info["streams"][0]["nb_read_frames"]), float(info["format"]["duration"])
+from common import probe  # noqa: E402
 
 
 def render(case: str, quality: str, folder: Path) -> tuple[float, float, Path] | str:

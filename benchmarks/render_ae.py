@@ -12,7 +12,6 @@ at 1080p60 means two renders on two cores keep up with real time. Models come fr
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import subprocess
 import sys
@@ -25,19 +24,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from convmath.models import TrainConfig, get_model  # noqa: E402
 from scenes.render import QUALITIES  # noqa: E402
 
+from common import probe  # noqa: E402
+
 ROOT = Path(__file__).resolve().parents[1]
 
 SCENES = ("ConvAutoencoder", "LatentSpace", "VAESampling", "Reparameterization", "VAELoss", "AEvsVAE")
 MODELS = (TrainConfig("ae"), TrainConfig("vae", beta=0.0), TrainConfig("vae", beta=1.0), TrainConfig("vae", beta=4.0))
-
-
-def probe(path: Path) -> tuple[int, float]:
-    """(frames, seconds) of a video, from ffprobe."""
-    out = subprocess.run(["ffprobe", "-v", "error", "-select_streams", "v:0", "-count_frames", "-show_entries",
-                          "stream=nb_read_frames:format=duration", "-of", "json", str(path)],
-                         capture_output=True, text=True, check=True)
-    info = json.loads(out.stdout)
-    return int(info["streams"][0]["nb_read_frames"]), float(info["format"]["duration"])
 
 
 def main() -> None:

@@ -10,7 +10,6 @@ at least 30 frames per CPU second at 1080p60.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import subprocess
 import sys
@@ -23,6 +22,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from scenes.render import QUALITIES  # noqa: E402
+
+from common import probe  # noqa: E402
 
 DEEP = textwrap.dedent('''
     """20 layers: 10 convs (every third one strided) each followed by a ReLU."""
@@ -51,15 +52,6 @@ FIRST_FRAME = textwrap.dedent('''
     laid = time.perf_counter()
     print(f"{imported - start:.2f} {traced - imported:.2f} {laid - traced:.2f}")
 ''')
-
-
-def probe(path: Path) -> tuple[int, float]:
-    """(frames, seconds) of a video, from ffprobe."""
-    out = subprocess.run(["ffprobe", "-v", "error", "-select_streams", "v:0", "-count_frames", "-show_entries",
-                          "stream=nb_read_frames:format=duration", "-of", "json", str(path)],
-                         capture_output=True, text=True, check=True)
-    info = json.loads(out.stdout)
-    return int(info["streams"][0]["nb_read_frames"]), float(info["format"]["duration"])
 
 
 def render(model: str, shape: str, quality: str, out: Path) -> str:
