@@ -8,13 +8,25 @@ Keras (``KERAS_BACKEND=torch``, set by conftest).
 from __future__ import annotations
 
 import ast
+import importlib.util
 import re
+from pathlib import Path
+from types import ModuleType
 from typing import Iterator
 
 import pytest
 import torch
 
 SYMBOLS = {"N": 1, "C": 1, "C_in": 1, "C_out": 1, "filters": 1}
+EXAMPLES = Path(__file__).parent.parent / "examples"
+
+
+def load_example(name: str) -> ModuleType:
+    """``examples/<name>`` imported as a module (its ``build`` makes the model)."""
+    spec = importlib.util.spec_from_file_location(name[:-3], EXAMPLES / name)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def keras_module():

@@ -3,30 +3,21 @@ real model, makes it run and trace clean. Also the shape bugs of issue 10 on sma
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
 
 import pytest
 import torch
 from torch import nn
 
+from codecheck import EXAMPLES, load_example  # noqa: E402
 from convmath.cli import main
 from convmath.shapes import trace_model
 from convmath.shapes.failure import shuffle_channels
 from convmath.shapes.fixes import resizes
 
-EXAMPLES = Path(__file__).parent.parent / "examples"
 CLEAN = {"unet.py": (1, 1, 28, 28), "dcgan.py": (1, 100, 1, 1), "resnet_block.py": (1, 16, 32, 32),
          "subpixel.py": (1, 3, 16, 16)}
 
 pytestmark = pytest.mark.usefixtures("one_thread")
-
-
-def load(name: str):
-    spec = importlib.util.spec_from_file_location(name[:-3], EXAMPLES / name)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def apply_fix(model: nn.Module, where: str, fix: dict) -> None:
@@ -45,7 +36,7 @@ def apply_fix(model: nn.Module, where: str, fix: dict) -> None:
 
 @pytest.mark.parametrize("name,shape", CLEAN.items())
 def test_examples_trace_clean_with_a_prediction_on_every_size_change(name, shape):
-    trace = trace_model(load(name).build(), shape)
+    trace = trace_model(load_example(name).build(), shape)
     assert trace.clean
     for s in trace.steps:
         changes = s.inputs and len(s.inputs[0]) == len(s.output) and s.inputs[0][2:] != s.output[2:]
@@ -55,11 +46,11 @@ def test_examples_trace_clean_with_a_prediction_on_every_size_change(name, shape
 
 def test_unet_for_odd_sizes_is_clean():
     for size in (27, 29, 30):
-        assert trace_model(load("unet.py").build(), (1, 1, size, size)).clean
+        assert trace_model(load_example("unet.py").build(), (1, 1, size, size)).clean
 
 
 def test_broken_unet_names_the_layer_and_its_fix_that_works(capsys):
-    model = load("unet_broken.py").build()
+    model = load_example("unet_broken.py").build()
     trace = trace_model(model, (1, 1, 28, 28))
     f = trace.failure
     assert f is not None and f.op == "cat" and f.fix_where == "up1" and "12 and 14" in f.message
@@ -108,7 +99,7 @@ def test_pool_encoder_and_upsample_decoders_are_checked():
 
 
 def test_broken_unet_alternative_fix_on_the_strided_conv_works():
-    model = load("unet_broken.py").build()
+    model = load_example("unet_broken.py").build()
     message = trace_model(model, (1, 1, 28, 28)).failure.message
     assert "or step 3 (Conv2d d2.0): padding=1 gives 7, which step 5 turns into 14" in message
     apply_fix(model, "d2.0", {"padding": 1})
@@ -138,7 +129,7 @@ def test_kernel_larger_than_its_input_is_explained_by_convmath():
 
 
 def test_broken_dcgan_view_is_explained_and_the_shape_it_suggests_works():
-    module = load("dcgan_broken.py")
+    module = load_example("dcgan_broken.py")
     f = trace_model(module.build(), (1, 100)).failure
     assert f.op == "view" and f.fix == {"shape": (-1, 128, 7, 7)}
     assert "6272 values per sample (from step 0, Linear fc) but needs 8192" in f.message
@@ -152,7 +143,7 @@ def test_broken_dcgan_view_is_explained_and_the_shape_it_suggests_works():
 
 
 def test_broken_dcgan_with_a_batch_of_64_is_flagged_with_the_shape_that_fits():
-    module = load("dcgan_broken.py")
+    module = load_example("dcgan_broken.py")
     trace = trace_model(module.build(), (64, 100))  # 64·6272 = 49·8192: the view runs
     (m,) = trace.mismatches
     assert m.kind == "batch" and "batch of 64 into 49" in m.message and m.fix == {"shape": (-1, 128, 7, 7)}
@@ -161,7 +152,7 @@ def test_broken_dcgan_with_a_batch_of_64_is_flagged_with_the_shape_that_fits():
 
 
 def test_broken_resnet_block_add_names_conv1_and_its_padding_which_works():
-    model = load("resnet_block_broken.py").build()
+    model = load_example("resnet_block_broken.py").build()
     f = trace_model(model, (1, 16, 32, 32)).failure
     assert (f.op, f.fix_where, f.fix) == ("add", "conv1", {"padding": 1})
     assert "15 and 16" in f.message and "shortcut" in f.message
@@ -172,7 +163,7 @@ def test_broken_resnet_block_add_names_conv1_and_its_padding_which_works():
 
 
 def test_broken_subpixel_names_the_conv_and_out_channels_which_work():
-    model = load("subpixel_broken.py").build()
+    model = load_example("subpixel_broken.py").build()
     f = trace_model(model, (1, 3, 16, 16)).failure
     assert (f.op, f.fix_step, f.fix) == ("PixelShuffle", 4, {"out_channels": 12})
     assert "6 channels, not a multiple of r² = 4" in f.message

@@ -6,7 +6,6 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
-from pathlib import Path
 
 import pytest
 
@@ -14,18 +13,11 @@ os.environ.setdefault("KERAS_BACKEND", "torch")
 keras = pytest.importorskip("keras")
 from keras import layers  # noqa: E402
 
+from codecheck import EXAMPLES, load_example  # noqa: E402
 from convmath.cli import main  # noqa: E402
 from convmath.shapes import trace_model  # noqa: E402
 
-EXAMPLES = Path(__file__).parent.parent / "examples"
 pytestmark = pytest.mark.usefixtures("one_thread")
-
-
-def load(name: str):
-    spec = importlib.util.spec_from_file_location(name[:-3], EXAMPLES / name)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def with_fix(model, where: str, fix: dict):
@@ -42,7 +34,7 @@ def sequential(*stack, size=(8, 8, 1)):
 
 
 def test_steps_are_keras_layers_channels_last():
-    trace = trace_model(load("keras_autoencoder.py").build(), (1, 28, 28, 1))
+    trace = trace_model(load_example("keras_autoencoder.py").build(), (1, 28, 28, 1))
     assert [s.op for s in trace.steps] == ["Conv2D", "Conv2D", "Conv2DTranspose", "Conv2DTranspose", "Conv2D"]
     assert trace.steps[0].output == (1, 14, 14, 16) and trace.steps[0].params["strides"] == (2, 2)
     assert trace.clean and trace.outputs == ((1, 28, 28, 1),)
@@ -62,14 +54,14 @@ def test_keras_examples_trace_clean_with_a_prediction_on_every_size_change(targe
 
 
 def test_vae_outputs_a_tuple_and_the_sampling_reads_both_heads():
-    trace = trace_model(load("keras_vae.py").build(), (2, 28, 28, 1))
+    trace = trace_model(load_example("keras_vae.py").build(), (2, 28, 28, 1))
     assert trace.outputs == ((2, 28, 28, 1), (2, 2), (2, 2)) and trace.clean
     sampling = next(s for s in trace.steps if s.op == "Sampling")
     assert [trace.steps[r].where for r in sampling.reads] == ["encoder/z_mean", "encoder/z_log_var"]
 
 
 def test_broken_keras_decoder_gets_output_padding_0_which_works(capsys):
-    model = load("keras_decoder_broken.py").build()
+    model = load_example("keras_decoder_broken.py").build()
     trace = trace_model(model, (1, 28, 28, 1))
     assert trace.outputs == ((1, 32, 32, 1),)
     assert [(m.step.where, m.fix) for m in trace.mismatches] == [("up1", {"output_padding": 0})]
@@ -80,7 +72,7 @@ def test_broken_keras_decoder_gets_output_padding_0_which_works(capsys):
 
 
 def test_keras_unet_on_an_odd_size_fails_and_the_fix_makes_it_run():
-    model = load("keras_unet.py").build()
+    model = load_example("keras_unet.py").build()
     trace = trace_model(model, (1, 30, 30, 1))
     f = trace.failure
     assert f.op == "Concatenate" and f.fix_where == "up1" and f.fix == {"output_padding": 1}
@@ -160,7 +152,7 @@ def _nested_with_fix(config: dict, path: list[str], fix: dict) -> None:
 
 
 def test_broken_keras_vae_gets_padding_same_on_both_up_layers_which_works(capsys):
-    module = load("keras_vae_broken.py")
+    module = load_example("keras_vae_broken.py")
     model = module.build()
     trace = trace_model(model, (1, 28, 28, 1))
     assert trace.outputs[0] == (1, 31, 31, 1)
