@@ -14,7 +14,7 @@ import tempfile
 from typing import Any
 
 import pytest
-from manim import tempconfig
+from manim import config, tempconfig
 
 os.environ.setdefault("KERAS_BACKEND", "torch")
 
@@ -24,7 +24,8 @@ from scenes.catalog import scene_class  # noqa: E402
 from scenes.theme import LIGHT, Theme  # noqa: E402
 
 # One media folder per test process: LaTeX compiled once is reused by later scenes.
-_MEDIA = tempfile.mkdtemp(prefix="convviz-test-media-")
+MEDIA = tempfile.mkdtemp(prefix="convviz-test-media-")
+config.media_dir = MEDIA  # also for mobjects made outside tempconfig: never the shared ./media of a checkout
 
 
 def _no_frame(*args: Any, **kwargs: Any) -> None:
@@ -39,7 +40,7 @@ def render_dry(scene_name: str, preset: str | None = None, theme: Theme = LIGHT,
     """
     cls = scene_class(scene_name)
     params = cls.resolve(preset, overrides)
-    settings = {"dry_run": True, "quality": "low_quality", "media_dir": _MEDIA, "disable_caching": True,
+    settings = {"dry_run": True, "quality": "low_quality", "media_dir": MEDIA, "disable_caching": True,
                 "progress_bar": "none", "verbosity": "WARNING"}
     with tempconfig(settings):
         scene = cls(params, theme=theme, skip_animations=True)

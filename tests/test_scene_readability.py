@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from conftest import MEDIA
 from manim import MathTex, SingleStringMathTex, Tex, Text, MarkupText, config, tempconfig
 
 from scenes.catalog import scene_class
@@ -64,7 +65,7 @@ def _run(name: str, preset: str | None, overrides: dict[str, Any]) -> list:
     params = cls.resolve(preset, overrides)
     seen: list = []
     settings = {"dry_run": True, "quality": "low_quality", "disable_caching": True, "progress_bar": "none",
-                "verbosity": "WARNING"}
+                "verbosity": "WARNING", "media_dir": MEDIA}  # not ./media: a fresh clone has no media/texts
     with tempconfig(settings):
         scene = cls(params, skip_animations=True)
         scene.renderer.update_frame = lambda *a, **k: None
