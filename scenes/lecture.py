@@ -54,7 +54,8 @@ from .render import DEFAULT_QUALITY, QUALITIES, check_options, check_out_dir, op
 from .stopping import stop_on_sigterm
 
 __all__ = [
-    "DEFAULT_PLAYLIST", "PLAYLISTS", "Entry", "Playlist", "PlaylistError", "RenderOptions", "Result",
+    "DEFAULT_PLAYLIST", "PLAYLISTS", "Entry", "Playlist", "PlaylistError", "RenderOptions", "Result", "TextSlide",
+    "entry_options",
     "builtin_playlists", "find_playlist", "load_playlist", "output_path", "run_batch", "write_index", "summarize", "video_duration", "code_files", "code_hash",
     "write_atomic", "add_batch_options", "check_batch", "check_playlist", "render_playlist",
 ]
@@ -62,6 +63,7 @@ __all__ = [
 PLAYLISTS = Path(__file__).with_name("playlists")  # built-in playlists, found by name
 DEFAULT_PLAYLIST = PLAYLISTS / "day1.toml"
 ENTRY_KEYS = ("scene", "title", "preset", "params", "notes", "no_title", "no_caption")
+TEXT_KEYS = ("title", "text", "notes")  # an entry with text and no scene: a slide of words
 TOP_KEYS = ("title", "scenes")
 # Packages whose code decides what a video shows (followed through imports for the up-to-date check).
 CODE_PACKAGES = ("convmath", "scenes")
@@ -100,13 +102,25 @@ class Entry:
         return f"{self.number:02d}-{self.scene}"
 
 
+@dataclass(frozen=True)
+class TextSlide:
+    """A playlist entry with ``text`` instead of a scene: a slide of words in the decks (a question, a summary)."""
+
+    number: int
+    title: str
+    text: str
+    notes: str = ""
+
+
 @dataclass
 class Playlist:
-    """A validated playlist; ``skipped`` says which default entries wait for scenes not built yet."""
+    """A validated playlist; ``skipped`` says which default entries wait for scenes not built yet; ``texts`` are
+    its text-only slides (their ``number`` places them among the scenes)."""
 
     title: str
     entries: list[Entry]
     skipped: list[str] = field(default_factory=list)
+    texts: list[TextSlide] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -188,9 +202,15 @@ def load_playlist(name_or_path: Path | str | None = None) -> Playlist:
     if not isinstance(raw_entries, list) or not raw_entries or not all(isinstance(e, dict) for e in raw_entries):
         problems.append(f"{where} has no [[scenes]] entries: add at least one [[scenes]] table with scene and title.")
         raise PlaylistError(problems)
-    entries, skipped = [], []
+    entries, skipped, texts = [], [], []
     waiting = _not_built() if builtin else set()
     for number, raw in enumerate(raw_entries, start=1):
+        if "text" in raw and "scene" not in raw:
+            try:
+                texts.append(_text_slide(number, raw))
+            except ParamError as error:
+                problems.append(f"{where}, entry {number} (text): {error}")
+            continue
         if raw.get("scene") in waiting:
             skipped.append(f"{raw['scene']}: not built yet, skipped")
             continue
@@ -204,7 +224,19 @@ def load_playlist(name_or_path: Path | str | None = None) -> Playlist:
     if not entries:
         raise PlaylistError([f"{where}: none of its scenes is built yet ({', '.join(sorted(waiting))})."])
     title = data.get("title", path.stem)
-    return Playlist(title=str(title), entries=entries, skipped=skipped)
+    return Playlist(title=str(title), entries=entries, skipped=skipped, texts=texts)
+
+
+def _text_slide(number: int, raw: dict[str, Any]) -> TextSlide:
+    for key in raw:
+        if key not in TEXT_KEYS:
+            raise ParamError(f"{key!r} is not a key of a text slide: use {', '.join(TEXT_KEYS)}.")
+    for key in TEXT_KEYS:
+        if key in raw and not isinstance(raw[key], str):
+            raise ParamError(f"{key}={raw[key]!r} is not text: write it in quotes.")
+    if not raw.get("title", "").strip():
+        raise ParamError("title is missing: a text slide needs a title and its text.")
+    return TextSlide(number, raw["title"].strip(), raw["text"].strip(), raw.get("notes", "").strip())
 
 
 def _not_built() -> set[str]:

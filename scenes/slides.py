@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-from .lecture import Result, add_batch_options, check_playlist, render_playlist, write_atomic
+from .lecture import Result, TextSlide, add_batch_options, check_playlist, render_playlist, write_atomic
 from .params import ParamError
 from .theme import get_theme
 
@@ -34,11 +34,11 @@ DECK_FORMATS = {"html": ("mp4", "webm"), "pptx": ("mp4",)}
 
 @dataclass(frozen=True)
 class Beat:
-    """One slide: a clip of one scene's beat."""
+    """One slide: a clip of one scene's beat, or (``video`` None) a playlist's text slide with ``name`` its text."""
 
     title: str
     name: str
-    video: Path
+    video: Path | None
     notes: str
     seconds: float
 
@@ -50,10 +50,14 @@ def beat_title(name: str) -> str:
     return words[:1].upper() + words[1:]
 
 
-def collect_beats(results: list[Result]) -> list[Beat]:
-    """Every beat clip of the rendered results, in lecture order (from manim's sections index)."""
+def collect_beats(results: list[Result], texts: list[TextSlide] = ()) -> list[Beat]:
+    """Every beat clip of the rendered results, in lecture order (from manim's sections index), with the
+    playlist's text slides in their places."""
     beats = []
+    waiting = sorted(texts, key=lambda t: t.number)
     for result in results:
+        while waiting and waiting[0].number < result.entry.number:
+            beats.append(_text_beat(waiting.pop(0)))
         if result.path is None:
             continue
         folder = result.path.with_name(result.path.stem + ".sections")
@@ -63,7 +67,11 @@ def collect_beats(results: list[Result]) -> list[Beat]:
         for section in json.loads(index.read_text()):
             beats.append(Beat(result.entry.title, beat_title(section["name"]),
                               folder / section["video"], result.entry.notes, float(section.get("duration", 0.0))))
-    return beats
+    return beats + [_text_beat(t) for t in waiting]
+
+
+def _text_beat(text: TextSlide) -> Beat:
+    return Beat(text.title, text.text, None, text.notes, 0.0)
 
 
 def _src(video: Path, relative_to: Path, embed: bool) -> str:
@@ -76,8 +84,9 @@ def _src(video: Path, relative_to: Path, embed: bool) -> str:
 def write_html(beats: list[Beat], path: Path, title: str, theme: str = "light", embed: bool = False) -> Path:
     """A self-contained step-through deck at ``path``; videos referenced relatively or inlined (``embed``)."""
     colors = get_theme(theme)
-    slides = [{"src": "", "title": title, "beat": "", "notes": ""}]  # the title slide
-    slides += [{"src": _src(b.video, path.parent, embed), "title": b.title, "beat": b.name, "notes": b.notes}
+    slides = [{"src": "", "title": title, "beat": "", "notes": "", "text": ""}]  # the title slide
+    slides += [{"src": _src(b.video, path.parent, embed), "title": b.title, "beat": b.name, "notes": b.notes, "text": ""}
+               if b.video else {"src": "", "title": b.title, "beat": "", "notes": b.notes, "text": b.name}
                for b in beats]
     data = json.dumps(slides).replace("</", "<\\/")
     page = _PAGE.format(title=html.escape(title), background=colors.background, text=colors.text, accent=colors.input,
@@ -101,8 +110,10 @@ video.hidden {{ visibility: hidden; }}
 #notes {{ position: absolute; left: 1rem; right: 1rem; bottom: 3rem; padding: 1rem 1.2rem; font-size: 1.3rem;
   background: {background}; border: 2px solid {muted}; display: none; }}
 #notes.shown {{ display: block; }}
-#cover {{ position: absolute; inset: 0 0 2.4rem 0; display: flex; align-items: center; justify-content: center;
-  text-align: center; font-size: 3.4rem; font-weight: 600; padding: 0 8%; border-bottom: 0.4rem solid {accent}; }}
+#cover {{ position: absolute; inset: 0 0 2.4rem 0; display: flex; flex-direction: column; align-items: center;
+  justify-content: center; text-align: center; padding: 0 8%; border-bottom: 0.4rem solid {accent}; }}
+#cover h1 {{ font-size: 3.4rem; font-weight: 600; margin: 0 0 1.5rem 0; }}
+#cover p {{ font-size: 2.2rem; margin: 0; white-space: pre-line; }}
 #cover.hidden, #paused.hidden {{ display: none; }}
 #paused {{ position: absolute; top: 1rem; right: 1rem; padding: 0.3rem 0.8rem; font-size: 1.2rem;
   border: 2px solid {muted}; color: {muted}; background: {background}; }}
@@ -110,7 +121,7 @@ video.hidden {{ visibility: hidden; }}
 <body>
 <video id="a" muted playsinline preload="auto"></video>
 <video id="b" class="hidden" muted playsinline preload="auto"></video>
-<div id="cover" class="hidden"></div>
+<div id="cover" class="hidden"><h1></h1><p></p></div>
 <div id="paused" class="hidden">paused: space to go on</div>
 <div id="notes"></div>
 <div id="bar"><b id="title"></b><span id="beat"></span>
@@ -131,7 +142,8 @@ function show(i) {{
   const s = slides[i], next = deck.spare, cover = document.getElementById("cover");
   deck.shown.pause();
   paused(false);
-  cover.textContent = s.src ? "" : s.title;
+  cover.querySelector("h1").textContent = s.src ? "" : s.title;
+  cover.querySelector("p").textContent = s.src ? "" : s.text;
   cover.classList.toggle("hidden", !!s.src);
   if (s.src) {{
     if (!next.src.endsWith(s.src)) next.src = s.src;
@@ -210,6 +222,15 @@ def _autoplay(slide: Any, movie: Any, seconds: float) -> None:
         root.replace(old, timing)
 
 
+def _text_slide(deck: Any, beat: Beat) -> None:
+    """A playlist's slide of words: its title and text (layout 'Title and Content'), notes attached."""
+    slide = deck.slides.add_slide(deck.slide_layouts[1])
+    slide.shapes.title.text = beat.title
+    slide.placeholders[1].text = beat.name
+    if beat.notes:
+        slide.notes_slide.notes_text_frame.text = beat.notes
+
+
 def _title_slide(deck: Any, title: str) -> None:
     from pptx.util import Pt
 
@@ -235,6 +256,9 @@ def write_pptx(beats: list[Beat], path: Path, title: str) -> Path:
     _title_slide(deck, title)
     with tempfile.TemporaryDirectory(prefix="convviz-pptx-") as tmp:
         for beat in beats:
+            if beat.video is None:
+                _text_slide(deck, beat)
+                continue
             slide = deck.slides.add_slide(blank)
             box = slide.shapes.add_textbox(Inches(0.4), Inches(0.15), deck.slide_width - Inches(0.8), Inches(0.6))
             box.text_frame.text = f"{beat.title}: {beat.name}"
@@ -268,7 +292,7 @@ def cmd_slides(args: Any) -> int:
               f" at {options.tag}.")
         return 0
     playlist, results = render_playlist(args)
-    beats = collect_beats(results)
+    beats = collect_beats(results, playlist.texts)
     deck = Path(args.out) / f"deck.{args.to}"
     if args.to == "html":
         write_html(beats, deck, playlist.title, args.theme, args.embed)

@@ -26,6 +26,10 @@ scene = "TinyBeats"
 title = "Two beats"
 notes = "Say hello first."
 [[scenes]]
+title = "A question"
+text = "Why does the output shrink?"
+notes = "Ask the room first."
+[[scenes]]
 scene = "TinyBeats"
 title = "Three beats"
 preset = "three"
@@ -62,9 +66,12 @@ def test_the_html_deck_needs_no_network(rendered):
         text = (rendered / page).read_text()
         assert "http://" not in text and "https://" not in text and "<link" not in text
     slides = json.loads((rendered / "linked.html").read_text().split("const slides = ")[1].split(";\n")[0])
-    assert len(slides) == BEATS + 1 and slides[0] == {"src": "", "title": "Tiny deck", "beat": "", "notes": ""}
-    assert all((rendered / s["src"]).is_file() for s in slides[1:])
-    assert [s["beat"] for s in slides[1:]] == ["Beat 1", "Beat 2", "Beat 1", "Beat 2", "Beat 3"]  # words, not code
+    assert len(slides) == BEATS + 2 and slides[0] == {"src": "", "title": "Tiny deck", "beat": "", "notes": "", "text": ""}
+    assert slides[3] == {"src": "", "title": "A question", "beat": "", "notes": "Ask the room first.",
+                         "text": "Why does the output shrink?"}  # the text slide, in its place
+    clips = slides[1:3] + slides[4:]
+    assert all((rendered / s["src"]).is_file() for s in clips)
+    assert [s["beat"] for s in clips] == ["Beat 1", "Beat 2", "Beat 1", "Beat 2", "Beat 3"]  # words, not code
 
 
 class Chromium:
@@ -161,8 +168,8 @@ def browser():
 def test_the_html_deck_plays_beat_by_beat_in_chromium(rendered, browser):
     page = browser(rendered / "linked.html")
     assert page.wait_for("getComputedStyle(document.getElementById('cover')).display !== 'none'")
-    assert page.js("document.getElementById('cover').textContent") == "Tiny deck"  # the title slide
-    assert page.js("document.getElementById('count').textContent") == f"1 / {BEATS + 1}"
+    assert page.js("document.querySelector('#cover h1').textContent") == "Tiny deck"  # the title slide
+    assert page.js("document.getElementById('count').textContent") == f"1 / {BEATS + 2}"
 
     page.key("ArrowRight", 39)
     page.wait_for(PLAYED.format(clip="01-TinyBeats_480p15_0000_beat-1.mp4"))
@@ -181,15 +188,18 @@ def test_the_html_deck_plays_beat_by_beat_in_chromium(rendered, browser):
     page.key("k", 75)  # K resumes, like space
     assert page.wait_for(f"!deck.shown.paused && deck.shown.currentTime > {held}")
 
+    page.key("ArrowRight", 39)  # the text slide
+    assert page.wait_for("deck.index === 3 && getComputedStyle(document.getElementById('cover')).display !== 'none'")
+    assert page.js("document.querySelector('#cover p').textContent") == "Why does the output shrink?"
     page.key("ArrowRight", 39)
-    page.wait_for(PLAYED.format(clip="02-TinyBeats_480p15_0000_beat-1.mp4"))
+    page.wait_for(PLAYED.format(clip="03-TinyBeats_480p15_0000_beat-1.mp4"))
     assert page.js("document.getElementById('title').textContent") == "Three beats"
     page.key("ArrowLeft", 37)
-    assert page.wait_for("deck.index === 2")
+    assert page.wait_for("deck.index === 3")
 
     page.key("n", 78)
     assert page.js("getComputedStyle(document.getElementById('notes')).display") == "block"
-    assert page.js("document.getElementById('notes').textContent") == "Say hello first."
+    assert page.js("document.getElementById('notes').textContent") == "Ask the room first."  # the text slide's
     page.key("f", 70)
     assert page.wait_for("document.fullscreenElement !== null")
 
@@ -211,10 +221,13 @@ def test_the_pptx_deck_has_one_slide_per_beat_with_its_clip(rendered):
 
     deck = Presentation(str(rendered / "deck.pptx"))
     clips = sorted((rendered / "01-TinyBeats_480p15.sections").glob("*.mp4")) + sorted(
-        (rendered / "02-TinyBeats_480p15.sections").glob("*.mp4"))
-    assert len(deck.slides) == len(clips) + 1 == BEATS + 1
-    assert deck.slides[0].shapes.title.text == "Tiny deck"  # the title slide
-    for slide, clip in zip(list(deck.slides)[1:], clips):
+        (rendered / "03-TinyBeats_480p15.sections").glob("*.mp4"))
+    slides = list(deck.slides)
+    assert len(slides) == len(clips) + 2 == BEATS + 2
+    assert slides[0].shapes.title.text == "Tiny deck"  # the title slide
+    assert (slides[3].shapes.title.text, slides[3].placeholders[1].text) == ("A question", "Why does the output shrink?")
+    assert slides[3].notes_slide.notes_text_frame.text == "Ask the room first."
+    for slide, clip in zip(slides[1:3] + slides[4:], clips):
         movies = [s for s in slide.shapes if s.shape_type == MSO_SHAPE_TYPE.MEDIA]
         assert len(movies) == 1
         videos = [r.target_part for r in slide.part.rels.values() if r.target_part.content_type == "video/mp4"]
@@ -222,7 +235,7 @@ def test_the_pptx_deck_has_one_slide_per_beat_with_its_clip(rendered):
         assert_plays_on_entry(slide, movies[0].shape_id)
         assert_poster_shows_content(slide, clip)
     assert deck.slides[1].notes_slide.notes_text_frame.text == "Say hello first."
-    assert deck.slides[3].shapes[0].text_frame.text == "Three beats: Beat 1"
+    assert slides[4].shapes[0].text_frame.text == "Three beats: Beat 1"
 
 
 def assert_plays_on_entry(slide, shape_id: int) -> None:
