@@ -108,3 +108,21 @@ def test_nothing_drawn_leaves_the_frame(looked):
 def test_the_floor_catches_a_small_text():
     assert Text("0", font_size=MIN_FONT_SIZE - 2).font_size < MIN_FONT_SIZE - 0.05
     assert glyph_pixels(MIN_FONT_SIZE, 720) >= 12
+
+
+@pytest.mark.parametrize("height, width", [(720, 1280), (480, 854)])
+def test_the_floor_is_what_a_rendered_frame_shows(height, width):
+    """Digits at MIN_FONT_SIZE drawn by Manim's camera into a real frame: their ink is as tall as
+    theme.glyph_pixels says (the conversion every check above relies on), and at 720p at least 13 px."""
+    from manim import BLACK, WHITE, Camera
+
+    from scenes.theme import LIGHT
+
+    with tempconfig({"pixel_height": height, "pixel_width": width, "media_dir": MEDIA}):
+        camera = Camera(background_color=WHITE)
+        camera.capture_mobject(Text("0123456789", font=LIGHT.font, color=BLACK, font_size=MIN_FONT_SIZE))
+        ink = np.asarray(camera.get_image().convert("L")) < 160
+    rows = np.flatnonzero(ink.any(axis=1))
+    measured = rows.max() - rows.min() + 1
+    assert abs(measured - glyph_pixels(MIN_FONT_SIZE, height)) <= 1.5
+    assert height != 720 or measured >= 13
