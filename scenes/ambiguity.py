@@ -110,8 +110,8 @@ class OutputPaddingAmbiguity(ConvvizScene):
 
     PARAMS = (
         Param("kernel", "int", 3, "kernel size k", low=1, high=7, reason=DRAWN),
-        Param("stride", "int", 2, "stride s (2 or more: stride 1 has no ambiguity)", low=1, high=4,
-              reason="every colliding input is drawn"),
+        Param("stride", "int", 2, "stride s (2 or more: stride 1 has no ambiguity)", low=1, high=3,
+              reason="every colliding input is drawn side by side"),
         Param("padding", "padding", 1, "padding p: an int (torch) or 'same' / 'valid' (keras)", low=0, high=4,
               max_side=1, reason=DRAWN),
         Param("dilation", "int", 1, "dilation d", low=1, high=3, reason=DRAWN),

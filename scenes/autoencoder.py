@@ -15,7 +15,7 @@ from convmath.models import load_images
 from convmath.shapes import Step, shape_trace
 
 from .base import ConvvizScene
-from .components import Caption, DigitImage, LatentPlot, NetworkDiagram, block_specs, scene_title
+from .components import Caption, DigitImage, LatentPlot, NetworkDiagram, block_specs, keep_inside, scene_title
 from .params import Param, ParamError
 from .trained import INDEXED, MAX_INDEX, MODEL_PARAMS, check_data, point_text, trained
 
@@ -85,7 +85,7 @@ class LatentSpace(ConvvizScene):
         header = Text("decoded", font=t.font, color=t.text, font_size=28).move_to([panel_x, 2.75, 0])
         letters = "ABCD"
         row = Group(*(_decoded(img, z, letters[i], t.output, self) for i, (img, z) in enumerate(zip(decoded, picked))))
-        row.arrange(RIGHT, buff=0.35).move_to([panel_x, 1.35, 0])
+        keep_inside(row.arrange(RIGHT, buff=0.35).move_to([panel_x, 1.35, 0]))
         markers = VGroup(*(_marker(plot, z, letters[i], t.output, self) for i, z in enumerate(picked)))
         self.play(FadeOut(caption), FadeIn(header))
         caption = Caption("Decoder: 2 numbers → image. Codes on a cluster decode to that digit.", theme=t)
@@ -98,7 +98,7 @@ class LatentSpace(ConvvizScene):
             names = "WXYZ"
             gap_row = Group(*(_decoded(img, z, names[i], t.highlight, self)
                                for i, (img, z) in enumerate(zip(gap_decoded, gaps))))
-            gap_row.arrange(RIGHT, buff=0.35).move_to([panel_x, -1.75, 0])
+            keep_inside(gap_row.arrange(RIGHT, buff=0.35).move_to([panel_x, -1.75, 0]))  # four gaps: wide labels
             gap_header = Text("in the gaps", font=t.font, color=t.highlight, font_size=28)
             gap_header.next_to(gap_row, UP, buff=0.25)
             gap_markers = VGroup(*(_marker(plot, z, names[i], t.highlight, self) for i, z in enumerate(gaps)))

@@ -200,6 +200,10 @@ class Conv1DSequence(ConvvizScene):
             names.add(Text(f"dilation {d}", font=t.font, color=t.kernel, font_size=22).next_to(dots[n], LEFT, 0.25))
             notes.add(Text(f"reaches {reach[n - 1]} steps", font=t.font, color=t.text, font_size=22)
                       .next_to(dots[n], RIGHT, buff=0.25))
+        whole = VGroup(diagram, names, notes)
+        if whole.width > config.frame_width - 0.5:  # a long reach: the labels each side would leave the frame
+            whole.scale_to_fit_width(config.frame_width - 0.5)
+        whole.set_x(0)
         self.add(diagram, names)
         self.play(FadeIn(diagram), FadeIn(names), run_time=0.6)
         for n in range(len(cells) - 1, 0, -1):

@@ -150,7 +150,7 @@ class CheckerboardArtifacts(ConvvizScene):
         t, s, k = self.theme, self.params["stride"], self.params["kernel"]
         self.beat("resize-convolution")
         resized = DigitImage(board.resized_image, role="output", size=3.4, theme=t, font_size=22,
-                             label=f"nearest ×{s}, then {k}×{k} conv {shape_text(board.resized.shape)}")
+                             label=f"nearest ×{s}, then {k}×{k} conv\n{shape_text(board.resized.shape)}")
         resized.align_to(image, UP).set_x(SLOT)
         caption = Caption("The fix: resize (nearest), then convolve. Same size, same weights, no checkerboard.",
                           theme=t)

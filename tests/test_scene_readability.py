@@ -59,7 +59,7 @@ def _look(scene: Any, seen: list) -> None:
                 seen.append(("mobject", None, type(m).__name__, m))
 
 
-def _run(name: str, preset: str | None, overrides: dict[str, Any]) -> list:
+def run_looking(name: str, preset: str | None, overrides: dict[str, Any]) -> list:
     """Run the scene at 480p (animations jump to their end, as in dry-run) looking at the screen after each step."""
     cls = scene_class(name)
     params = cls.resolve(preset, overrides)
@@ -87,7 +87,7 @@ def _run(name: str, preset: str | None, overrides: dict[str, Any]) -> list:
 
 @pytest.fixture(scope="module", params=CASES, ids=lambda c: f"{c[0]}-{c[1] or ''}-{'-'.join(c[2]) or 'defaults'}")
 def looked(request):
-    return _run(*request.param)
+    return run_looking(*request.param)
 
 
 def test_no_text_under_the_readability_floor(looked):
