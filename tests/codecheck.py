@@ -10,12 +10,16 @@ from __future__ import annotations
 import ast
 import importlib.util
 import re
+import warnings
 from pathlib import Path
 from types import ModuleType
 from typing import Iterator
 
 import pytest
 import torch
+from hypothesis import strategies as st
+
+from convmath import ConvArithmeticError
 
 SYMBOLS = {"N": 1, "C": 1, "C_in": 1, "C_out": 1, "filters": 1}
 EXAMPLES = Path(__file__).parent.parent / "examples"
@@ -63,3 +67,32 @@ def layer_line_shapes(line: str) -> tuple[tuple, tuple]:
     layer = eval(code, {"nn": torch.nn, **SYMBOLS})
     with torch.no_grad():
         return tuple(layer(torch.zeros(source)).shape), claimed
+
+
+def torch_size(make, size: tuple[int, ...], channels: int = 1,
+               refusals: tuple[type[Exception], ...] = (RuntimeError, ValueError)) -> tuple[int, ...] | None:
+    """Build the module with ``make()`` and run it on zeros (N=1, C=channels): the spatial output size, or None
+    if torch refuses (raises one of ``refusals``). An output with a zero-size axis counts as a refusal: torch's
+    native kernels raise "Output size is too small" there (only its oneDNN path hands back the empty tensor), and
+    convmath refuses sizes below 1."""
+    try:
+        with torch.no_grad(), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            shape = tuple(make()(torch.zeros((1, channels, *size))).shape[2:])
+    except refusals:
+        return None
+    return None if 0 in shape else shape
+
+
+def convmath_size(fn, *args, **kwargs) -> tuple[int, ...] | None:
+    """``fn(*args, **kwargs)`` as a tuple of sizes, or None where convmath refuses."""
+    try:
+        result = fn(*args, **kwargs)
+    except ConvArithmeticError:
+        return None
+    return result if isinstance(result, tuple) else (result,)
+
+
+def per_axis(draw, n: int, values):
+    """One value for every axis, or one per axis (a hypothesis draw)."""
+    return draw(st.one_of(values, st.tuples(*[values] * n)))

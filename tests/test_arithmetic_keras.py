@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from codecheck import convmath_size, per_axis
 from convmath import ConvArithmeticError, conv_output_size, output_padding_for, transposed_output_size
 
 os.environ.setdefault("KERAS_BACKEND", "torch")
@@ -34,24 +35,17 @@ def _run(make_layer, size: tuple[int, ...]):
 
 
 def _mine(fn, *args, **kwargs):
-    try:
-        result = fn(*args, convention="keras", **kwargs)
-    except ConvArithmeticError:
-        return None
-    return result if isinstance(result, tuple) else (result,)
-
-
-def _per_axis(draw, n: int, values):
-    return draw(st.one_of(values, st.tuples(*[values] * n)))
+    """convmath's answer in the Keras convention, or None where it refuses."""
+    return convmath_size(fn, *args, convention="keras", **kwargs)
 
 
 @st.composite
 def keras_layers(draw, transposed: bool):
     n = draw(st.integers(1, 3))
     size = tuple(draw(st.integers(1, 10)) for _ in range(n))
-    kernel = _per_axis(draw, n, st.integers(1, 5))
-    stride = _per_axis(draw, n, st.integers(1, 4))
-    dilation = _per_axis(draw, n, st.integers(1, 3)) if draw(st.booleans()) else 1
+    kernel = per_axis(draw, n, st.integers(1, 5))
+    stride = per_axis(draw, n, st.integers(1, 4))
+    dilation = per_axis(draw, n, st.integers(1, 3)) if draw(st.booleans()) else 1
     padding = draw(st.sampled_from(["valid", "same", "causal"]))  # causal: Conv1D only, refused elsewhere
     output_padding = draw(st.one_of(st.none(), _per_axis_strategy(n))) if transposed else None
     return n, size, kernel, stride, padding, dilation, output_padding

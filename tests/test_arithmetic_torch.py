@@ -7,11 +7,11 @@ from __future__ import annotations
 import warnings
 
 import pytest
-import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from torch import nn
 
+from codecheck import convmath_size, per_axis, torch_size
 from convmath import ConvArithmeticError, conv_output_size, crosscheck, transposed_output_size
 
 CONV = {1: nn.Conv1d, 2: nn.Conv2d, 3: nn.Conv3d}
@@ -23,38 +23,16 @@ SETTINGS = settings(max_examples=200, deadline=None)
 pytestmark = pytest.mark.usefixtures("one_thread")
 
 
-def _run(make_module, size: tuple[int, ...]):
-    """Build the module and run it on zeros: the spatial output size, or None if torch refuses.
-    An output with a zero-size axis counts as a refusal: torch's native kernels raise "Output size is too
-    small" there (only its oneDNN path hands back the empty tensor)."""
-    try:
-        with torch.no_grad(), warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            shape = tuple(make_module()(torch.zeros((1, 1, *size))).shape[2:])
-    except (RuntimeError, ValueError):
-        return None
-    return None if 0 in shape else shape
-
-
-def _mine(fn, *args, **kwargs):
-    try:
-        result = fn(*args, **kwargs)
-    except ConvArithmeticError:
-        return None
-    return result if isinstance(result, tuple) else (result,)
-
-
-def _per_axis(draw, n: int, values):
-    return draw(st.one_of(values, st.tuples(*[values] * n)))
+_run = torch_size  # the real module on zeros: its spatial output size, or None where torch refuses
 
 
 @st.composite
 def conv_layers(draw):
     n = draw(st.integers(1, 3))
     size = tuple(draw(st.integers(1, 12)) for _ in range(n))
-    kernel = _per_axis(draw, n, st.integers(0, 5))
-    stride = _per_axis(draw, n, st.integers(0, 4))
-    dilation = _per_axis(draw, n, st.integers(1, 3)) if draw(st.booleans()) else 1
+    kernel = per_axis(draw, n, st.integers(0, 5))
+    stride = per_axis(draw, n, st.integers(0, 4))
+    dilation = per_axis(draw, n, st.integers(1, 3)) if draw(st.booleans()) else 1
     padding = draw(st.one_of(
         st.integers(-1, 4),
         st.tuples(*[st.integers(0, 4)] * n),
@@ -68,7 +46,7 @@ def conv_layers(draw):
 def test_conv_matches_torch(layer):
     n, size, kernel, stride, padding, dilation = layer
     real = _run(lambda: CONV[n](1, 1, kernel, stride=stride, padding=padding, dilation=dilation), size)
-    assert _mine(conv_output_size, size, kernel, stride, padding, dilation) == real
+    assert convmath_size(conv_output_size, size, kernel, stride, padding, dilation) == real
 
 
 @given(st.integers(1, 3), st.data())
@@ -79,7 +57,7 @@ def test_asymmetric_padding_matches_zero_pad_then_conv(n, data):
     kernel, stride = data.draw(st.integers(1, 5)), data.draw(st.integers(1, 3))
     flat = tuple(v for pair in reversed(pairs) for v in pair)  # nn.ZeroPad*d takes the last axis first
     real = _run(lambda: nn.Sequential(ZERO_PAD[n](flat), CONV[n](1, 1, kernel, stride=stride)), size)
-    assert _mine(conv_output_size, size, kernel, stride, pairs) == real
+    assert convmath_size(conv_output_size, size, kernel, stride, pairs) == real
 
 
 @given(st.integers(1, 3), st.data())
@@ -89,18 +67,18 @@ def test_full_padding_is_d_times_k_minus_1(n, data):
     kernel, stride, dilation = (data.draw(st.integers(1, m)) for m in (5, 3, 3))
     real = _run(lambda: CONV[n](1, 1, kernel, stride=stride, padding=dilation * (kernel - 1), dilation=dilation),
                 size)
-    assert _mine(conv_output_size, size, kernel, stride, "full", dilation) == real
+    assert convmath_size(conv_output_size, size, kernel, stride, "full", dilation) == real
 
 
 @st.composite
 def transposed_layers(draw):
     n = draw(st.integers(1, 3))
     size = tuple(draw(st.integers(1, 10)) for _ in range(n))
-    kernel = _per_axis(draw, n, st.integers(1, 5))
-    stride = _per_axis(draw, n, st.integers(0, 4))
-    dilation = _per_axis(draw, n, st.integers(1, 3)) if draw(st.booleans()) else 1
-    padding = _per_axis(draw, n, st.integers(-1, 4))
-    output_padding = _per_axis(draw, n, st.integers(0, 3))
+    kernel = per_axis(draw, n, st.integers(1, 5))
+    stride = per_axis(draw, n, st.integers(0, 4))
+    dilation = per_axis(draw, n, st.integers(1, 3)) if draw(st.booleans()) else 1
+    padding = per_axis(draw, n, st.integers(-1, 4))
+    output_padding = per_axis(draw, n, st.integers(0, 3))
     return n, size, kernel, stride, padding, dilation, output_padding
 
 
@@ -110,7 +88,7 @@ def test_transposed_matches_torch(layer):
     n, size, kernel, stride, padding, dilation, output_padding = layer
     real = _run(lambda: TRANSPOSED[n](1, 1, kernel, stride=stride, padding=padding,
                                       output_padding=output_padding, dilation=dilation), size)
-    assert _mine(transposed_output_size, size, kernel, stride, padding, dilation, output_padding) == real
+    assert convmath_size(transposed_output_size, size, kernel, stride, padding, dilation, output_padding) == real
 
 
 def test_int_size_gives_int_like_conv1d():

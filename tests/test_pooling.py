@@ -5,7 +5,6 @@ ConvArithmeticError whenever it refuses; pool_input_sizes against a brute-force 
 from __future__ import annotations
 
 import os
-import warnings
 
 import numpy as np
 import pytest
@@ -15,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from torch import nn
 
+from codecheck import convmath_size, per_axis, torch_size
 from convmath import (ConvArithmeticError, adaptive_pool_output_size, explain_pool, explain_upsample,
                       pixel_shuffle_shape, pixel_unshuffle_shape, pool_input_sizes, pool_output_size,
                       upsample_output_size)
@@ -29,27 +29,8 @@ pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 def _run(make, size: tuple[int, ...], channels: int = 1):
-    """The real module on zeros (N=1, C=channels): the spatial size, or None if it refuses or gives an empty
-    tensor (convmath refuses sizes below 1)."""
-    try:
-        with torch.no_grad(), warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            shape = tuple(make()(torch.zeros((1, channels, *size))).shape[2:])
-    except (RuntimeError, ValueError, TypeError):
-        return None
-    return None if 0 in shape else shape
-
-
-def _mine(fn, *args, **kwargs):
-    try:
-        result = fn(*args, **kwargs)
-    except ConvArithmeticError:
-        return None
-    return result if isinstance(result, tuple) else (result,)
-
-
-def _per_axis(draw, n: int, values):
-    return draw(st.one_of(values, st.tuples(*[values] * n)))
+    """The real module on zeros: the spatial size, or None if it refuses (TypeError too) or gives an empty tensor."""
+    return torch_size(make, size, channels, refusals=(RuntimeError, ValueError, TypeError))
 
 
 @st.composite
@@ -57,10 +38,10 @@ def torch_pools(draw):
     n = draw(st.integers(1, 3))
     size = tuple(draw(st.integers(1, 12)) for _ in range(n))
     kind = draw(st.sampled_from(["max", "avg"]))
-    kernel = _per_axis(draw, n, st.integers(0, 5))
-    stride = draw(st.one_of(st.none(), st.just(_per_axis(draw, n, st.integers(0, 4)))))
-    padding = _per_axis(draw, n, st.integers(-1, 3))
-    dilation = _per_axis(draw, n, st.integers(1, 3)) if kind == "max" and draw(st.booleans()) else 1
+    kernel = per_axis(draw, n, st.integers(0, 5))
+    stride = draw(st.one_of(st.none(), st.just(per_axis(draw, n, st.integers(0, 4)))))
+    padding = per_axis(draw, n, st.integers(-1, 3))
+    dilation = per_axis(draw, n, st.integers(1, 3)) if kind == "max" and draw(st.booleans()) else 1
     return n, size, kind, kernel, stride, padding, dilation, draw(st.booleans())
 
 
@@ -72,7 +53,7 @@ def test_pool_matches_torch(layer):
         real = _run(lambda: MAX[n](kernel, stride, padding, dilation, ceil_mode=ceil), size)
     else:
         real = _run(lambda: AVG[n](kernel, stride, padding, ceil_mode=ceil), size)
-    assert _mine(pool_output_size, size, kernel, stride, padding, dilation, ceil, kind=kind) == real
+    assert convmath_size(pool_output_size, size, kernel, stride, padding, dilation, ceil, kind=kind) == real
 
 
 @pytest.mark.parametrize("kind", ["max", "avg"])
@@ -105,8 +86,8 @@ def interpolations(draw):
     size = tuple(draw(st.integers(1, 9)) for _ in range(n))
     scale = st.one_of(st.integers(-1, 4), st.floats(0.05, 3.5).map(lambda f: round(f, 3)))
     if draw(st.booleans()):
-        return n, size, {"scale_factor": _per_axis(draw, n, scale)}
-    return n, size, {"size": _per_axis(draw, n, st.integers(0, 12))}
+        return n, size, {"scale_factor": per_axis(draw, n, scale)}
+    return n, size, {"size": per_axis(draw, n, st.integers(0, 12))}
 
 
 @given(interpolations())
@@ -115,7 +96,7 @@ def test_upsample_matches_torch_interpolate_and_module(case):
     n, size, kwargs = case
     real = _run(lambda: (lambda x: F.interpolate(x, **kwargs)), size)
     assert _run(lambda: nn.Upsample(**kwargs), size) == real
-    assert _mine(upsample_output_size, size, **kwargs) == real
+    assert convmath_size(upsample_output_size, size, **kwargs) == real
 
 
 def test_upsample_refuses_both_or_neither():
@@ -135,7 +116,7 @@ def test_adaptive_pool_matches_torch(n, data):
     target = out[0] if n == 1 else out
     if target is None:
         return  # AdaptiveAvgPool1d takes an int only
-    assert _mine(adaptive_pool_output_size, size, out) == _run(lambda: cls(target), size)
+    assert convmath_size(adaptive_pool_output_size, size, out) == _run(lambda: cls(target), size)
 
 
 @given(st.integers(1, 9), st.integers(1, 9))
@@ -210,14 +191,14 @@ def _keras_run(make, size):
 def test_pool_matches_keras(n, data):
     layers = _keras().layers
     size = tuple(data.draw(st.integers(1, 10)) for _ in range(n))
-    pool = _per_axis(data.draw, n, st.integers(1, 5))
-    strides = data.draw(st.one_of(st.none(), st.just(_per_axis(data.draw, n, st.integers(1, 4)))))
+    pool = per_axis(data.draw, n, st.integers(1, 5))
+    strides = data.draw(st.one_of(st.none(), st.just(per_axis(data.draw, n, st.integers(1, 4)))))
     padding = data.draw(st.sampled_from(["valid", "same"]))
     kind = data.draw(st.sampled_from(["max", "avg"]))
     cls = {"max": {1: layers.MaxPooling1D, 2: layers.MaxPooling2D, 3: layers.MaxPooling3D},
            "avg": {1: layers.AveragePooling1D, 2: layers.AveragePooling2D, 3: layers.AveragePooling3D}}[kind][n]
     real = _keras_run(lambda: cls(pool, strides=strides, padding=padding), size)
-    assert _mine(pool_output_size, size, pool, strides, padding, kind=kind, convention="keras") == real
+    assert convmath_size(pool_output_size, size, pool, strides, padding, kind=kind, convention="keras") == real
 
 
 @given(st.integers(1, 3), st.data())
@@ -225,10 +206,10 @@ def test_pool_matches_keras(n, data):
 def test_upsample_matches_keras(n, data):
     layers = _keras().layers
     size = tuple(data.draw(st.integers(1, 10)) for _ in range(n))
-    factor = _per_axis(data.draw, n, st.integers(1, 4))
+    factor = per_axis(data.draw, n, st.integers(1, 4))
     cls = {1: layers.UpSampling1D, 2: layers.UpSampling2D, 3: layers.UpSampling3D}[n]
     real = _keras_run(lambda: cls(factor if n > 1 or isinstance(factor, int) else factor[0]), size)
-    assert _mine(upsample_output_size, size, size=factor, convention="keras") == real
+    assert convmath_size(upsample_output_size, size, size=factor, convention="keras") == real
 
 
 def test_keras_pool_input_sizes_brute_force():
