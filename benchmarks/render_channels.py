@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from manim import LEFT, Create, FadeIn, Scene, Square, ThreeDScene, VGroup, tempconfig  # noqa: E402
-from render_conv import bench, cpu_seconds  # noqa: E402
+from render_conv import HEADER, cpu_seconds, report  # noqa: E402
 
 from scenes.components import TensorStack  # noqa: E402
 from scenes.render import QUALITIES  # noqa: E402
@@ -85,16 +85,13 @@ def main() -> int:
     parser.add_argument("--no-camera", action="store_true", help="only the scenes")
     args = parser.parse_args()
     print(f"quality {QUALITIES[args.quality][1]}, load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
-    print(f"{'scene':36s} {'frames':>7s} {'video s':>8s} {'wall s':>8s} {'frames/s':>9s} {'x realtime':>10s} "
-          f"{'CPU s':>7s} {'frames/CPU s':>12s}")
+    print(HEADER)
     with tempfile.TemporaryDirectory(prefix="convviz-bench-") as tmp:
         if not args.no_camera:
             camera_figures(args.quality, Path(tmp))
         if not args.no_scenes:
             for case in args.cases:
-                frames, video, wall, cpu = bench(case, args.quality, Path(tmp))
-                print(f"{case:36s} {frames:7d} {video:8.1f} {wall:8.1f} {frames / wall:9.1f} {video / wall:10.2f} "
-                      f"{cpu:7.1f} {frames / cpu:12.1f}")
+                report(case, args.quality, Path(tmp))
     return 0
 
 

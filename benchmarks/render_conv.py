@@ -55,19 +55,27 @@ def bench(case: str, quality: str, out_dir: Path) -> tuple[int, float, float, fl
     return frame_count(path), duration(path), wall, cpu
 
 
+HEADER = (f"{'scene':36s} {'frames':>7s} {'video s':>8s} {'wall s':>8s} {'frames/s':>9s} {'x realtime':>10s} "
+          f"{'CPU s':>7s} {'frames/CPU s':>12s}")
+
+
+def report(case: str, quality: str, out_dir: Path) -> None:
+    """Render ``case`` once and print its row under :data:`HEADER`."""
+    frames, video, wall, cpu = bench(case, quality, out_dir)
+    print(f"{case:36s} {frames:7d} {video:8.1f} {wall:8.1f} {frames / wall:9.1f} {video / wall:10.2f} "
+          f"{cpu:7.1f} {frames / cpu:12.1f}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("cases", nargs="*", default=list(DEFAULT_CASES))
     parser.add_argument("-q", "--quality", default="h", choices=list(QUALITIES))
     args = parser.parse_args()
     print(f"quality {QUALITIES[args.quality][1]}, load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
-    print(f"{'scene':36s} {'frames':>7s} {'video s':>8s} {'wall s':>8s} {'frames/s':>9s} {'x realtime':>10s} "
-          f"{'CPU s':>7s} {'frames/CPU s':>12s}")
+    print(HEADER)
     with tempfile.TemporaryDirectory(prefix="convviz-bench-") as tmp:
         for case in args.cases:
-            frames, video, wall, cpu = bench(case, args.quality, Path(tmp))
-            print(f"{case:36s} {frames:7d} {video:8.1f} {wall:8.1f} {frames / wall:9.1f} {video / wall:10.2f} "
-                  f"{cpu:7.1f} {frames / cpu:12.1f}")
+            report(case, args.quality, Path(tmp))
     return 0
 
 
