@@ -7,7 +7,7 @@ dilation, kernel or stride values that can are searched (smallest change first).
 from __future__ import annotations
 
 import math
-from typing import Any, Sequence
+from typing import Any, Iterator, Sequence
 
 from ..arithmetic import conv_output_size, transposed_output_size
 from ..pooling import pool_output_size
@@ -79,13 +79,10 @@ def _transposed_axis_fix(i: int, target: int, axis: tuple, convention: str) -> d
     paddings = range(0, 2 * k + 2) if convention == "torch" else ("same", "valid")
     searches = [("padding", paddings), ("kernel_size", range(1, 2 * s + 6)), ("stride", range(1, 6)),
                 ("dilation", range(1, 6))]
-    for name, values in searches:
-        for v in values:
-            k_, s_, p_, d_ = (v if name == n else old for n, old in
-                              (("kernel_size", k), ("stride", s), ("padding", p), ("dilation", d)))
-            for a_ in (a, *range(limit(s_, d_))):  # the layer's own output_padding first
-                if size(k_, s_, p_, d_, a_) == target:
-                    return {name: v} | ({"output_padding": a_} if a_ != a else {})
+    for name, v, (k_, s_, p_, d_) in _single_changes((k, s, p, d), searches):
+        for a_ in (a, *range(limit(s_, d_))):  # the layer's own output_padding first
+            if size(k_, s_, p_, d_, a_) == target:
+                return {name: v} | ({"output_padding": a_} if a_ != a else {})
     return None
 
 
@@ -105,13 +102,18 @@ def _conv_axis_fix(i: int, target: int, axis: tuple, convention: str) -> dict[st
     paddings = range(0, 2 * k + 2) if convention == "torch" else ("same", "valid")
     searches = [("padding", paddings), ("kernel_size", range(1, 2 * k + 4)), ("stride", range(1, 6)),
                 ("dilation", range(1, 6))]
+    for name, v, changed in _single_changes((k, s, p, d), searches):
+        if size(*changed) == target:
+            return {name: v}
+    return None
+
+
+def _single_changes(axis: tuple, searches: list[tuple[str, Any]]) -> Iterator[tuple[str, Any, tuple]]:
+    """``axis`` (k, s, p, d) with one number changed at a time, in ``searches`` order: (name, value, new axis)."""
+    names = ("kernel_size", "stride", "padding", "dilation")
     for name, values in searches:
         for v in values:
-            k_, s_, p_, d_ = (v if name == n else old for n, old in
-                              (("kernel_size", k), ("stride", s), ("padding", p), ("dilation", d)))
-            if size(k_, s_, p_, d_) == target:
-                return {name: v}
-    return None
+            yield name, v, tuple(v if name == n else old for n, old in zip(names, axis))
 
 
 def _conv_fix(step: Step, i: Shape, target: Shape) -> dict[str, Any] | None:
