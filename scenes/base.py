@@ -9,7 +9,7 @@ from manim import Scene
 from manim.animation.animation import prepare_animation
 
 from .params import Param, resolve_params
-from .speed import drop_svg_sources, restack_moving, use_image_in_place
+from .speed import drop_svg_sources, restack_moving, use_fast_paths, use_image_in_place
 from .theme import Theme, current_theme
 
 __all__ = ["ConvvizScene"]
@@ -55,6 +55,7 @@ class ConvvizScene(Scene):
     def setup(self) -> None:
         self.camera.background_color = self.theme.background
         use_image_in_place(self.renderer)
+        use_fast_paths(self.renderer)
 
     def play(self, *args: Any, **kwargs: Any) -> None:
         """Manim's ``play``, with what moves restacked last and glyph sources dropped (scenes/speed.py): the

@@ -8,6 +8,8 @@
   makes is cheap.
 - :func:`display_image_in_place`: images are composited onto the pixels they cover, not through a frame-sized
   transparent layer.
+- :func:`use_fast_paths`: the camera traces each vmobject's path from plain floats, all its curves at once (the
+  same path as Manim's), and fills consecutive fill-only vmobjects of one colour (a text's glyphs) as one path.
 """
 
 from __future__ import annotations
@@ -21,7 +23,8 @@ from PIL import Image
 
 from .components.images import drop_svg_sources
 
-__all__ = ["restack_moving", "drop_svg_sources", "display_image_in_place", "use_image_in_place", "MARGIN"]
+__all__ = ["restack_moving", "drop_svg_sources", "display_image_in_place", "use_image_in_place", "use_fast_paths",
+           "trace_paths", "set_path", "display_vmobjects", "MARGIN"]
 
 MARGIN = 0.15  # Manim units added around a moving mobject's bounds (Indicate grows it, strokes are wide)
 
@@ -138,3 +141,119 @@ def _perspective(target: np.ndarray, original: np.ndarray) -> np.ndarray | None:
         return np.linalg.solve(np.array(rows, dtype=np.float64), original.reshape(8).astype(np.float64))
     except np.linalg.LinAlgError:
         return None
+
+
+# --- drawing paths ----------------------------------------------------------------------------------------------
+
+RTOL = 1.0e-5  # np.isclose's default, as Manim compares anchors
+
+
+def use_fast_paths(renderer: Any) -> None:
+    """Make the Cairo camera of ``renderer`` (if it has one) trace paths with :func:`trace_paths` and fill runs of
+    fill-only vmobjects of one colour at once (:func:`display_vmobjects`)."""
+    camera = getattr(renderer, "camera", None)
+    if camera is not None and hasattr(camera, "set_cairo_context_path"):
+        camera.set_cairo_context_path = partial(set_path, camera)
+        camera.display_multiple_non_background_colored_vmobjects = partial(display_vmobjects, camera)
+
+
+def _anchors_close(a: np.ndarray, b: np.ndarray, atol: float) -> np.ndarray:
+    """Row by row, whether points ``a`` and ``b`` (N×2) are equal as Manim's VMobject judges anchors (isclose
+    against ``b``, NaN never close, infinities close only to themselves)."""
+    with np.errstate(invalid="ignore"):
+        diffs = np.abs(a - b)
+        close = (diffs <= atol + RTOL * np.abs(b)) & np.isfinite(diffs)
+        close |= a == b
+    return close.all(axis=1)
+
+
+def trace_paths(ctx: Any, points: np.ndarray, firsts: np.ndarray, atol: float) -> None:
+    """Add to ``ctx``'s path the cubic curves of ``points`` (N×3, N a multiple of 4): a new subpath where a curve
+    does not start at the previous one's end or where a vmobject starts (``firsts``: indices of those curves),
+    closed when it ends where it started. The same path as Manim's ``Camera.set_cairo_context_path`` draws for
+    each vmobject, computed for all curves at once and emitted from plain floats."""
+    curves = points[:, :2].reshape(-1, 8)
+    starts, ends = curves[:, 0:2], curves[:, 6:8]
+    split = np.ones(len(curves), dtype=bool)
+    split[1:] = ~_anchors_close(ends[:-1], starts[1:], atol)
+    split[firsts] = True
+    heads = np.flatnonzero(split)
+    tails = np.append(heads[1:], len(curves)) - 1
+    closes = np.zeros(len(curves), dtype=bool)
+    closes[tails] = _anchors_close(starts[heads], ends[tails], atol)
+    new_sub_path, move_to, curve_to, close_path = ctx.new_sub_path, ctx.move_to, ctx.curve_to, ctx.close_path
+    flat = curves.ravel().tolist()  # one list of floats: a list per curve would keep the garbage collector busy
+    columns = (flat[k::8] for k in range(8))
+    for x0, y0, x1, y1, x2, y2, x3, y3, head, close in zip(*columns, split.tolist(), closes.tolist()):
+        if head:
+            new_sub_path()
+            move_to(x0, y0)
+        curve_to(x1, y1, x2, y2, x3, y3)
+        if close:
+            close_path()
+
+
+def _traceable(camera: Any, vmobject: Any) -> np.ndarray | None:
+    """The vmobject's points as the camera draws them, when :func:`trace_paths` can (whole cubic curves)."""
+    points = camera.transform_points_pre_display(vmobject, vmobject.points)
+    if len(points) % 4 or vmobject.n_points_per_cubic_curve != 4:
+        return None
+    return points
+
+
+def set_path(camera: Any, ctx: Any, vmobject: Any) -> Any:
+    """Manim's ``Camera.set_cairo_context_path`` (the same path), traced by :func:`trace_paths`."""
+    points = _traceable(camera, vmobject)
+    if points is None:
+        return type(camera).set_cairo_context_path(camera, ctx, vmobject)
+    ctx.new_path()
+    if len(points):
+        trace_paths(ctx, points, np.zeros(1, dtype=int), vmobject.tolerance_for_point_equality)
+    return camera
+
+
+def _fill_only(camera: Any, vmobject: Any) -> tuple | None:
+    """What a fill-only vmobject (no stroke, one fill colour, whole curves) is filled with; None for others."""
+    if vmobject.get_stroke_width(True) or vmobject.get_stroke_width() or len(vmobject.points) % 4:
+        return None
+    rgbas = camera.get_fill_rgbas(vmobject)
+    if len(rgbas) != 1:
+        return None
+    return (*rgbas[0].tolist(), vmobject.tolerance_for_point_equality)
+
+
+def display_vmobjects(camera: Any, vmobjects: Iterable[Any], pixel_array: np.ndarray) -> None:
+    """Manim's ``display_multiple_non_background_colored_vmobjects``, except that consecutive fill-only vmobjects
+    of one colour (a text's glyphs) are filled as one path: one fill instead of one per glyph. The same pixels
+    wherever they do not overlap (glyphs do not); stroked vmobjects are drawn one by one as Manim does."""
+    ctx = camera.get_cairo_context(pixel_array)
+    run: list[Any] = []
+    key = None
+    for vmobject in vmobjects:
+        this = _fill_only(camera, vmobject)
+        if this is not None and this == key:
+            run.append(vmobject)
+            continue
+        _fill_run(camera, ctx, run, key)
+        run, key = [vmobject], this
+        if this is None:
+            camera.display_vectorized(vmobject, ctx)
+            run = []
+    _fill_run(camera, ctx, run, key)
+
+
+def _fill_run(camera: Any, ctx: Any, run: list[Any], key: tuple | None) -> None:
+    """Fill the vmobjects of ``run`` (fill-only, filled with ``key``) as one path."""
+    if len(run) < 2:
+        for vmobject in run:
+            camera.display_vectorized(vmobject, ctx)
+        return
+    drawn = (camera.transform_points_pre_display(v, v.points) for v in run)
+    points = [p for p in drawn if len(p) % 4 == 0]  # a vmobject with non-finite points comes back as one point
+    sizes = np.array([len(p) // 4 for p in points])
+    ctx.new_path()
+    if sizes.sum():
+        firsts = (np.cumsum(sizes) - sizes)[sizes > 0]
+        trace_paths(ctx, np.concatenate(points), firsts, key[-1])
+    camera.set_cairo_context_color(ctx, np.array([key[:4]]), run[0])
+    ctx.fill_preserve()
