@@ -9,7 +9,7 @@ from manim import Scene
 from manim.animation.animation import prepare_animation
 
 from .params import Param, resolve_params
-from .speed import drop_svg_sources, restack_moving, use_fast_paths, use_image_in_place
+from .speed import drop_svg_sources, moving_members, restack_moving, use_fast_paths, use_image_in_place
 from .theme import Theme, current_theme
 
 __all__ = ["ConvvizScene"]
@@ -64,6 +64,13 @@ class ConvvizScene(Scene):
         drop_svg_sources(*self.mobjects, *(a.mobject for a in animations))
         self.mobjects = restack_moving(self.mobjects, animations)
         super().play(*animations, **kwargs)
+
+    def get_moving_mobjects(self, *animations: Any) -> list:
+        """What each frame of a play redraws: from the first member that moves (scenes/speed.py), not from the
+        group holding it; Manim's rule still decides for updaters and foreground mobjects."""
+        members = self.get_mobject_family_members()
+        others = len(members) - len(super().get_moving_mobjects())
+        return moving_members(members, animations, others)
 
     def beat(self, name: str) -> None:
         """Start a conceptual beat: a section in the video and a pause in the slides. ``name`` is what a student
