@@ -1,15 +1,20 @@
-"""scenes/speed.py: restacking what moves changes no pixel (overlapping pairs keep their order), and images
-composited in place match Manim's own drawing."""
+"""scenes/speed.py: restacking what moves changes no pixel (overlapping pairs keep their order), images
+composited in place match Manim's own drawing, paths traced at once are Manim's paths, glyphs filled as one path
+differ from Manim's only in antialiased edge pixels, and a play redraws from the first member that moves."""
 
 from __future__ import annotations
 
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from manim import Camera, FadeIn, ImageMobject, Square, Transform, tempconfig
+from functools import partial
+
+from manim import (Arrow, Camera, Circle, DashedVMobject, FadeIn, ImageMobject, MarkupText, Square, Text, Transform,
+                   VGroup, VMobject, tempconfig)
 from manim.animation.animation import prepare_animation
 
-from scenes.speed import display_image_in_place, restack_moving
+from scenes.components import NumberGrid
+from scenes.speed import display_image_in_place, display_vmobjects, moving_members, restack_moving, set_path
 
 COLORS = ("#1F6FEB", "#D9480F", "#1A7F37", "#C2185B", "#8250DF")
 
@@ -80,3 +85,95 @@ def test_images_composited_in_place_match_manims_drawing():
         display_image_in_place(camera, image, ours)
     assert np.abs(manims.astype(int) - ours.astype(int)).max() <= 1
     assert (manims != camera.pixel_array).any()  # the image was drawn
+
+
+def _drawn(mobjects: list, fast_path: bool = False, batched: bool = False, size: tuple[int, int] = (120, 214)):
+    """The pixels of ``mobjects`` drawn by Manim's camera, with our path tracing and/or fill batching."""
+    with tempconfig({"pixel_height": size[0], "pixel_width": size[1]}):
+        camera = Camera()
+        if fast_path:
+            camera.set_cairo_context_path = partial(set_path, camera)
+        if batched:
+            camera.display_multiple_non_background_colored_vmobjects = partial(display_vmobjects, camera)
+        camera.capture_mobjects(mobjects)
+        return camera.pixel_array.copy()
+
+
+def _shapes() -> list:
+    """Closed and open paths, holes, dashes, tips, glyphs, a path with non-finite points."""
+    broken = VMobject().set_points_as_corners([[0, 0, 0], [1, 1, 0], [2, 0, 0]])
+    broken.points[2] = [np.nan, 0, 0]
+    open_curve = VMobject(stroke_width=8).set_points_smoothly([[-6, -3, 0], [-5, -1, 0], [-4, -3, 0]])
+    return [Text("Ag8 −3.25", font_size=60).shift([-3, 2, 0]), DashedVMobject(Circle(1.2), num_dashes=9),
+            Arrow([-6, 0, 0], [-2, -2, 0]), NumberGrid([[1, -2], [30, 4]], cell_size=0.8).shift([3, -1, 0]),
+            open_curve, broken, Square(0.01).shift([6, 3, 0])]
+
+
+def test_paths_traced_at_once_are_manims_paths():
+    np.testing.assert_array_equal(_drawn(_shapes(), fast_path=True, size=(360, 640)), _drawn(_shapes(), size=(360, 640)))
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.tuples(st.floats(-7, 7), st.floats(-4, 4)), min_size=2, max_size=9), st.booleans(),
+       st.integers(0, 8))
+def test_any_polyline_or_curve_traces_as_manim_traces_it(corners, smooth, stroke):
+    points = [[x, y, 0] for x, y in corners]
+    path = VMobject(stroke_width=stroke, fill_color="#1F6FEB", fill_opacity=0.5)
+    path.set_points_smoothly(points) if smooth else path.set_points_as_corners(points)
+    np.testing.assert_array_equal(_drawn([path], fast_path=True), _drawn([path]))
+
+
+def test_stroked_shapes_are_drawn_one_by_one_as_manim_draws_them():
+    shapes = _squares([(-3, 0, 2), (-2, 0.5, 2), (2, 0, 1)])
+    np.testing.assert_array_equal(_drawn(shapes, batched=True), _drawn(shapes))
+
+
+def test_fill_only_shapes_apart_filled_at_once_are_the_same_pixels():
+    squares = [Square(0.8, stroke_width=0, fill_color="#D9480F", fill_opacity=0.7).move_to([x, 0, 0])
+               for x in (-4, -2, 0, 2, 4)]
+    np.testing.assert_array_equal(_drawn(squares, batched=True), _drawn(squares))
+
+
+def test_glyphs_filled_at_once_differ_only_at_antialiased_edges():
+    texts = [Text("The window slides over every channel: 3 + (−2) + 1 = 2", font_size=30).shift([0, 1, 0]),
+             MarkupText('a·<span foreground="#D9480F">b</span> + c', font_size=40).shift([0, -1, 0])]
+    ours = _drawn(texts, fast_path=True, batched=True, size=(540, 960)).astype(int)
+    manims = _drawn(texts, size=(540, 960)).astype(int)
+    diff = np.abs(ours - manims).max(axis=2)
+    assert (manims != _drawn([], size=(540, 960))).any()  # the texts were drawn
+    assert diff.max() <= 32 and (diff > 0).mean() < 0.002
+
+
+def test_a_revealed_number_redraws_from_itself_not_from_its_grid():
+    grid = NumberGrid([[1, 2], [3, 4]], hide_values=True)
+    other = Square(1).shift([4, 0, 0])
+    scene = [grid, other]
+    number = grid.reveal(1, 0)
+    members = VGroup(*scene).get_family()[1:]
+    moving = moving_members(members, [prepare_animation(FadeIn(number))], len(members))
+    assert moving[0] is number and other in moving and grid not in moving and grid.cell(1, 1) not in moving
+
+
+def test_manims_rule_wins_when_it_starts_earlier():
+    a, b = _squares([(-4, 0, 1), (4, 0, 1)])
+    members = [a, b]
+    assert moving_members(members, [prepare_animation(b.animate.shift([0, 1, 0]))], 0) == [a, b]
+    assert moving_members(members, [prepare_animation(FadeIn(Square()))], 2) == []
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.integers(1, 4), min_size=1, max_size=4), st.data())
+def test_what_is_not_redrawn_does_not_change_during_the_play(sizes, data):
+    groups = [VGroup(*_squares([(i - 3, j - 2, 0.8) for j in range(n)])) for i, n in enumerate(sizes)]
+    members = VGroup(*groups).get_family()[1:]
+    leaves = [m for m in members if len(m.points)]
+    mover = data.draw(st.sampled_from(leaves + groups))
+    animation = prepare_animation(mover.animate.shift([0.5, 0.5, 0]).set_fill(opacity=0.1))
+    moving = moving_members(members, [animation], len(members))
+    still = [m for m in members if not any(m is x for x in moving)]
+    before = [(m.points.copy(), m.get_fill_rgbas().copy()) for m in still]
+    animation.begin()
+    animation.interpolate(0.5)
+    for m, (points, fill) in zip(still, before):
+        np.testing.assert_array_equal(m.points, points)
+        np.testing.assert_array_equal(m.get_fill_rgbas(), fill)
