@@ -9,7 +9,8 @@ from manim import Scene
 from manim.animation.animation import prepare_animation
 
 from .params import Param, resolve_params
-from .speed import drop_svg_sources, moving_members, restack_moving, use_fast_paths, use_image_in_place
+from .speed import (drop_svg_sources, moving_members, restack_moving, use_fast_paths, use_frames_converted_once,
+                    use_image_in_place)
 from .theme import Theme, current_theme
 
 __all__ = ["ConvvizScene"]
@@ -56,6 +57,7 @@ class ConvvizScene(Scene):
         self.camera.background_color = self.theme.background
         use_image_in_place(self.renderer)
         use_fast_paths(self.renderer)
+        use_frames_converted_once(self.renderer)
 
     def play(self, *args: Any, **kwargs: Any) -> None:
         """Manim's ``play``, with what moves restacked last and glyph sources dropped (scenes/speed.py): the

@@ -12,13 +12,16 @@
   transparent layer.
 - :func:`use_fast_paths`: the camera traces each vmobject's path from plain floats, all its curves at once (the
   same path as Manim's), and fills consecutive fill-only vmobjects of one colour (a text's glyphs) as one path.
+- :func:`use_frames_converted_once`: a frame held for a wait is converted for the encoder once, not per repeat.
 """
 
 from __future__ import annotations
 
+from fractions import Fraction
 from functools import partial
 from typing import Any, Iterable, Sequence
 
+import av
 import numpy as np
 from manim import AnimationGroup, Mobject
 from PIL import Image
@@ -26,7 +29,8 @@ from PIL import Image
 from .components.images import drop_svg_sources
 
 __all__ = ["restack_moving", "moving_members", "drop_svg_sources", "display_image_in_place", "use_image_in_place",
-           "use_fast_paths", "trace_paths", "set_path", "display_vmobjects", "MARGIN"]
+           "use_fast_paths", "trace_paths", "set_path", "display_vmobjects", "use_frames_converted_once",
+           "write_frame_once", "MARGIN"]
 
 MARGIN = 0.15  # Manim units added around a moving mobject's bounds (Indicate grows it, strokes are wide)
 
@@ -271,3 +275,41 @@ def _fill_run(camera: Any, ctx: Any, run: list[Any], key: tuple | None) -> None:
         trace_paths(ctx, np.concatenate(points), firsts, key[-1])
     camera.set_cairo_context_color(ctx, np.array([key[:4]]), run[0])
     ctx.fill_preserve()
+
+
+# --- encoding ---------------------------------------------------------------------------------------------------
+
+
+def use_frames_converted_once(renderer: Any) -> None:
+    """Make the video segments ``renderer`` writes (Manim's ``VideoSegmentEncoder``, where it has one) encode with
+    :func:`write_frame_once`."""
+    writer = getattr(renderer, "file_writer", None)
+    create = getattr(writer, "_create_segment_encoder", None)
+    if create is None:
+        return
+
+    def create_converting_once(target: Any) -> Any:
+        encoder = create(target)
+        if all(hasattr(encoder, name) for name in ("_stream", "_container", "_next_pts", "spec")):
+            encoder.write_frame = partial(write_frame_once, encoder)
+        return encoder
+
+    writer._create_segment_encoder = create_converting_once
+
+
+def write_frame_once(encoder: Any, pixels: np.ndarray, *, repeat: int = 1) -> None:
+    """Manim's ``VideoSegmentEncoder.write_frame`` (the same frames, the same encoder), except that a frame shown
+    ``repeat`` times (a wait) is converted to the encoder's pixel format once, not once per repeat, and the RGBA
+    pixels are read in place instead of copied (Manim hands the array over)."""
+    if repeat < 1 or pixels.dtype != np.uint8 or not pixels.flags.c_contiguous:
+        return type(encoder).write_frame(encoder, pixels, repeat=repeat)
+    stream = encoder._stream
+    rgba = av.VideoFrame.from_numpy_buffer(pixels, format="rgba")
+    frame = rgba.reformat(width=stream.width, height=stream.height, format=stream.pix_fmt)
+    time_base = Fraction(encoder.spec.frame_rate.denominator, encoder.spec.frame_rate.numerator)
+    for _ in range(repeat):
+        frame.pts = encoder._next_pts
+        frame.time_base = time_base
+        encoder._next_pts += 1
+        for packet in stream.encode(frame):
+            encoder._container.mux(packet)

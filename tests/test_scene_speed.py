@@ -14,7 +14,8 @@ from manim import (Arrow, Camera, Circle, DashedVMobject, FadeIn, ImageMobject, 
 from manim.animation.animation import prepare_animation
 
 from scenes.components import NumberGrid
-from scenes.speed import display_image_in_place, display_vmobjects, moving_members, restack_moving, set_path
+from scenes.speed import (display_image_in_place, display_vmobjects, moving_members, restack_moving, set_path,
+                          write_frame_once)
 
 COLORS = ("#1F6FEB", "#D9480F", "#1A7F37", "#C2185B", "#8250DF")
 
@@ -177,3 +178,27 @@ def test_what_is_not_redrawn_does_not_change_during_the_play(sizes, data):
     for m, (points, fill) in zip(still, before):
         np.testing.assert_array_equal(m.points, points)
         np.testing.assert_array_equal(m.get_fill_rgbas(), fill)
+
+
+def _segment(tmp_path, name: str, frames: list[tuple[np.ndarray, int]], ours: bool) -> bytes:
+    """An x264 segment of ``frames`` ((pixels, repeat) pairs) written by Manim's encoder, or with ours."""
+    from fractions import Fraction
+
+    from manim._config.video_encoder import VideoEncoderSpec
+    from manim.scene.video_segment_encoder import VideoSegmentEncoder
+
+    spec = VideoEncoderSpec("mp4", "libx264", "yuv420p", 64, 48, Fraction(60), (("preset", "veryfast"),))
+    encoder = VideoSegmentEncoder(target=tmp_path / name, spec=spec)
+    for pixels, repeat in frames:
+        if ours:
+            write_frame_once(encoder, pixels.copy(), repeat=repeat)
+        else:
+            encoder.write_frame(pixels.copy(), repeat=repeat)
+    encoder.finish()
+    return (tmp_path / name).read_bytes()
+
+
+def test_frames_converted_once_encode_to_the_same_video(tmp_path):
+    rng = np.random.default_rng(0)
+    frames = [(rng.integers(0, 256, (48, 64, 4), dtype=np.uint8), repeat) for repeat in (1, 5, 1, 1, 12, 2)]
+    assert _segment(tmp_path, "ours.mp4", frames, True) == _segment(tmp_path, "manims.mp4", frames, False)
