@@ -13,7 +13,7 @@ from .fixes import UP_OPS, fix_for, fix_text, resizes
 from .mirror import label, times
 from .record import FailedCall, Shape, Step
 from .replay import chain_to, fitting_input
-from .views import explain_view
+from .views import explain_reshape, explain_view
 
 __all__ = ["Failure", "explain_failure", "shuffle_channels"]
 
@@ -196,7 +196,11 @@ def _shuffle_failure(steps: Sequence[Step], f: FailedCall) -> Failure | None:
 
 
 def _view_failure(steps: Sequence[Step], f: FailedCall) -> Failure | None:
-    explained = explain_view(steps, f.op, f.where, f.inputs[0], f.reads, f.params)
+    """A torch ``view`` / ``reshape`` or a Keras ``Reshape`` whose target does not hold the values."""
+    if f.op == "Reshape":
+        explained = explain_reshape(steps, f.where, f.inputs[0], f.reads, f.params)
+    else:
+        explained = explain_view(steps, f.op, f.where, f.inputs[0], f.reads, f.params)
     if explained is None:
         return None
     message, fix, fix_step, fix_where = explained
@@ -214,7 +218,7 @@ def explain_failure(steps: Sequence[Step], failed: FailedCall) -> Failure:
         found = _conv_failure(failed)
     elif failed.op in ("PixelShuffle", "pixel_shuffle") and failed.inputs:
         found = _shuffle_failure(steps, failed)
-    elif failed.op in ("view", "reshape") and failed.inputs:
+    elif failed.op in ("view", "reshape", "Reshape") and failed.inputs:
         found = _view_failure(steps, failed)
     if found is None:
         where = f" ({failed.where})" if failed.where else ""

@@ -18,12 +18,15 @@ from ..validate import ConvArithmeticError
 from .keras_predict import keras_params, keras_predict
 from .record import FailedCall, Recording, Step, first_line, tensors_in
 
-__all__ = ["is_keras_model", "record_keras", "keras_input_shapes"]
+__all__ = ["is_keras_model", "record_keras", "keras_input_shapes", "opaque_layer", "patched_calls"]
 
 
 def is_keras_model(model: Any) -> bool:
-    """A Keras 3 model or layer (any class from the ``keras`` package in its bases)."""
-    return any(c.__module__.split(".")[0] == "keras" for c in type(model).__mro__)
+    """A Keras 3 model or layer (any class from the ``keras`` package in its bases), or a Keras model whose build
+    failed (:class:`.keras_build.FailedBuild`)."""
+    from .keras_build import FailedBuild
+
+    return isinstance(model, FailedBuild) or any(c.__module__.split(".")[0] == "keras" for c in type(model).__mro__)
 
 
 def _check_backend() -> None:
@@ -44,7 +47,7 @@ def keras_input_shapes(model: Any) -> list[tuple[int, ...]] | None:
     return shapes if shapes and all(n is not None for s in shapes for n in s) else None
 
 
-def _opaque(layer: Any) -> bool:
+def opaque_layer(layer: Any) -> bool:
     """One step: a built-in Keras layer that is not a model, or any layer that holds no layers."""
     from keras import Model
 
@@ -97,7 +100,7 @@ class _KerasRecorder:
         """Run one layer or operation call, recording it if it is the outermost opaque one."""
         if self.inside:
             return original(layer, *args, **kwargs)
-        opaque = _opaque(layer)
+        opaque = opaque_layer(layer)
         nested = not opaque and layer is not self.model
         self.inside += opaque
         self.path += [layer.name] if nested else []
@@ -117,8 +120,9 @@ class _KerasRecorder:
         return result
 
 
-def _patched(recorder: _KerasRecorder):
-    """Wrappers of ``Layer.__call__`` and ``Operation.__call__`` that send calls through the recorder."""
+def patched_calls(recorder: Any):
+    """Wrappers of ``Layer.__call__`` and ``Operation.__call__`` that send calls through
+    ``recorder.call(original, layer, args, kwargs)``: (class, original, wrapper) for each, to set and restore."""
     from keras.src.layers.layer import Layer
     from keras.src.ops.operation import Operation
 
@@ -141,8 +145,10 @@ def record_keras(model: Any, inputs: Sequence[torch.Tensor], keep: bool = False)
     every step's outputs (``Recording.values``)."""
     os.environ.setdefault("KERAS_BACKEND", "torch")
     _check_backend()
-    recorder = _KerasRecorder(model, keep)
-    patches = _patched(recorder)
+    from .keras_build import FailedBuild
+
+    recorder = _KerasRecorder(model.partial if isinstance(model, FailedBuild) else model, keep)
+    patches = patched_calls(recorder)
     outputs: tuple[tuple[int, ...], ...] = ()
     try:
         for cls, _, wrapper in patches:

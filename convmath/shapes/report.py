@@ -16,6 +16,7 @@ from torch import nn
 
 from ..validate import ConvArithmeticError
 from .failure import Failure, explain_failure
+from .keras_build import FailedBuild, build_watched
 from .keras_layers import is_keras_model, keras_input_shapes
 from .mirror import Mismatch, check_batch, check_mirror, times
 from .record import Shape, Step, plain, record_forward
@@ -200,16 +201,17 @@ def _keras_hint(error: Exception) -> str:
 
 
 def _call_factory(target: str) -> Any:
-    """The factory's model (Keras targets run on the torch backend unless KERAS_BACKEND says otherwise)."""
+    """The factory's model (Keras targets run on the torch backend unless KERAS_BACKEND says otherwise); a
+    :class:`.keras_build.FailedBuild` when a Keras layer refused its inputs while the factory built the model."""
     os.environ.setdefault("KERAS_BACKEND", "torch")
     factory = _factory(target)
     try:
-        model = factory if isinstance(factory, nn.Module) else factory()
+        model = factory if isinstance(factory, nn.Module) else build_watched(factory)
     except Exception as error:
         raise ConvArithmeticError(f"model={target!r}: calling {target.rpartition(':')[2]}() failed: "
                                   f"{type(error).__name__}: {explain_build_refusal(error).rstrip('.')}."
                                   f"{_keras_hint(error)}") from None
-    if not isinstance(model, nn.Module):
+    if not isinstance(model, (nn.Module, FailedBuild)):
         backend = " (Keras models need KERAS_BACKEND=torch)" if is_keras_model(model) else ""
         raise ConvArithmeticError(f"model={target!r} gave a {type(model).__name__}, not a torch.nn.Module or "
                                   f"a Keras 3 model{backend}.")
