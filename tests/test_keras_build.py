@@ -8,7 +8,9 @@ import inspect
 import json
 import os
 
+import numpy as np
 import pytest
+import torch
 
 os.environ.setdefault("KERAS_BACKEND", "torch")
 keras = pytest.importorskip("keras")
@@ -17,10 +19,13 @@ from keras.src.layers.layer import Layer  # noqa: E402
 from keras.src.ops.operation import Operation  # noqa: E402
 
 from codecheck import EXAMPLES, load_example  # noqa: E402
+from conftest import render_dry  # noqa: E402
+from convmath.activations import flow_of  # noqa: E402
 from convmath.cli import main  # noqa: E402
 from convmath.display import TraceView  # noqa: E402
 from convmath.shapes import load_model, trace_json, trace_model  # noqa: E402
 from convmath.shapes.keras_build import FailedBuild  # noqa: E402
+from scenes.modelflow import block_specs  # noqa: E402
 from scenes.notebook import trace as notebook_trace  # noqa: E402
 
 pytestmark = pytest.mark.usefixtures("one_thread")
@@ -93,3 +98,20 @@ def test_the_notebook_shows_the_build_failure_like_the_command():
     assert not view.ok and view.failure["fix_where"] == "up1"
     html = view._repr_html_().replace("&#x27;", "'")
     assert view.failure["message"] in html and len(TraceView(view.data).steps) == 6
+
+
+@pytest.mark.render
+def test_modelflow_draws_the_real_blocks_before_the_refusal_and_the_explanation():
+    model, shape = load_model(BROKEN)
+    x = torch.randn(shape, generator=torch.Generator().manual_seed(5))
+    flow = flow_of(model, x)
+    assert flow.failure.message == trace_model(model, shape).failure.message
+    for block in flow.blocks[1:]:  # the real activations of the factory's own layers
+        layer = model.partial.get_layer(block.steps[-1].where)
+        real = keras.Model(model.inputs, layer.output)(x)
+        np.testing.assert_allclose(block.activation, real[0].detach().numpy(), rtol=1e-5, atol=1e-6)
+    specs = block_specs(flow, 3)
+    assert specs[-1].failed and specs[-1].op == "Concatenate"
+    assert [specs[i].shape[1] for i in specs[-1].sources] == [12, 14]  # the two sizes that cannot meet
+    scene = render_dry("ModelFlow", "keras_unet_broken")
+    assert "step 5 (Conv2DTranspose up1) made the 12" in scene.shown["failure"]
