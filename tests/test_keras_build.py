@@ -4,6 +4,7 @@ applied to the real factory, makes it build and trace clean."""
 
 from __future__ import annotations
 
+import importlib.util
 import inspect
 import json
 import os
@@ -70,6 +71,22 @@ def test_the_fix_and_the_other_way_both_build_a_clean_28_by_28_unet(monkeypatch,
     for op, where, fix in [("Conv2DTranspose", "up1", f["fix"]), ("MaxPooling2D", "pool2", {"padding": "same"})]:
         trace = trace_model(built_with_fix(monkeypatch, build, op, where, fix), (1, 28, 28, 1))
         assert trace.clean and trace.outputs == ((1, 28, 28, 1),), (op, fix)
+
+
+def test_a_sum_of_symbolic_tensors_that_cannot_broadcast_is_traced_and_fixed(tmp_path):
+    (tmp_path / "ksum.py").write_text(
+        "import keras\nfrom keras import layers\n\n\ndef build(padding='valid'):\n    x = keras.Input((8, 8, 1))\n"
+        "    a = layers.Conv2D(4, 3, padding=padding, name='a')(x)\n"
+        "    return keras.Model(x, a + layers.Conv2D(4, 1, name='b')(x))\n")
+    symbolic = Operation.symbolic_call
+    model, shape = load_model(f"{tmp_path / 'ksum.py'}:build")
+    assert Operation.symbolic_call is symbolic and isinstance(model, FailedBuild)
+    f = trace_model(model, shape).failure
+    assert (f.op, f.fix_where, f.fix) == ("Add", "a", {"padding": "same"}) and "6 and 8" in f.message
+    spec = importlib.util.spec_from_file_location("ksum", tmp_path / "ksum.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert trace_model(module.build(**f.fix), shape).clean
 
 
 def test_a_layer_that_refuses_unknown_sizes_still_gets_one_sentence(tmp_path, capsys):

@@ -130,11 +130,19 @@ def build_watched(factory: Callable[[], Any]) -> Any:
     :class:`FailedBuild` instead of the error (any other error propagates)."""
     if "keras" not in sys.modules:
         return factory()
+    from keras.src.ops.operation import Operation
+
     watch = _BuildWatch()
     patches = patched_calls(watch)
+    symbolic = Operation.symbolic_call  # `x + y` on symbolic tensors: keras.ops calls only this
+
+    def on_symbolic(op, *args, **kwargs):
+        return watch.call(symbolic, op, args, kwargs)
+
     try:
         for cls, _, wrapper in patches:
             cls.__call__ = wrapper
+        Operation.symbolic_call = on_symbolic
         return factory()
     except Exception as error:
         failed = _failed_build(watch, error)
@@ -142,5 +150,6 @@ def build_watched(factory: Callable[[], Any]) -> Any:
             raise
         return failed
     finally:
+        Operation.symbolic_call = symbolic
         for cls, original, _ in patches:
             cls.__call__ = original
