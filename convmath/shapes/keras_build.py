@@ -2,17 +2,18 @@
 first called on symbolic tensors, so a U-Net whose ``Concatenate`` inputs do not meet fails inside the user's
 own factory, before any model exists.
 
-While the factory runs, ``Layer.__call__`` and ``Operation.__call__`` are wrapped (restored afterwards); the
-outermost built-in layer whose call raised is kept with its symbolic inputs. The graph up to those inputs is a
-valid model (:class:`FailedBuild`'s ``partial``); calling it and then the failing layer again on real tensors
-gives the same trace as a forward that fails: the steps before the layer, and the layer's refusal with its
-input shapes and config, explained by :mod:`.failure` like any other failure.
+While the factory runs, ``Layer.__call__``, ``Operation.__call__`` and ``Operation.symbolic_call`` (``x + y`` on
+symbolic tensors) are wrapped (restored afterwards); the outermost built-in layer or graph operation whose call
+raised is kept with its symbolic inputs. The graph up to those inputs is a valid model (:class:`FailedBuild`'s
+``partial``); calling it and then the failing layer again on real tensors gives the same trace as a forward
+that fails: the steps before the layer, and the layer's refusal with its input shapes and config, explained by
+:mod:`.failure` like any other failure.
 """
 
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Callable
 
 from .keras_layers import opaque_layer, patched_calls
@@ -29,8 +30,8 @@ class FailedBuild:
     partial: Any
     layer: Any
     args: tuple
-    kwargs: dict = field(default_factory=dict)
-    error: BaseException | None = None
+    kwargs: dict
+    error: BaseException
 
     @property
     def inputs(self) -> list:
