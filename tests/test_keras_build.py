@@ -33,6 +33,14 @@ pytestmark = pytest.mark.usefixtures("one_thread")
 BROKEN = f"{EXAMPLES / 'keras_unet_broken.py'}:build"
 
 
+def user_module(path):
+    """A user's file imported as a module (to call its factory with the suggested value)."""
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def built_with_fix(monkeypatch, build, op: str, where: str, fix: dict):
     """``build()`` with the layer named ``where`` (a ``keras.layers.<op>``) made with the fix's values: the
     class is wrapped while the factory runs, so the factory's own code builds the fixed model."""
@@ -83,10 +91,22 @@ def test_a_sum_of_symbolic_tensors_that_cannot_broadcast_is_traced_and_fixed(tmp
     assert Operation.symbolic_call is symbolic and isinstance(model, FailedBuild)
     f = trace_model(model, shape).failure
     assert (f.op, f.fix_where, f.fix) == ("Add", "a", {"padding": "same"}) and "6 and 8" in f.message
-    spec = importlib.util.spec_from_file_location("ksum", tmp_path / "ksum.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = user_module(tmp_path / "ksum.py")
     assert trace_model(module.build(**f.fix), shape).clean
+
+
+def test_a_kernel_larger_than_its_input_gets_convmaths_sentence_and_padding_same_which_works(tmp_path):
+    (tmp_path / "kbig.py").write_text(
+        "import keras\nfrom keras import layers\n\n\ndef build(padding='valid'):\n    x = keras.Input((9, 9, 1))\n"
+        "    x4 = layers.Conv2D(2, 3, strides=2, name='down')(x)\n"
+        "    return keras.Model(x, layers.Conv2D(2, 5, padding=padding, name='big')(x4))\n")
+    model, shape = load_model(f"{tmp_path / 'kbig.py'}:build")
+    f = trace_model(model, shape).failure  # 9 -> 4, then a 5×5 kernel
+    assert (f.where, f.fix, f.fix_where) == ("big", {"padding": "same"}, "big")
+    assert "refuses input 1×4×4×2" in f.message and "kernel 5" in f.message and "gives 4×4" in f.message
+    module = user_module(tmp_path / "kbig.py")
+    fixed = trace_model(module.build(**f.fix), shape)
+    assert fixed.clean and fixed.outputs == ((1, 4, 4, 2),)
 
 
 def test_a_layer_that_refuses_unknown_sizes_still_gets_one_sentence(tmp_path, capsys):

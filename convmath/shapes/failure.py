@@ -10,6 +10,7 @@ from typing import Any, Sequence
 from ..arithmetic import conv_output_size
 from ..validate import ConvArithmeticError
 from .fixes import UP_OPS, fix_for, fix_text, resizes
+from .keras_predict import spatial_of
 from .mirror import label, times
 from .record import FailedCall, Shape, Step
 from .replay import chain_to, fitting_input
@@ -143,6 +144,26 @@ def _conv_failure(f: FailedCall) -> Failure | None:
                    f"{label_call(f)} refuses input {times(shape)}: {_conv_refusal(p, shape) or f.error}")
 
 
+def _keras_conv_failure(f: FailedCall) -> Failure | None:
+    """A Keras conv (Conv2D ...) that refuses its input's spatial size: convmath's sentence, Keras' convention."""
+    p = f.params
+    if "Transpose" in f.op or p.get("padding", "valid") not in ("valid", "same") or not f.inputs:
+        return None
+    n, shape = len(p["kernel_size"]), f.inputs[0]
+    spatial = spatial_of(shape, n, p.get("data_format", "channels_last") == "channels_last")
+    try:
+        conv_output_size(spatial, p["kernel_size"], p.get("strides", 1), p.get("padding", "valid"),
+                         p.get("dilation_rate", 1), convention="keras")
+    except ConvArithmeticError as error:
+        head = f"{label_call(f)} refuses input {times(shape)}: {str(error).rstrip('.')}"
+        if p.get("padding", "valid") == "same":
+            return Failure(f.op, f.where, f.inputs, f.reads, f.error, f"{head}.")
+        same = conv_output_size(spatial, p["kernel_size"], p.get("strides", 1), "same", convention="keras")
+        return Failure(f.op, f.where, f.inputs, f.reads, f.error, f"{head}; padding='same' gives {times(same)}.",
+                       {"padding": "same"}, None, f.where)
+    return None
+
+
 def _conv_refusal(p: dict, shape: Shape) -> str | None:
     """convmath's sentence for a conv that refuses its input's spatial size (a kernel larger than the padded
     input ...), or None if convmath accepts it."""
@@ -216,6 +237,8 @@ def explain_failure(steps: Sequence[Step], failed: FailedCall) -> Failure:
         found = _linear_failure(steps, failed)
     elif "in_channels" in failed.params:
         found = _conv_failure(failed)
+    elif "filters" in failed.params and "kernel_size" in failed.params:
+        found = _keras_conv_failure(failed)
     elif failed.op in ("PixelShuffle", "pixel_shuffle") and failed.inputs:
         found = _shuffle_failure(steps, failed)
     elif failed.op in ("view", "reshape", "Reshape") and failed.inputs:
