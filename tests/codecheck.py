@@ -27,8 +27,8 @@ EXAMPLES = Path(__file__).parent.parent / "examples"
 
 
 def load_example(name: str) -> ModuleType:
-    """``examples/<name>`` imported as a module (its ``build`` makes the model); examples/ is on sys.path, as
-    ``convmath trace`` puts a file's folder, so a broken example can import the clean one."""
+    """``examples/<name>`` imported as a module (its ``build`` makes the model), its folder on sys.path as
+    ``convmath trace`` puts it (a broken example imports its clean model)."""
     if str(EXAMPLES) not in sys.path:
         sys.path.insert(0, str(EXAMPLES))
     spec = importlib.util.spec_from_file_location(name[:-3], EXAMPLES / name)
