@@ -218,12 +218,15 @@ def _call_factory(target: str) -> Any:
     return model
 
 
-def load_model(target: str, input_shape: Sequence[int] | None = None) -> tuple[nn.Module, tuple[int, ...]]:
+def load_model(target: str, input_shape: Sequence[int] | None = None) -> tuple[nn.Module | FailedBuild,
+                                                                             tuple[int, ...]]:
     """The model named by ``target`` and the input shape to trace it with.
 
     ``"ae"`` / ``"vae"``: the built-in models (untrained: shapes only), sized for ``input_shape`` (default
     1,1,8,8). ``"module:factory"`` or ``"path/to/file.py:factory"``: ``factory()`` must return an nn.Module or
     a Keras 3 model (torch backend); ``input_shape`` is required unless a Keras model declares its input shape.
+    A Keras factory whose layer refuses while it builds gives a :class:`.keras_build.FailedBuild`, which traces
+    like a model whose forward fails.
     """
     from ..models import KINDS, build_model
 
