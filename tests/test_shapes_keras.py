@@ -214,3 +214,24 @@ def test_keras_global_pooling_reshape_padding_and_cropping_are_predicted():
         assert s.predicted is not None and s.agrees, s
     reshape = next(s for s in trace.steps if s.op == "Reshape")
     assert reshape.predicted == (2, 2) and reshape.formulas[0].substituted == "1·1·4 = 2·2 = 4"
+
+
+class TwoBranches(keras.Model):
+    """A subclassed model: Keras builds it by running ``call`` once more before the real call."""
+
+    def __init__(self, padding: str = "valid"):
+        super().__init__()
+        self.a = layers.Conv2D(4, 3, padding=padding, name="a")
+        self.b = layers.Conv2D(4, 3, padding="same", name="b")
+        self.cat = layers.Concatenate(name="cat")
+
+    def call(self, x):
+        return self.cat([self.a(x), self.b(x)])
+
+
+def test_a_subclassed_model_is_traced_once_and_its_fix_works():
+    trace = trace_model(TwoBranches(), (1, 8, 8, 1))
+    assert [s.where for s in trace.steps] == ["a", "b"]  # Keras' build run is not recorded
+    assert (trace.failure.fix_where, trace.failure.fix) == ("a", {"padding": "same"})
+    fixed = trace_model(TwoBranches(**trace.failure.fix), (1, 8, 8, 1))
+    assert [s.where for s in fixed.steps] == ["a", "b", "cat"] and fixed.outputs == ((1, 8, 8, 8),) and fixed.clean

@@ -16,7 +16,7 @@ import sys
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from .keras_layers import opaque_layer, patched_calls
+from .keras_layers import call_patches, opaque_layer, patched
 
 __all__ = ["FailedBuild", "build_watched"]
 
@@ -134,23 +134,15 @@ def build_watched(factory: Callable[[], Any]) -> Any:
     from keras.src.ops.operation import Operation
 
     watch = _BuildWatch()
-    patches = patched_calls(watch)
-    symbolic = Operation.symbolic_call  # `x + y` on symbolic tensors: keras.ops calls only this
 
-    def on_symbolic(op, *args, **kwargs):
-        return watch.call(symbolic, op, args, kwargs)
+    def on_symbolic(original: Callable) -> Callable:  # `x + y` on symbolic tensors: keras.ops calls only this
+        return lambda op, *args, **kwargs: watch.call(original, op, args, kwargs)
 
     try:
-        for cls, _, wrapper in patches:
-            cls.__call__ = wrapper
-        Operation.symbolic_call = on_symbolic
-        return factory()
+        with patched([*call_patches(watch), (Operation, "symbolic_call", on_symbolic)]):
+            return factory()
     except Exception as error:
         failed = _failed_build(watch, error)
         if failed is None:
             raise
         return failed
-    finally:
-        Operation.symbolic_call = symbolic
-        for cls, original, _ in patches:
-            cls.__call__ = original
