@@ -4,7 +4,9 @@ Keras runs every layer through ``Layer.__call__`` and every graph operation (``x
 through ``Operation.__call__``; for the one forward pass both are wrapped, and the outermost built-in layer is
 one step (the backend ops inside it are not recorded), while models and a user's layers that hold layers are
 transparent. Steps are channels-last as the layers see them, with Keras' parameter names and formulas. A layer
-that raises (its input check, its build or its call) is the failure, with the steps before it kept.
+that raises (its input check, its build or its call) is the failure, with the steps before it kept. The run
+Keras makes to build a layer that has no ``build()`` (a subclassed model) is not recorded: each step shows once.
+A model whose factory failed while it built the graph is recorded through :mod:`.keras_build`.
 """
 
 from __future__ import annotations
