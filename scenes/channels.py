@@ -18,7 +18,7 @@ from convmath import conv_counts, explain_conv, group_channels, separable_counts
 from convmath.trace import ConvTrace, conv2d_trace
 
 from .base import ConvvizScene
-from .components import Caption, FormulaPanel, KernelWindow, TensorStack, format_number, shape_text
+from .components import Caption, FormulaPanel, KernelWindow, TensorStack, format_number, shape_text, swap_caption
 from .params import Param, ParamError, random_tensor
 
 __all__ = ["MultiChannelConv", "GroupedConv"]
@@ -263,9 +263,7 @@ class MultiChannelConv(ConvvizScene):
         for i in range(self.trace.x.shape[0]):
             total = self.channel_sum(o, i, r, c)
             new = self.products_line(o, i, r, c) if products else None
-            anims = [FadeIn(total)] + ([FadeIn(new)] if new is not None else [])
-            if line is not None and new is not None:
-                anims.append(FadeOut(line))
+            anims = [FadeIn(total)] + ([swap_caption(line, new)] if new is not None else [])
             self.play(self.windows[i].animate.set_stroke(width=8), *anims, run_time=0.5)
             self.play(self.windows[i].animate.set_stroke(width=max(3.0, 9 * self.windows[i].grid.cell_size)),
                       run_time=0.2)
@@ -273,7 +271,7 @@ class MultiChannelConv(ConvvizScene):
             self.sums.add(total)
             line = new if new is not None else line
         self.caption = self.total_line(o, r, c)
-        self.play(*([FadeOut(line)] if line is not None else []), FadeIn(self.caption), run_time=0.5)
+        self.play(swap_caption(line, self.caption), run_time=0.5)
         number = self.outputs.plane(o).numbers.get((r, c))
         source = [TransformFromCopy(self.caption, self.outputs.plane(o).reveal(r, c))] if number is not None else []
         self.play(*source, *(a for a in self.reveal(o, r, c)[:1]), run_time=0.8)
@@ -318,7 +316,7 @@ class MultiChannelConv(ConvvizScene):
             caption = Caption(f"Filter {o} sees the same {tr.x.shape[0]} channels and fills output channel {o}.",
                               theme=self.theme)
             box = self.focus(o)
-            self.play(FadeOut(self.caption), FadeIn(caption), self.box.animate.become(box),
+            self.play(swap_caption(self.caption, caption), self.box.animate.become(box),
                       *self.move_windows(0, 0), run_time=0.6)
             self.caption = caption
             self.fast_cells(o, cells)

@@ -47,6 +47,7 @@ from .components import (
     padded_grid,
     readable_cell,
     shape_text,
+    swap_caption,
 )
 from .params import Param, ParamError
 
@@ -256,7 +257,7 @@ class _WindowScene(ConvvizScene):
             else:
                 if n == full:
                     caption = Caption("… and so on for every output cell.", theme=self.theme)
-                    self.play(*self.clear_bottom(), FadeIn(caption), run_time=0.4)
+                    self.play(swap_caption(self.bottom(), caption), run_time=0.4)
                     self.caption = caption
                     self.pointer_to_front()
                 self.play(*move, *self.fill_cell(r, c), run_time=FAST_STEP_TIME)
@@ -308,8 +309,8 @@ class _WindowScene(ConvvizScene):
         text = f"Never under a kernel tap: padded {' and '.join(parts)} (0-based)."
         self.shown["uncovered_text"] = text
         caption = Caption(text, theme=t)
-        self.play(FadeOut(self.window), FadeOut(self.link), FadeOut(self.cursor), Create(marks), *self.clear_bottom(),
-                  FadeIn(caption), run_time=1.0)
+        self.play(FadeOut(self.window), FadeOut(self.link), FadeOut(self.cursor), Create(marks),
+                  swap_caption(self.bottom(), caption), run_time=1.0)
         self.wait(1.5)
         self.play(FadeOut(marks), run_time=0.4)
         self.caption = caption
@@ -336,12 +337,16 @@ class _WindowScene(ConvvizScene):
         pointer = [FadeOut(m) for m in (self.window, self.link, self.cursor) if m in self.mobjects]
         if len(self.extras) and self.extras.get_bottom()[1] < panels.get_top()[1]:
             pointer.append(FadeOut(self.extras))  # the "padded" note makes room for the formula
-        self.play(*self.clear_bottom(), *pointer, FadeIn(panels, shift=UP * 0.2), run_time=0.8)
+        self.play(*pointer, swap_caption(self.bottom(), panels, shift=UP * 0.2), run_time=0.8)
         self.wait(2.0)
 
+    def bottom(self) -> list:
+        """Whatever occupies the bottom strip now (caption, products)."""
+        return [m for m in (self.caption, getattr(self, "products", None)) if m in self.mobjects]
+
     def clear_bottom(self) -> list:
-        """Fade-outs for whatever occupies the bottom strip now (caption, products)."""
-        return [FadeOut(m) for m in (self.caption, getattr(self, "products", None)) if m in self.mobjects]
+        """Fade-outs for whatever occupies the bottom strip now."""
+        return [FadeOut(m) for m in self.bottom()]
 
 
 def _params(input_default, kernel_default, random_sizes: tuple[int | None, int | None], side: int,

@@ -166,7 +166,8 @@ def test_random_matrices_from_sizes_and_seed():
     (ConvolutionNumbers, {"kernel": None}, ParamError, "kernel_size"),
     (ConvolutionNumbers, {"input": "[[1,2],[3"}, ParamError, "input="),
     (ConvolutionNumbers, {"strides": 2}, ParamError, "'strides'"),
-    (ConvArithmetic, {"kernel": KERNEL_5X5, "kernel_size": 3}, ParamError, "kernel_size=3 contradicts kernel, which is 5×5"),
+    (ConvArithmetic, {"kernel": KERNEL_5X5, "kernel_size": 3}, ParamError,
+     "kernel_size=3 contradicts kernel, which is 5×5"),
     (ConvArithmetic, {"input": "[[1,2],[3,4]]", "input_size": "2,3"}, ParamError, "input_size=2, 3 contradicts input"),
     (ConvolutionNumbers, {"kernel": KERNEL_5X5, "kernel_size": 4}, ParamError, "kernel_size=4 contradicts kernel"),
 ])

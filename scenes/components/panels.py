@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Any, Sequence
 
-from manim import (DOWN, LEFT, RIGHT, UP, Animation, FadeIn, FadeOut, MathTex, Mobject, RoundedRectangle,
-                   Succession, Text, VGroup, VMobject, config)
+from manim import (DOWN, LEFT, RIGHT, UP, Animation, AnimationGroup, FadeIn, FadeOut, MathTex, Mobject,
+                   RoundedRectangle, Succession, Text, VGroup, VMobject, config)
 
 from convmath import Formula
 
@@ -184,10 +184,12 @@ class Caption(VGroup):
         self.to_edge(DOWN, buff=0.3)
 
 
-def swap_caption(old: Mobject | None, new: Mobject) -> Animation:
-    """``old`` (the caption shown now, or None) fades out, then ``new`` fades in at its place: each takes half of
-    the play's run time, so no frame shows the two texts over each other (a cross-fade reads as neither).
-    Play it with the beat's other animations; ``old`` leaves the scene at the end."""
-    if old is None:
-        return FadeIn(new)
-    return Succession(FadeOut(old), FadeIn(new))
+def swap_caption(old: Mobject | Sequence[Mobject] | None, new: Mobject, **fade_in: Any) -> Animation:
+    """``old`` (the caption or whatever holds the caption's place now: one mobject, several, or None) fades out,
+    then ``new`` fades in at its place (``fade_in``: FadeIn's options, e.g. ``shift``): each takes half of the
+    play's run time, so no frame shows two texts over each other (a cross-fade reads as neither). Play it with
+    the beat's other animations; ``old`` leaves the scene at the end."""
+    leaving = [] if old is None else [old] if isinstance(old, Mobject) else list(old)
+    if not leaving:
+        return FadeIn(new, **fade_in)
+    return Succession(AnimationGroup(*(FadeOut(m) for m in leaving)), FadeIn(new, **fade_in))
