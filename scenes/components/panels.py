@@ -186,10 +186,10 @@ class Caption(VGroup):
 
 def swap_caption(old: Mobject | Sequence[Mobject] | None, new: Mobject, **fade_in: Any) -> Animation:
     """``old`` (the caption or whatever holds the caption's place now: one mobject, several, or None) fades out,
-    then ``new`` fades in at its place (``fade_in``: FadeIn's options, e.g. ``shift``): each takes half of the
-    play's run time, so no frame shows two texts over each other (a cross-fade reads as neither). Play it with
-    the beat's other animations; ``old`` leaves the scene at the end."""
+    then ``new`` fades in at its place (``fade_in``: FadeIn's options, e.g. ``shift``). Each takes half of the
+    play's run time (1 s unless the play sets one), so no frame shows two texts over each other (a cross-fade
+    reads as neither). Play it with the beat's other animations; ``old`` leaves the scene at the end."""
     leaving = [] if old is None else [old] if isinstance(old, Mobject) else list(old)
     if not leaving:
         return FadeIn(new, **fade_in)
-    return Succession(AnimationGroup(*(FadeOut(m) for m in leaving)), FadeIn(new, **fade_in))
+    return Succession(AnimationGroup(*(FadeOut(m) for m in leaving)), FadeIn(new, **fade_in), run_time=1.0)
