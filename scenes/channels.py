@@ -240,10 +240,12 @@ class MultiChannelConv(ConvvizScene):
         parts = [_factor(v) for v in tr.channel_sums[o, :, r, c]]
         if tr.bias is not None:
             parts.append(f"bias {_factor(tr.bias[o])}")
-        text = f"{' + '.join(parts)} = {_span(format_number(tr.output[o, r, c]), t.output)}"
+        value = format_number(tr.output[o, r, c])
+        text = f"{' + '.join(parts)} = {_span(value, t.output)}"
         line = MarkupText(f"sum over channels: {text}", font=t.font, color=t.text, font_size=30)
         if line.width > config.frame_width - 1:
             line.scale_to_fit_width(config.frame_width - 1)
+        line.number = line[-len(value):]  # the result's glyphs (the last ones: one per character)
         return line.to_edge(DOWN, buff=0.35)
 
     def reveal(self, o: int, r: int, c: int) -> list:
@@ -272,8 +274,9 @@ class MultiChannelConv(ConvvizScene):
             line = new if new is not None else line
         self.caption = self.total_line(o, r, c)
         self.play(swap_caption(line, self.caption), run_time=0.5)
-        number = self.outputs.plane(o).numbers.get((r, c))
-        source = [TransformFromCopy(self.caption, self.outputs.plane(o).reveal(r, c))] if number is not None else []
+        plane = self.outputs.plane(o)
+        shown = plane.numbers.get((r, c)) is not None
+        source = [TransformFromCopy(self.caption.number, plane.reveal(r, c))] if shown else []
         self.play(*source, *(a for a in self.reveal(o, r, c)[:1]), run_time=0.8)
         self.wait(1.2)
 
