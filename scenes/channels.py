@@ -19,7 +19,7 @@ from convmath.trace import ConvTrace, conv2d_trace
 
 from .base import ConvvizScene
 from .components import Caption, FormulaPanel, KernelWindow, TensorStack, format_number, shape_text, swap_caption
-from .params import Param, ParamError, random_tensor
+from .params import SEED, Param, ParamError, channel_params, drawn_values, random_tensor
 
 __all__ = ["MultiChannelConv", "GroupedConv"]
 
@@ -42,8 +42,7 @@ class MultiChannelConv(ConvvizScene):
 
     SUMMARY = "a C_in×H×W input and C_out filters: per-channel sums, the bias, one output plane per filter"
     PARAMS = (
-        Param("c_in", "int", 3, "input channels", low=1, high=4, reason="each channel is drawn as a number grid"),
-        Param("c_out", "int", 2, "output channels (filters)", low=1, high=4, reason="each filter is drawn in full"),
+        *channel_params(3, 2, 4, 4, "as number grids"),
         Param("size", "int", 5, "input height and width", low=1, high=9, reason="the grids must stay readable"),
         Param("kernel", "int", 3, "kernel height and width k", low=1, high=5, reason="the filters are drawn in full"),
         Param("stride", "int", 2, "step of the window", low=1, high=4, reason="the steps are drawn one by one"),
@@ -53,11 +52,9 @@ class MultiChannelConv(ConvvizScene):
         Param("bias", "bool", True, "add one bias per filter"),
         Param("bias_values", "ints", None, "the biases (one per filter); none: random 0 or 1", low=-9, high=9,
               max_side=4, reason="one small number per filter"),
-        Param("input", "tensor", None, "input values C_in×H×W; none: random 0..2 from seed", low=-99, high=99,
-              max_side=9, reason="every number is drawn"),
-        Param("weights", "tensor", None, "filters C_out×C_in×k×k; none: random −1..1 from seed", low=-99, high=99,
-              max_side=5, reason="every number is drawn"),
-        Param("seed", "int", 0, "seed of the random values", low=0, high=2**31 - 1, reason="numpy's seed range"),
+        drawn_values("input", "input values C_in×H×W; none: random 0..2 from seed", 9),
+        drawn_values("weights", "filters C_out×C_in×k×k; none: random −1..1 from seed", 5),
+        SEED,
     )
     PRESETS = {
         "cs231n": {"c_in": 3, "c_out": 2, "size": 5, "kernel": 3, "stride": 2, "padding": 1, "dilation": 1,
@@ -364,8 +361,7 @@ class GroupedConv(ConvvizScene):
     SUMMARY = "groups = 1, g and C_in (depthwise): which channels each filter sees, weights, multiply-adds, the " \
               "depthwise-separable saving"
     PARAMS = (
-        Param("c_in", "int", 4, "input channels", low=1, high=12, reason="one column per input channel"),
-        Param("c_out", "int", 8, "output channels (filters)", low=1, high=12, reason="one row per filter"),
+        *channel_params(4, 8, 12, 12, "as a line of the table"),
         Param("groups", "int", 2, "the middle case g (must divide c_in and c_out)", low=1, high=12,
               reason="at most one group per channel"),
         Param("kernel", "int", 3, "kernel height and width k", low=1, high=7, reason="a small conv layer"),
