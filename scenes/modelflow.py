@@ -76,6 +76,7 @@ class ModelFlow(ConvvizScene):
         "subpixel": {"model": "examples/subpixel.py:build", "input_shape": "1,3,16,16"},
         "keras_unet": {"model": "examples/keras_unet.py:build", "input_shape": "1,28,28,1"},
         "keras_vae": {"model": "examples/keras_vae.py:build", "input_shape": "1,28,28,1"},
+        "keras_unet_broken": {"model": "examples/keras_unet_broken.py:build", "input_shape": "1,28,28,1"},
     }
     SUMMARY = "Any torch or Keras model (module:factory) from its trace: a real input and activations flow " \
               "through; skips; a shape bug stops the flow with its explanation"
