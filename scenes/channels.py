@@ -18,7 +18,7 @@ from convmath import conv_counts, explain_conv, group_channels, separable_counts
 from convmath.trace import ConvTrace, conv2d_trace
 
 from .base import ConvvizScene
-from .components import Caption, FormulaPanel, KernelWindow, TensorStack, format_number, shape_text
+from .components import Caption, FormulaPanel, KernelWindow, TensorStack, format_number, shape_text, swap_caption
 from .params import SEED, Param, ParamError, channel_params, drawn_values, random_tensor
 
 __all__ = ["MultiChannelConv", "GroupedConv"]
@@ -237,10 +237,12 @@ class MultiChannelConv(ConvvizScene):
         parts = [_factor(v) for v in tr.channel_sums[o, :, r, c]]
         if tr.bias is not None:
             parts.append(f"bias {_factor(tr.bias[o])}")
-        text = f"{' + '.join(parts)} = {_span(format_number(tr.output[o, r, c]), t.output)}"
+        value = format_number(tr.output[o, r, c])
+        text = f"{' + '.join(parts)} = {_span(value, t.output)}"
         line = MarkupText(f"sum over channels: {text}", font=t.font, color=t.text, font_size=30)
         if line.width > config.frame_width - 1:
             line.scale_to_fit_width(config.frame_width - 1)
+        line.number = line[-len(value):]  # the result's glyphs (the last ones: one per character)
         return line.to_edge(DOWN, buff=0.35)
 
     def reveal(self, o: int, r: int, c: int) -> list:
@@ -260,9 +262,7 @@ class MultiChannelConv(ConvvizScene):
         for i in range(self.trace.x.shape[0]):
             total = self.channel_sum(o, i, r, c)
             new = self.products_line(o, i, r, c) if products else None
-            anims = [FadeIn(total)] + ([FadeIn(new)] if new is not None else [])
-            if line is not None and new is not None:
-                anims.append(FadeOut(line))
+            anims = [FadeIn(total)] + ([swap_caption(line, new)] if new is not None else [])
             self.play(self.windows[i].animate.set_stroke(width=8), *anims, run_time=0.5)
             self.play(self.windows[i].animate.set_stroke(width=max(3.0, 9 * self.windows[i].grid.cell_size)),
                       run_time=0.2)
@@ -270,9 +270,10 @@ class MultiChannelConv(ConvvizScene):
             self.sums.add(total)
             line = new if new is not None else line
         self.caption = self.total_line(o, r, c)
-        self.play(*([FadeOut(line)] if line is not None else []), FadeIn(self.caption), run_time=0.5)
-        number = self.outputs.plane(o).numbers.get((r, c))
-        source = [TransformFromCopy(self.caption, self.outputs.plane(o).reveal(r, c))] if number is not None else []
+        self.play(swap_caption(line, self.caption), run_time=0.5)
+        plane = self.outputs.plane(o)
+        shown = plane.numbers.get((r, c)) is not None
+        source = [TransformFromCopy(self.caption.number, plane.reveal(r, c))] if shown else []
         self.play(*source, *(a for a in self.reveal(o, r, c)[:1]), run_time=0.8)
         self.wait(1.2)
 
@@ -315,7 +316,7 @@ class MultiChannelConv(ConvvizScene):
             caption = Caption(f"Filter {o} sees the same {tr.x.shape[0]} channels and fills output channel {o}.",
                               theme=self.theme)
             box = self.focus(o)
-            self.play(FadeOut(self.caption), FadeIn(caption), self.box.animate.become(box),
+            self.play(swap_caption(self.caption, caption), self.box.animate.become(box),
                       *self.move_windows(0, 0), run_time=0.6)
             self.caption = caption
             self.fast_cells(o, cells)

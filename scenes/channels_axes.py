@@ -17,7 +17,8 @@ from convmath import conv1d_trace, conv3d_trace, explain_conv, stack_inputs, sta
 from convmath.trace import ConvNdTrace
 
 from .base import ConvvizScene
-from .components import Caption, FormulaPanel, KernelWindow, NumberGrid, format_number, padded_grid, shape_text
+from .components import (Caption, FormulaPanel, KernelWindow, NumberGrid, format_number, padded_grid, shape_text,
+                         swap_caption)
 from .params import SEED, Param, ParamError, channel_params, drawn_values, random_tensor
 
 __all__ = ["Conv1DSequence", "Conv3DVolume"]
@@ -173,7 +174,7 @@ class Conv1DSequence(SlidingTraceScene):
             if j < self.FULL_STEPS:
                 line = _sum_line(f"output 0, step {j}", tr.channel_sums[0, :, j], tr.output[0, j],
                                  self.theme.output, self.theme)
-                self.play(*self.move(j), FadeOut(self.caption), FadeIn(line), run_time=0.6)
+                self.play(*self.move(j), swap_caption(self.caption, line), run_time=0.6)
                 self.play(*self.reveal(j), run_time=0.5)
                 self.wait(1.0)
                 self.caption = line
@@ -373,14 +374,14 @@ class Conv3DVolume(SlidingTraceScene):
                     line = _sum_line(f"{label}: the {products.size} products under the "
                                      f"{shape_text(products.shape)} window, summed", [], tr.output[cell],
                                      self.theme.output, self.theme)
-                self.play(*self.targets(cell), FadeOut(self.caption), FadeIn(line), run_time=0.6)
+                self.play(*self.targets(cell), swap_caption(self.caption, line), run_time=0.6)
                 self.play(*self.reveal(cell), run_time=0.5)
                 self.wait(1.2)
                 self.caption = line
             else:
                 if n == self.FULL_STEPS:
                     caption = Caption("… every position in depth, height and width.", theme=self.theme)
-                    self.play(FadeOut(self.caption), FadeIn(caption), run_time=0.3)
+                    self.play(swap_caption(self.caption, caption), run_time=0.3)
                     self.caption = caption
                 self.play(*self.targets(cell), *self.reveal(cell), run_time=0.25)
         rest = cells[self.FULL_STEPS + self.FAST_STEPS:]
@@ -404,5 +405,5 @@ class Conv3DVolume(SlidingTraceScene):
         panels.scale_to_fit_height(min(panels.height, 1.5)).to_edge(DOWN, buff=0.2)
         self.shown["formula"] = [panel.text for panel in panels]
         self.shown["formula_values"] = tuple(panel.value for panel in panels)
-        self.play(FadeOut(self.caption), *(FadeOut(w) for w in self.windows), FadeIn(panels), run_time=0.8)
+        self.play(*(FadeOut(w) for w in self.windows), swap_caption(self.caption, panels), run_time=0.8)
         self.wait(3.0)
