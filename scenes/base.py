@@ -10,7 +10,7 @@ from manim.animation.animation import prepare_animation
 
 from .components import Caption, swap_caption
 from .params import Param, resolve_params
-from .speed import (drop_svg_sources, moving_members, restack_moving, use_fast_paths, use_frames_converted_once,
+from .speed import (drop_svg_sources, restack_moving, use_fast_paths, use_frames_converted_once,
                     use_image_in_place)
 from .theme import Theme, current_theme
 
@@ -67,13 +67,6 @@ class ConvvizScene(Scene):
         drop_svg_sources(*self.mobjects, *(a.mobject for a in animations))
         self.mobjects = restack_moving(self.mobjects, animations)
         super().play(*animations, **kwargs)
-
-    def get_moving_mobjects(self, *animations: Any) -> list:
-        """What each frame of a play redraws: from the first member that moves (scenes/speed.py), not from the
-        group holding it; Manim's rule still decides for updaters and foreground mobjects."""
-        members = self.get_mobject_family_members()
-        others = len(members) - len(super().get_moving_mobjects())
-        return moving_members(members, animations, others)
 
     def recaption(self, text: str) -> Animation:
         """The animation that replaces ``self.caption`` (if any) by a :class:`Caption` saying ``text``: the old

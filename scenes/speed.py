@@ -4,8 +4,6 @@
   redraws on every frame the first moving mobject and everything listed after it; at the end, that is only what
   moves. A mobject listed after a moving one whose bounds overlap it moves along with it, so no overlapping pair
   changes its stacking: the frames stay the same.
-- :func:`moving_members`: what a play redraws on every frame starts at the first member that moves, not at the
-  group holding it.
 - :func:`drop_svg_sources` (from components): glyphs forget their parsed SVG source, so the copy each animation
   makes is cheap.
 - :func:`display_image_in_place`: images are composited onto the pixels they cover, not through a frame-sized
@@ -28,7 +26,7 @@ from PIL import Image
 
 from .components.images import drop_svg_sources
 
-__all__ = ["restack_moving", "moving_members", "drop_svg_sources", "display_image_in_place", "use_image_in_place",
+__all__ = ["restack_moving", "drop_svg_sources", "display_image_in_place", "use_image_in_place",
            "use_fast_paths", "trace_paths", "set_path", "display_vmobjects", "use_frames_converted_once",
            "write_frame_once", "MARGIN"]
 
@@ -89,18 +87,6 @@ def restack_moving(mobjects: list[Mobject], animations: Sequence[Any]) -> list[M
             continue
         block[id(top)] = box
     return [m for m in mobjects if id(m) not in block] + [m for m in mobjects if id(m) in block]
-
-
-def moving_members(members: list[Mobject], animations: Sequence[Any], others: int) -> list[Mobject]:
-    """What Manim redraws on every frame of a play: the end of ``members`` (the scene's family members in drawing
-    order) from the first one an animation moves, or from index ``others`` if earlier (where Manim's own rule
-    finds updaters or foreground mobjects). Manim starts at the group holding the first moving member, so a
-    revealed number redraws its whole grid; from the member itself, the grid's cells drawn before it stay in the
-    static background. Drawing the start of the list then its end is drawing it in order: the same frames."""
-    moved = {id(member) for a in _leaves(animations) if (m := getattr(a, "mobject", None)) is not None
-             for member in m.get_family()}
-    first = next((i for i, member in enumerate(members) if id(member) in moved), len(members))
-    return members[min(first, others):]
 
 
 def use_image_in_place(renderer: Any) -> None:

@@ -1,6 +1,6 @@
 """scenes/speed.py: restacking what moves changes no pixel (overlapping pairs keep their order), images
 composited in place match Manim's own drawing, paths traced at once are Manim's paths, glyphs filled as one path
-differ from Manim's only in antialiased edge pixels, and a play redraws from the first member that moves."""
+differ from Manim's only in antialiased edge pixels, and frames held for a wait encode to the same video."""
 
 from __future__ import annotations
 
@@ -10,11 +10,11 @@ from hypothesis import strategies as st
 from functools import partial
 
 from manim import (Arrow, Camera, Circle, DashedVMobject, FadeIn, ImageMobject, MarkupText, Square, Text, Transform,
-                   VGroup, VMobject, tempconfig)
+                   VMobject, tempconfig)
 from manim.animation.animation import prepare_animation
 
 from scenes.components import NumberGrid
-from scenes.speed import (display_image_in_place, display_vmobjects, moving_members, restack_moving, set_path,
+from scenes.speed import (display_image_in_place, display_vmobjects, restack_moving, set_path,
                           write_frame_once)
 
 COLORS = ("#1F6FEB", "#D9480F", "#1A7F37", "#C2185B", "#8250DF")
@@ -143,41 +143,6 @@ def test_glyphs_filled_at_once_differ_only_at_antialiased_edges():
     diff = np.abs(ours - manims).max(axis=2)
     assert (manims != _drawn([], size=(540, 960))).any()  # the texts were drawn
     assert diff.max() <= 32 and (diff > 0).mean() < 0.002
-
-
-def test_a_revealed_number_redraws_from_itself_not_from_its_grid():
-    grid = NumberGrid([[1, 2], [3, 4]], hide_values=True)
-    other = Square(1).shift([4, 0, 0])
-    scene = [grid, other]
-    number = grid.reveal(1, 0)
-    members = VGroup(*scene).get_family()[1:]
-    moving = moving_members(members, [prepare_animation(FadeIn(number))], len(members))
-    assert moving[0] is number and other in moving and grid not in moving and grid.cell(1, 1) not in moving
-
-
-def test_manims_rule_wins_when_it_starts_earlier():
-    a, b = _squares([(-4, 0, 1), (4, 0, 1)])
-    members = [a, b]
-    assert moving_members(members, [prepare_animation(b.animate.shift([0, 1, 0]))], 0) == [a, b]
-    assert moving_members(members, [prepare_animation(FadeIn(Square()))], 2) == []
-
-
-@settings(max_examples=25, deadline=None)
-@given(st.lists(st.integers(1, 4), min_size=1, max_size=4), st.data())
-def test_what_is_not_redrawn_does_not_change_during_the_play(sizes, data):
-    groups = [VGroup(*_squares([(i - 3, j - 2, 0.8) for j in range(n)])) for i, n in enumerate(sizes)]
-    members = VGroup(*groups).get_family()[1:]
-    leaves = [m for m in members if len(m.points)]
-    mover = data.draw(st.sampled_from(leaves + groups))
-    animation = prepare_animation(mover.animate.shift([0.5, 0.5, 0]).set_fill(opacity=0.1))
-    moving = moving_members(members, [animation], len(members))
-    still = [m for m in members if not any(m is x for x in moving)]
-    before = [(m.points.copy(), m.get_fill_rgbas().copy()) for m in still]
-    animation.begin()
-    animation.interpolate(0.5)
-    for m, (points, fill) in zip(still, before):
-        np.testing.assert_array_equal(m.points, points)
-        np.testing.assert_array_equal(m.get_fill_rgbas(), fill)
 
 
 def _segment(tmp_path, name: str, frames: list[tuple[np.ndarray, int]], ours: bool) -> bytes:
