@@ -17,12 +17,17 @@ from convmath import conv1d_trace, conv3d_trace, explain_conv, stack_inputs, sta
 from convmath.trace import ConvNdTrace
 
 from .base import ConvvizScene
-from .components import Caption, FormulaPanel, KernelWindow, NumberGrid, format_number, padded_grid, shape_text
+from .components import (Caption, FormulaPanel, KernelWindow, NumberGrid, format_number, padded_grid,
+                         readable_cell, shape_text)
 from .params import Param, ParamError, random_tensor
+from .theme import current_theme
 
 __all__ = ["Conv1DSequence", "Conv3DVolume"]
 
 MAX_DOTS = 32  # the dilated stack draws one dot per step
+NAME_WIDTH = 1.3  # Conv3DVolume's row names, left of the rows: "input" over "4×4×4"
+SLICE_GAP = 0.15  # between depth slices
+ROWS_TOP, ROWS_BOTTOM = 3.25, -2.3  # Conv3DVolume's rows: under the header, over the formula panels
 
 
 def _fit(line: VGroup) -> VGroup:
@@ -274,6 +279,14 @@ class Conv3DVolume(ConvvizScene):
         if trace.padded.shape[0] * trace.padded.shape[2] > 48:
             raise ParamError(f"the padded volume is {shape_text(trace.padded.shape)}: Conv3DVolume draws its depth "
                              f"slices side by side, at most 48 cells across; use a smaller size or less padding.")
+        font = current_theme().font
+        for name, volume, side in zip(("padded input", "kernel", "output"), (trace.padded, trace.w, trace.output),
+                                      cls.cell_sizes(trace)):
+            if side < readable_cell(volume, font):
+                raise ParamError(f"the {name} is {shape_text(volume.shape)}: with the input "
+                                 f"{shape_text(trace.padded.shape)} (padded), kernel {shape_text(trace.w.shape)} and "
+                                 f"output {shape_text(trace.output.shape)} on one frame its numbers would be too small "
+                                 f"to read; use a smaller size, less padding or smaller values.")
 
     def construct(self) -> None:
         self.trace = self.trace_for(self.params)
@@ -298,30 +311,42 @@ class Conv3DVolume(ConvvizScene):
                 grid = NumberGrid(plane, role=role, cell_size=cell, hide_values=role == "output", theme=t)
             grid.add(Text(name, font=t.font, color=t.muted, font_size=20).next_to(grid.cells, UP, 0.1))
             grids.add(grid)
-        grids.arrange(RIGHT, buff=0.3, aligned_edge=UP).align_to([0, top, 0], UP)
-        return grids.set_x(0.6)
+        grids.arrange(RIGHT, buff=SLICE_GAP, aligned_edge=UP).align_to([0, top, 0], UP)
+        return grids.set_x(NAME_WIDTH / 2)
 
-    def cell_sizes(self) -> tuple[float, float, float]:
-        """Cell sides of the input, kernel and output rows: each row as wide as fits, all three in the height."""
-        tr = self.trace
-        rows = (tr.padded.shape, tr.w.shape, tr.output.shape)
-        sides = [min(0.5, (config.frame_width - 2.6 - 0.3 * d) / (d * w)) for d, _, w in rows]
-        height = sum(side * h for side, (_, h, _) in zip(sides, rows))
-        room = 2.9 + 2.3 - 3 * 0.35 - 0.5
-        scale = min(1.0, room / height)
-        return tuple(side * scale for side in sides)
+    @staticmethod
+    def cell_sizes(tr: ConvNdTrace) -> tuple[float, ...]:
+        """Cell sides of the input, kernel and output rows: each row as wide as fits; when the three are too tall
+        the rows shrink alike, but none under the side its numbers need while another can give (a row that still
+        does not fit shrinks under it: check() refuses that)."""
+        volumes = (tr.padded, tr.w, tr.output)
+        sides = [min(0.5, (config.frame_width - 0.5 - NAME_WIDTH - SLICE_GAP * (v.shape[0] - 1)) /
+                     (v.shape[0] * v.shape[2])) for v in volumes]
+        floors = [min(side, 1.01 * readable_cell(v, current_theme().font)) for side, v in zip(sides, volumes)]
+        rows = [v.shape[1] for v in volumes]
+        room = ROWS_TOP - ROWS_BOTTOM - 3 * 0.35 - 2 * 0.25  # less a "depth z" line per row and the gaps
+        for _ in range(3):
+            free = [i for i in range(3) if sides[i] > floors[i] + 1e-9]
+            fixed = sum(sides[i] * rows[i] for i in range(3) if i not in free)
+            flexible = sum(sides[i] * rows[i] for i in free)
+            if fixed + flexible <= room or not free:
+                break
+            scale = max(0.0, room - fixed) / flexible
+            sides = [max(floors[i], sides[i] * scale) if i in free else sides[i] for i in range(3)]
+        total = sum(side * row for side, row in zip(sides, rows))
+        return tuple(float(side * min(1.0, room / total)) for side in sides)
 
     def build(self) -> None:
         t, tr = self.theme, self.trace
-        cells = self.cell_sizes()
-        self.volume = self.slices(tr.padded, "input", cells[0], True, 2.9)
+        cells = self.cell_sizes(tr)
+        self.volume = self.slices(tr.padded, "input", cells[0], True, ROWS_TOP)
         self.kernel = self.slices(tr.w, "kernel", cells[1], False, self.volume.get_bottom()[1] - 0.25)
         self.output = self.slices(tr.output, "output", cells[2], False, self.kernel.get_bottom()[1] - 0.25)
         for grid in self.output:
             for square in grid.cells:
                 square.set_fill(opacity=0).set_stroke(opacity=0.35)
-        self.names = VGroup(*(Text(f"{name} {shape_text(shape)}", font=t.font, color=t.role_color(role),
-                                   font_size=24).next_to(row, LEFT, buff=0.3)
+        self.names = VGroup(*(Text(f"{name}\n{shape_text(shape)}", font=t.font, color=t.role_color(role),
+                                   font_size=24).next_to(row, LEFT, buff=0.25)
                               for name, shape, role, row in (("input", tr.x.shape, "input", self.volume),
                                                              ("kernel", tr.w.shape, "kernel", self.kernel),
                                                              ("output", tr.output.shape, "output", self.output))))
@@ -397,10 +422,10 @@ class Conv3DVolume(ConvvizScene):
         self.beat("output size")
         t, tr, p = self.theme, self.trace, self.params
         formulas = explain_conv(tr.x.shape, tr.w.shape, p["stride"], p["padding"], p["dilation"])
-        if len({f.text for f in formulas}) == 1:
-            titled = [(formulas[0], "depth, height, width:")]
-        else:
-            titled = list(zip(formulas, ("depth:", "height:", "width:")))
+        axes: dict[str, list[str]] = {}  # one panel per distinct formula, naming its axes
+        for axis, f in zip(("depth", "height", "width"), formulas):
+            axes.setdefault(f.text, []).append(axis)
+        titled = [(next(f for f in formulas if f.text == text), ", ".join(names) + ":") for text, names in axes.items()]
         panels = VGroup(*(FormulaPanel(f, title=title, theme=t, latex=False, inline=True, font_size=28)
                           for f, title in titled)).arrange(DOWN, buff=0.08, aligned_edge=LEFT)
         panels.scale_to_fit_height(min(panels.height, 1.5)).to_edge(DOWN, buff=0.2)

@@ -6,7 +6,8 @@ from .window import KernelWindow
 from .padded import padded_grid
 from .images import DigitImage, GaussianRings, LatentPlot, LatentVector, LayerBlock, flow_arrow
 from .graph import GraphNode, forward_edge, gradient_edge
-from .network import BlockSpec, FeatureMaps, NetworkBlock, NetworkDiagram, block_box_size, block_specs, one_path
+from .network import (BlockSpec, FeatureMaps, NetworkBlock, NetworkDiagram, block_box_size, block_specs, one_path,
+                      TextPath)
 from .tensor import TensorStack
 
 __all__ = [
@@ -43,5 +44,6 @@ __all__ = [
     "block_box_size",
     "block_specs",
     "one_path",
+    "TextPath",
     "TensorStack",
 ]
