@@ -431,5 +431,6 @@ class Conv3DVolume(ConvvizScene):
         panels.scale_to_fit_height(min(panels.height, 1.5)).to_edge(DOWN, buff=0.2)
         self.shown["formula"] = [panel.text for panel in panels]
         self.shown["formula_values"] = tuple(panel.value for panel in panels)
+        self.shown["formula_axes"] = [tuple(names) for names in axes.values()]
         self.play(FadeOut(self.caption), *(FadeOut(w) for w in self.windows), FadeIn(panels), run_time=0.8)
         self.wait(3.0)

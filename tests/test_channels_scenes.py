@@ -118,7 +118,10 @@ def test_volume_output_equals_conv3d(preset):
                     dilation=p["dilation"])[0, 0].numpy()
     np.testing.assert_array_equal(scene.shown["output"], real)
     np.testing.assert_array_equal(scene.shown["output_numbers"], real)
-    assert scene.shown["formula_values"] in (real.shape, (real.shape[0],))
+    axes = scene.shown["formula_axes"]  # one panel per distinct formula, naming its axes
+    assert sorted(a for names in axes for a in names) == ["depth", "height", "width"]
+    for names, value in zip(axes, scene.shown["formula_values"]):
+        assert {real.shape[("depth", "height", "width").index(a)] for a in names} == {value}
 
 
 @pytest.mark.parametrize("argv,words", [
@@ -126,6 +129,7 @@ def test_volume_output_equals_conv3d(preset):
     (["MultiChannelConv", "--set", "bias_values=1,2,3"], "one per filter"),
     (["Conv1DSequence", "--set", "dilations=16,16"], "draws up to 32"),
     (["Conv3DVolume", "--set", "padding=causal"], "only for 1-D"),
+    (["Conv3DVolume", "--set", "size=6"], "too small to read"),
     (["MultiChannelConv", "--set", "size=1", "--set", "padding=0"], "too small"),
 ])
 def test_bad_input_is_one_sentence_exit_2(argv, words, tmp_path):

@@ -231,7 +231,7 @@ class NetworkDiagram(Group):
         self.font_size = max(font_size, MIN_FONT_SIZE / 0.9)  # the smallest label is 0.9 of it
         for labels in DETAILS:
             self._make(labels, map_size)
-            if self._fit(width, height) or not labels:
+            if self._fit(width, height, MIN_SCALE if labels else 0.05):
                 break
         self.arrows: dict[int, VMobject] = {}
         self.arcs: dict[tuple[int, int], VMobject] = {}
@@ -248,16 +248,18 @@ class NetworkDiagram(Group):
         self.maps = [FeatureMaps(s.images, s.more if labels else 0, map_size, t, 0.9 * self.font_size)
                      for s in self.specs]
 
-    def _fit(self, width: float, height: float) -> bool:
-        """Lay the blocks out in the fewest rows (at most MAX_ROWS) where boxes and maps at MIN_SCALE or more fit
-        the box, each as large as fits; False (laid out at MIN_SCALE in MAX_ROWS) if no row count fits."""
+    def _fit(self, width: float, height: float, smallest: float) -> bool:
+        """Lay the blocks out in the fewest rows (MAX_PER_ROW blocks a row or fewer, at most MAX_ROWS rows unless
+        that is too few) where boxes and maps at ``smallest`` or more of their size fit the box, as large as fits;
+        False if no row count fits."""
         n = len(self.specs)
-        for rows in range(math.ceil(n / MAX_PER_ROW), MAX_ROWS + 1):
+        fewest = math.ceil(n / MAX_PER_ROW)
+        for rows in range(fewest, max(fewest, MAX_ROWS) + 1):
             self.per_row = math.ceil(n / rows)
             self.rows = [list(range(r * self.per_row, min(n, (r + 1) * self.per_row))) for r in range(rows)]
-            if not self._fits(MIN_SCALE, width, height):
+            if not self._fits(smallest, width, height):
                 continue
-            low, high = MIN_SCALE, MAX_SCALE
+            low, high = smallest, MAX_SCALE
             if self._fits(high, width, height):
                 return True
             for _ in range(8):  # bisection: the size grows with the scale
@@ -318,8 +320,8 @@ class NetworkDiagram(Group):
         gap_y = min(self.maps[i].get_bottom()[1] for i in self.rows[self.row_of(a)]) - self.row_gap / 2
         labels = self.blocks[b].op_label, self.blocks[b].params_label  # the line passes beside the labels
         out_labels = self.blocks[a].shape_label, self.blocks[a].op_label, self.blocks[a].params_label
-        x_out = max(start.get_right()[0] + 0.2, *(m.get_right()[0] + 0.1 for m in out_labels if m.has_points()))
-        x_in = min(end.get_left()[0] - 0.2, *(m.get_left()[0] - 0.1 for m in labels if m.has_points()))
+        x_out = max([start.get_right()[0] + 0.2, *(m.get_right()[0] + 0.1 for m in out_labels if m.has_points())])
+        x_in = min([end.get_left()[0] - 0.2, *(m.get_left()[0] - 0.1 for m in labels if m.has_points())])
         path = VMobject(stroke_color=t.muted, stroke_width=3)
         path.set_points_as_corners([start.get_right() + RIGHT * 0.05, [x_out, start.get_y(), 0], [x_out, gap_y, 0],
                                     [x_in, gap_y, 0], [x_in, end.get_y(), 0]])
