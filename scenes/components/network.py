@@ -24,10 +24,9 @@ from manim.utils.color import color_to_int_rgb
 from convmath.activations import Flow, layer_text, thumbnails
 
 from ..theme import MIN_FONT_SIZE, Theme, current_theme
-from .panels import shape_text
+from .panels import one_path, shape_text
 
-__all__ = ["BlockSpec", "NetworkBlock", "FeatureMaps", "NetworkDiagram", "block_box_size", "block_specs", "one_path",
-           "TextPath"]
+__all__ = ["BlockSpec", "NetworkBlock", "FeatureMaps", "NetworkDiagram", "block_box_size", "block_specs"]
 
 ROW_GAP = 0.9  # between one row's images and the next row's labels (skip arcs cross it)
 MAX_PER_ROW = 7
@@ -72,37 +71,6 @@ def block_box_size(shape: Sequence[int], channels_last: bool = False) -> tuple[f
         return 0.16, 0.3 + 0.09 * math.log2(max(shape[-1], 1)) if shape else 0.3
     channels, spatial = (shape[-1], max(shape[1:-1])) if channels_last else (shape[1], max(shape[2:]))
     return 0.14 + 0.09 * math.log2(max(channels, 1)), min(0.32 + 0.21 * math.log2(max(spatial, 1)), 1.9)
-
-
-class TextPath(VMobject):
-    """A Text's glyphs as one path (:func:`one_path` makes it) that still says what it reads and how large:
-    ``font_size`` follows its scale as a Text's does (the readability test reads it)."""
-
-    def __init__(self, text: Text):
-        super().__init__()
-        self.text = text.text
-        self._initial_height = text.height
-        self._font_size = float(text.font_size) if self._initial_height else 0.0  # a blank text has no size
-
-    @property
-    def font_size(self) -> float:
-        return self._font_size * self.height / self._initial_height if self._initial_height else 0.0
-
-
-def one_path(mobject: VMobject) -> VMobject:
-    """The parts of ``mobject`` (a Text's glyphs, a dashed curve's dashes) as one VMobject with a subpath per
-    part, styled like the first: drawn the same, but one mobject to copy, interpolate and draw per frame instead
-    of one per glyph or dash (what makes a frame cheap when captions and labels change). A Text becomes a
-    :class:`TextPath`."""
-    parts = mobject.family_members_with_points()
-    merged = TextPath(mobject) if isinstance(mobject, Text) else VMobject()
-    for part in parts:
-        merged.append_vectorized_mobject(part)
-    if parts:
-        first = parts[0]
-        merged.set_fill(first.get_fill_color(), first.get_fill_opacity())
-        merged.set_stroke(first.get_stroke_color(), first.get_stroke_width(), first.get_stroke_opacity())
-    return merged
 
 
 def _label(text: str, color, theme: Theme, font_size: float, **style) -> VMobject:
