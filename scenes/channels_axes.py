@@ -322,7 +322,7 @@ class Conv3DVolume(SlidingTraceScene):
                      (v.shape[0] * v.shape[2])) for v in volumes]
         floors = [min(side, 1.01 * readable_cell(v, current_theme().font)) for side, v in zip(sides, volumes)]
         rows = [v.shape[1] for v in volumes]
-        room = ROWS_TOP - ROWS_BOTTOM - 3 * 0.35 - 2 * 0.25  # less a "depth z" line per row and the gaps
+        room = ROWS_TOP - ROWS_BOTTOM - 3 * 0.4 - 2 * 0.25  # less a "depth z" line over each row and the gaps
         for _ in range(3):
             free = [i for i in range(3) if sides[i] > floors[i] + 1e-9]
             fixed = sum(sides[i] * rows[i] for i in range(3) if i not in free)
