@@ -1,0 +1,53 @@
+"""Each scene's largest accepted case (tests/largest_cases.py, the cases tests/test_scene_largest.py renders)
+rendered at 480p15: frames, video seconds, wall seconds, CPU seconds. Issue #9's budget: under a minute each.
+
+    .venv/bin/python benchmarks/largest.py [-q l] [SCENE ...]
+
+Figures only; nothing is asserted. The row format is benchmarks/render_conv.py's; the case's overrides end
+the row. The search for the cases (dry runs) is timed apart, in CPU seconds, on the last line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks"), str(ROOT / "tests")]
+
+from largest_cases import largest_case  # noqa: E402
+from render_conv import HEADER, report  # noqa: E402
+
+from scenes.catalog import available_scenes  # noqa: E402
+from scenes.render import QUALITIES  # noqa: E402
+
+BUDGET = 60.0  # seconds of wall time per render at 480p15 (issue #9)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("scenes", nargs="*", default=available_scenes())
+    parser.add_argument("-q", "--quality", default="l", choices=list(QUALITIES))
+    args = parser.parse_args()
+    print(f"quality {QUALITIES[args.quality][1]}, load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    print(HEADER)
+    over, searching = [], 0.0
+    with tempfile.TemporaryDirectory(prefix="convviz-largest-") as tmp:
+        for scene in args.scenes:
+            start = time.process_time()
+            case = largest_case(scene)
+            searching += time.process_time() - start
+            name = scene + (f":{case.preset}" if case.preset else "")
+            if report(name, args.quality, Path(tmp), case.overrides) > BUDGET:
+                over.append(name)
+    print(f"over {BUDGET:.0f} s: {', '.join(over) or 'none'}; finding the cases took {searching:.0f} CPU s "
+          f"(load average {os.getloadavg()[0]:.1f})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
