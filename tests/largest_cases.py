@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
+from conftest import dry_scene
 from manim.animation.animation import Wait
 
 from convmath import ConvArithmeticError
@@ -63,8 +64,6 @@ def _accepted(case: Case) -> bool:
 def weight(case: Case) -> float:
     """Mobject-seconds of animation: over the animations of a dry run at 480p15, the run time times the number
     of mobjects (families counted) on screen. Frozen waits count their seconds only (a render copies one frame)."""
-    from conftest import dry_scene  # tests/conftest.py: the dry-run set-up every scene test uses
-
     total = 0.0
     with dry_scene(case.scene, case.preset, **case.overrides) as scene:
         play = scene.play
@@ -82,7 +81,7 @@ def weight(case: Case) -> float:
     return total
 
 
-def _raised(param: Param, current: Any, value: int | float) -> Any:
+def _raised(current: Any, value: float) -> Any:
     """``current`` with every entry at ``value``."""
     if isinstance(current, tuple):
         return tuple(value for _ in current)
@@ -96,15 +95,15 @@ def _top(value: Any) -> float:
 def _highest(case: Case, param: Param, current: Any) -> Any:
     """The highest accepted value of ``param`` from ``current`` up to its ``high`` (binary search)."""
     def accepts(v: float) -> bool:
-        return _accepted(case._replace(overrides={**case.overrides, param.name: _raised(param, current, v)}))
+        return _accepted(case._replace(overrides={**case.overrides, param.name: _raised(current, v)}))
 
     if param.kind == "float":
-        return _raised(param, current, param.high) if accepts(param.high) else current
+        return _raised(current, param.high) if accepts(param.high) else current
     low, high = int(_top(current)), int(param.high)
     while low < high:
         middle = (low + high + 1) // 2
         low, high = (middle, high) if accepts(middle) else (low, middle - 1)
-    return _raised(param, current, low) if low != _top(current) else current
+    return _raised(current, low) if low != _top(current) else current
 
 
 def _raisable(param: Param, value: Any) -> bool:
