@@ -63,14 +63,15 @@ HEADER = (f"{'scene':36s} {'frames':>7s} {'video s':>8s} {'wall s':>8s} {'frames
           f"{'CPU s':>7s} {'frames/CPU s':>12s}")
 
 
-def report(case: str, quality: str, out_dir: Path, overrides: Mapping[str, Any] | None = None) -> float:
+def report(case: str, quality: str, out_dir: Path,
+           overrides: Mapping[str, Any] | None = None) -> tuple[int, float, float, float]:
     """Render ``case`` (with ``overrides``, named at the end of the row) once, print its row under
-    :data:`HEADER`; the wall seconds."""
+    :data:`HEADER`; (frames, video s, wall s, CPU s)."""
     frames, video, wall, cpu = bench(case, quality, out_dir, overrides)
     sets = " ".join(f"{key}={value_text(value)}" for key, value in (overrides or {}).items())
     print(f"{case:36s} {frames:7d} {video:8.1f} {wall:8.1f} {frames / wall:9.1f} {video / wall:10.2f} "
           f"{cpu:7.1f} {frames / cpu:12.1f}" + (f"  {sets}" if sets else ""), flush=True)
-    return wall
+    return frames, video, wall, cpu
 
 
 def main() -> int:

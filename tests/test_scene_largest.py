@@ -6,8 +6,9 @@ scene accepts it and the render gets no lighter, presets as candidates) is rende
 as a hang. Its time is measured, not asserted (the guide forbids timed asserts): a case over a minute is named
 in a warning. benchmarks/largest.py prints the same cases' figures.
 
-Too slow for ``make test`` (finding the cases takes minutes of dry runs, rendering them ~10 CPU minutes), so it
-runs when asked: ``CONVVIZ_LARGEST=1 python -m pytest -n 2 tests/test_scene_largest.py``.
+Too slow for ``make test`` (about 13 CPU minutes: ~7 finding the cases by dry runs, ~4 rendering, the rest
+starting the processes; 6 to 7 minutes with ``-n 2`` on two free cores), so it runs when asked:
+``CONVVIZ_LARGEST=1 python -m pytest -n 2 tests/test_scene_largest.py``.
 """
 
 from __future__ import annotations
