@@ -9,8 +9,6 @@ second for each scene.
 
 from __future__ import annotations
 
-import argparse
-import os
 import sys
 import tempfile
 import time
@@ -22,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from manim import LEFT, Create, FadeIn, Scene, Square, ThreeDScene, VGroup, tempconfig  # noqa: E402
-from render_conv import HEADER, cpu_seconds, report  # noqa: E402
+from render_conv import case_parser, cpu_seconds, print_header, report  # noqa: E402
 
 from scenes.components import TensorStack  # noqa: E402
 from scenes.render import QUALITIES  # noqa: E402
@@ -78,14 +76,11 @@ def camera_figures(quality: str, folder: Path) -> None:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("cases", nargs="*", default=list(DEFAULT_CASES))
-    parser.add_argument("-q", "--quality", default="h", choices=list(QUALITIES))
+    parser = case_parser(__doc__, DEFAULT_CASES)
     parser.add_argument("--no-scenes", action="store_true", help="only the tensor drawing comparison")
     parser.add_argument("--no-camera", action="store_true", help="only the scenes")
     args = parser.parse_args()
-    print(f"quality {QUALITIES[args.quality][1]}, load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
-    print(HEADER)
+    print_header(args.quality)
     with tempfile.TemporaryDirectory(prefix="convviz-bench-") as tmp:
         if not args.no_camera:
             camera_figures(args.quality, Path(tmp))

@@ -74,13 +74,23 @@ def report(case: str, quality: str, out_dir: Path,
     return frames, video, wall, cpu
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("cases", nargs="*", default=list(DEFAULT_CASES))
+def case_parser(doc: str, default_cases: tuple[str, ...]) -> argparse.ArgumentParser:
+    """The command line of a render benchmark: the cases (SCENE[:PRESET]) and the quality."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("cases", nargs="*", default=list(default_cases))
     parser.add_argument("-q", "--quality", default="h", choices=list(QUALITIES))
-    args = parser.parse_args()
-    print(f"quality {QUALITIES[args.quality][1]}, load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    return parser
+
+
+def print_header(quality: str) -> None:
+    """The quality, the machine's load, and :data:`HEADER`."""
+    print(f"quality {QUALITIES[quality][1]}, load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     print(HEADER)
+
+
+def main() -> int:
+    args = case_parser(__doc__, DEFAULT_CASES).parse_args()
+    print_header(args.quality)
     with tempfile.TemporaryDirectory(prefix="convviz-bench-") as tmp:
         for case in args.cases:
             report(case, args.quality, Path(tmp))

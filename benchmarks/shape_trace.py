@@ -2,11 +2,11 @@
 and one warm-up trace. Prints figures (target: under 2 s per trace)."""
 
 import os
-import time
 
 os.environ.setdefault("KERAS_BACKEND", "torch")
 
 import torch  # noqa: E402
+from common import best_of  # noqa: E402
 from torch import nn  # noqa: E402
 
 from convmath.shapes import trace_model  # noqa: E402
@@ -32,16 +32,6 @@ def keras_model(layers: int = 50):
     for n in range(layers - len(stack)):
         stack.append(keras.layers.Conv2DTranspose(8, 3, strides=2 if n % 5 == 0 else 1, padding="same"))
     return keras.Sequential([keras.Input((64, 64, 1)), *stack])
-
-
-def best_of(fn, repeat: int = 3) -> float:
-    """Best wall time of ``repeat`` calls, in seconds."""
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def main() -> None:

@@ -1,22 +1,11 @@
 """Timings of convmath.trace (numpy, every product kept) next to torch's conv (sums only). Prints figures."""
 
-import time
-
 import numpy as np
 import torch
 import torch.nn.functional as F
+from common import best_of
 
 from convmath import conv2d_trace, conv_matrix, conv_transpose2d_trace
-
-
-def best_of(fn, repeat: int = 5) -> float:
-    """Best wall time of ``repeat`` calls, in milliseconds."""
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return 1000 * min(times)
 
 
 def main() -> None:
@@ -37,14 +26,14 @@ def main() -> None:
         xt = torch.tensor(x if x.ndim == 3 else x[None])[None]
         wt = torch.tensor(w if w.ndim == 4 else w[None, None])
         if transposed:
-            ours = best_of(lambda: conv_transpose2d_trace(x, w, **kwargs))
-            theirs = best_of(lambda: F.conv_transpose2d(xt, wt, **kwargs))
+            ours = 1000 * best_of(lambda: conv_transpose2d_trace(x, w, **kwargs), 5)
+            theirs = 1000 * best_of(lambda: F.conv_transpose2d(xt, wt, **kwargs), 5)
         else:
-            ours = best_of(lambda: conv2d_trace(x, w, **kwargs))
-            theirs = best_of(lambda: F.conv2d(xt, wt, **kwargs))
+            ours = 1000 * best_of(lambda: conv2d_trace(x, w, **kwargs), 5)
+            theirs = 1000 * best_of(lambda: F.conv2d(xt, wt, **kwargs), 5)
         print(f"{name:48s} {ours:12.3f} {theirs:10.3f} {ours / theirs:7.1f}")
     for shape in ((4, 4), (16, 16), (28, 28)):
-        ms = best_of(lambda: conv_matrix(shape, rng.standard_normal((3, 3)), stride=1, padding=1))
+        ms = 1000 * best_of(lambda: conv_matrix(shape, rng.standard_normal((3, 3)), stride=1, padding=1), 5)
         print(f"{'conv_matrix ' + 'x'.join(map(str, shape)) + ', k3 p1':48s} {ms:12.3f}")
 
 

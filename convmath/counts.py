@@ -28,17 +28,27 @@ __all__ = ["ConvCounts", "SeparableCounts", "conv_counts", "separable_counts", "
 
 @dataclass(frozen=True)
 class ConvCounts:
-    """One conv layer's sizes: ``weights`` = C_out·(C_in/groups)·∏k, ``biases`` = C_out (0 without bias),
-    ``multiply_adds`` = weights · ∏output (one per weight per output position)."""
+    """One conv layer's sizes, the counts derived from them: ``weights`` = C_out·(C_in/groups)·∏k, ``biases`` =
+    C_out (0 without bias), ``multiply_adds`` = weights · ∏output (one per weight per output position)."""
 
     c_in: int
     c_out: int
     groups: int
     kernel: tuple[int, ...]
     output: tuple[int, ...]
-    weights: int
-    biases: int
-    multiply_adds: int
+    bias: bool = True
+
+    @property
+    def weights(self) -> int:
+        return self.c_out * (self.c_in // self.groups) * prod(self.kernel)
+
+    @property
+    def biases(self) -> int:
+        return self.c_out if self.bias else 0
+
+    @property
+    def multiply_adds(self) -> int:
+        return self.weights * prod(self.output)
 
     @property
     def params(self) -> int:
@@ -110,8 +120,7 @@ def conv_counts(c_in, c_out, kernel, input_size, stride=1, padding=0, dilation=1
     sizes, _ = spatial_sizes("input_size", input_size, "a positive integer (the input size)")
     out = conv_output_size(sizes, kernel, stride, padding, dilation)
     ks = tuple(kernel) if isinstance(kernel, (tuple, list)) else (kernel,) * len(sizes)
-    weights = c_out * (c_in // g) * prod(ks)
-    return ConvCounts(c_in, c_out, g, tuple(ks), tuple(out), weights, c_out if bias else 0, weights * prod(out))
+    return ConvCounts(c_in, c_out, g, tuple(ks), tuple(out), bool(bias))
 
 
 def separable_counts(c_in, c_out, kernel, input_size, stride=1, padding=0, dilation=1, bias=False) -> SeparableCounts:

@@ -29,7 +29,6 @@ __all__ = [
     "keras_conv",
     "keras_transposed",
     "keras_available",
-    "PoolConfig",
     "UpsampleConfig",
     "torch_pool",
     "torch_upsample",
@@ -205,40 +204,28 @@ def keras_transposed(i: tuple, kernel, stride=1, padding="valid", dilation=1, ou
 
 @dataclass(frozen=True)
 class Config:
-    """One question: the op, the convention, and its numbers (sizes per axis)."""
+    """One question: the op ("conv", "transposed", or a pooling "max" / "avg"), the convention, and its numbers
+    (sizes per axis; a pool's stride None means its kernel)."""
 
-    transposed: bool
-    convention: str
-    i: tuple[int, ...]
-    kernel: object
-    stride: object
-    padding: object
-    dilation: object
-    output_padding: object = 0
-
-    def __str__(self) -> str:
-        op = "transposed" if self.transposed else "conv"
-        extra = f", output_padding={self.output_padding!r}" if self.transposed else ""
-        return (f"{self.convention} {op} i={self.i}, kernel={self.kernel!r}, stride={self.stride!r}, "
-                f"padding={self.padding!r}, dilation={self.dilation!r}{extra}")
-
-
-@dataclass(frozen=True)
-class PoolConfig:
-    """A pooling question: max or avg, the convention, and its numbers (stride None: the kernel)."""
-
-    kind: str
+    op: str
     convention: str
     i: tuple[int, ...]
     kernel: object
     stride: object
     padding: object
     dilation: object = 1
+    output_padding: object = 0
     ceil_mode: bool = False
 
+    @property
+    def pool(self) -> bool:
+        return self.op in ("max", "avg")
+
     def __str__(self) -> str:
-        return (f"{self.convention} {self.kind} pool i={self.i}, kernel={self.kernel!r}, stride={self.stride!r}, "
-                f"padding={self.padding!r}, dilation={self.dilation!r}, ceil_mode={self.ceil_mode}")
+        extra = (f", output_padding={self.output_padding!r}" if self.op == "transposed"
+                 else f", ceil_mode={self.ceil_mode}" if self.pool else "")
+        return (f"{self.convention} {self.op}{' pool' if self.pool else ''} i={self.i}, kernel={self.kernel!r}, "
+                f"stride={self.stride!r}, padding={self.padding!r}, dilation={self.dilation!r}{extra}")
 
 
 @dataclass(frozen=True)
@@ -254,7 +241,7 @@ class UpsampleConfig:
         return f"{self.convention} upsample i={self.i}, scale_factor={self.scale_factor!r}, size={self.size!r}"
 
 
-def torch_pool(c: PoolConfig) -> Outcome:
+def torch_pool(c: Config) -> Outcome:
     """``F.max_pool{1,2,3}d`` / ``F.avg_pool{1,2,3}d`` on zeros."""
     import torch
     import torch.nn.functional as F
@@ -263,7 +250,7 @@ def torch_pool(c: PoolConfig) -> Outcome:
     try:
         with torch.no_grad():
             x = torch.zeros((1, 1, *c.i))
-            if c.kind == "max":
+            if c.op == "max":
                 fn = {1: F.max_pool1d, 2: F.max_pool2d, 3: F.max_pool3d}[n]
                 y = fn(x, c.kernel, c.stride, c.padding, c.dilation, ceil_mode=c.ceil_mode)
             else:
@@ -294,12 +281,12 @@ def _keras_pool_layer(n: int, kind: str, kernel, stride, padding):
     return table[kind][n - 1](kernel, strides=stride, padding=padding)
 
 
-def keras_pool(c: PoolConfig) -> Outcome:
+def keras_pool(c: Config) -> Outcome:
     """Keras 3 ``MaxPooling{1,2,3}D`` / ``AveragePooling{1,2,3}D`` (channels last) on zeros."""
     import numpy as np
 
     try:
-        layer = _keras_pool_layer(len(c.i), c.kind, _hashable(c.kernel), _hashable(c.stride), c.padding)
+        layer = _keras_pool_layer(len(c.i), c.op, _hashable(c.kernel), _hashable(c.stride), c.padding)
         y = layer(np.zeros((1, *c.i, 1), dtype="float32"))
     except Exception as error:  # noqa: BLE001
         return _refusal(error)
@@ -320,38 +307,37 @@ def keras_upsample(c: UpsampleConfig) -> Outcome:
     return _result(y.shape[1:-1])
 
 
-def _convmath_pool(c: PoolConfig | UpsampleConfig):
-    if isinstance(c, PoolConfig):
-        return pool_output_size(c.i, c.kernel, c.stride, c.padding, c.dilation, c.ceil_mode, kind=c.kind,
+def _convmath_size(c: Config | UpsampleConfig) -> tuple[int, ...]:
+    if isinstance(c, UpsampleConfig):
+        return upsample_output_size(c.i, scale_factor=c.scale_factor, size=c.size, convention=c.convention)
+    if c.pool:
+        return pool_output_size(c.i, c.kernel, c.stride, c.padding, c.dilation, c.ceil_mode, kind=c.op,
                                 convention=c.convention)
-    return upsample_output_size(c.i, scale_factor=c.scale_factor, size=c.size, convention=c.convention)
+    if c.op == "transposed":
+        return transposed_output_size(c.i, c.kernel, c.stride, c.padding, c.dilation, c.output_padding,
+                                      convention=c.convention)
+    return conv_output_size(c.i, c.kernel, c.stride, c.padding, c.dilation, convention=c.convention)
 
 
-def convmath_outcome(c: Config | PoolConfig | UpsampleConfig) -> Outcome:
+def convmath_outcome(c: Config | UpsampleConfig) -> Outcome:
     """convmath's answer to the same question."""
     try:
-        if not isinstance(c, Config):
-            return Outcome(tuple(_convmath_pool(c)))
-        if c.transposed:
-            size = transposed_output_size(c.i, c.kernel, c.stride, c.padding, c.dilation, c.output_padding,
-                                          convention=c.convention)
-        else:
-            size = conv_output_size(c.i, c.kernel, c.stride, c.padding, c.dilation, convention=c.convention)
+        size = _convmath_size(c)
     except ConvArithmeticError as error:
         return Outcome(None, str(error))
     return Outcome(tuple(size))
 
 
-def real_outcome(c: Config | PoolConfig | UpsampleConfig) -> Outcome:
+def real_outcome(c: Config | UpsampleConfig) -> Outcome:
     """The real op's answer: torch for ``convention="torch"``, keras for ``"keras"``."""
-    if isinstance(c, PoolConfig):
-        return torch_pool(c) if c.convention == "torch" else keras_pool(c)
     if isinstance(c, UpsampleConfig):
         return torch_upsample(c) if c.convention == "torch" else keras_upsample(c)
+    if c.pool:
+        return torch_pool(c) if c.convention == "torch" else keras_pool(c)
     args = (c.i, c.kernel, c.stride, c.padding, c.dilation)
     if c.convention == "torch":
-        return torch_transposed(*args, c.output_padding) if c.transposed else torch_conv(*args)
-    return keras_transposed(*args, c.output_padding) if c.transposed else keras_conv(*args)
+        return torch_transposed(*args, c.output_padding) if c.op == "transposed" else torch_conv(*args)
+    return keras_transposed(*args, c.output_padding) if c.op == "transposed" else keras_conv(*args)
 
 
 def _value(rng: random.Random, low: int, high: int, bad: int) -> int:
@@ -401,20 +387,21 @@ def random_config(rng: random.Random, conventions: tuple[str, ...] = ("torch", "
             output_padding = None
         else:
             output_padding = _per_axis(rng, n, 0, 2, -1)
-    return Config(transposed, convention, i, kernel, stride, padding, dilation, output_padding)
+    return Config("transposed" if transposed else "conv", convention, i, kernel, stride, padding, dilation,
+                  output_padding)
 
 
-def random_pool_config(rng: random.Random, conventions: tuple[str, ...] = ("torch", "keras")) -> PoolConfig:
+def random_pool_config(rng: random.Random, conventions: tuple[str, ...] = ("torch", "keras")) -> Config:
     """A random pooling question: 1-3 axes, max or avg, valid and invalid values mixed (i up to 12)."""
     n, convention, kind = rng.randint(1, 3), rng.choice(conventions), rng.choice(("max", "avg"))
     i = tuple(_value(rng, 1, 12, 0) for _ in range(n))
     kernel = _per_axis(rng, n, 1, 5, 0)
     stride = None if rng.random() < 0.3 else _per_axis(rng, n, 1, 4, 0)
     if convention == "keras":
-        return PoolConfig(kind, convention, i, kernel, stride, rng.choice(("valid", "same")))
+        return Config(kind, convention, i, kernel, stride, rng.choice(("valid", "same")))
     padding = _per_axis(rng, n, 0, 3, -1)
     dilation = _per_axis(rng, n, 1, 3, 0) if kind == "max" and rng.random() < 0.3 else 1
-    return PoolConfig(kind, convention, i, kernel, stride, padding, dilation, rng.random() < 0.5)
+    return Config(kind, convention, i, kernel, stride, padding, dilation, ceil_mode=rng.random() < 0.5)
 
 
 def random_upsample_config(rng: random.Random, conventions: tuple[str, ...] = ("torch", "keras")) -> UpsampleConfig:
@@ -435,7 +422,7 @@ class Report:
 
     checked: dict[str, int] = field(default_factory=lambda: {"torch": 0, "keras": 0})
     refused: dict[str, int] = field(default_factory=lambda: {"torch": 0, "keras": 0})
-    mismatches: list[tuple[Config | PoolConfig | UpsampleConfig, Outcome, Outcome]] = field(default_factory=list)
+    mismatches: list[tuple[Config | UpsampleConfig, Outcome, Outcome]] = field(default_factory=list)
     ops: dict[str, int] = field(default_factory=lambda: {"conv": 0, "pool": 0, "upsample": 0})
     keras_status: str = "checked"  # or "not installed", "not requested"
     versions: dict[str, str] = field(default_factory=dict)  # e.g. {"torch": "2.13.0", "keras": "3.15.1 on torch"}
@@ -465,7 +452,7 @@ def verify(samples: int = 2000, seed: int = 0, *, keras: bool = True) -> Report:
         report.versions["keras"] = f"{_keras().__version__} on {_keras().backend.backend()}"
     rng = random.Random(seed)
     conventions = ("torch", "keras") if use_keras else ("torch",)
-    configs: list[Config | PoolConfig | UpsampleConfig] = []
+    configs: list[Config | UpsampleConfig] = []
     while len(configs) < samples:
         roll = rng.random()
         layer = (random_config(rng, conventions) if roll < 0.6 else random_pool_config(rng, conventions)
@@ -477,7 +464,7 @@ def verify(samples: int = 2000, seed: int = 0, *, keras: bool = True) -> Report:
         outcomes = [(c, convmath_outcome(c), real_outcome(c)) for c in configs[:samples]]
     for c, mine, real in outcomes:
         report.checked[c.convention] += 1
-        report.ops["conv" if isinstance(c, Config) else "pool" if isinstance(c, PoolConfig) else "upsample"] += 1
+        report.ops["upsample" if isinstance(c, UpsampleConfig) else "pool" if c.pool else "conv"] += 1
         if not mine.agrees(real):
             report.mismatches.append((c, mine, real))
         elif mine.refused:

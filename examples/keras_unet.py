@@ -18,11 +18,12 @@ def conv(filters: int, name: str):
     return layers.Conv2D(filters, 3, padding="same", activation="relu", name=name)
 
 
-def build(width: int = 8) -> keras.Model:
-    image = keras.Input((None, None, 1))
+def build(width: int = 8, size: int | None = None, pool: int = 2) -> keras.Model:
+    """``size``: the declared image side (None: any); ``pool``: the second pool's window (strides 2)."""
+    image = keras.Input((size, size, 1))
     d1 = conv(width, "d1")(image)
     d2 = conv(2 * width, "d2")(layers.MaxPooling2D(2, name="pool1")(d1))
-    bottom = conv(4 * width, "bottom")(layers.MaxPooling2D(2, name="pool2")(d2))
+    bottom = conv(4 * width, "bottom")(layers.MaxPooling2D(pool, strides=2, name="pool2")(d2))
     u1 = layers.Conv2DTranspose(2 * width, 2, strides=2, name="up1")(bottom)
     x = conv(2 * width, "u1")(layers.Concatenate(name="cat1")([u1, d2]))
     u2 = layers.Conv2DTranspose(width, 2, strides=2, name="up2")(x)

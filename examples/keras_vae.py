@@ -29,8 +29,8 @@ class Sampling(layers.Layer):
 
 def encoder() -> keras.Model:
     image = keras.Input((28, 28, 1))
-    x = layers.Conv2D(32, 3, activation="relu", strides=2, padding="same")(image)
-    x = layers.Conv2D(64, 3, activation="relu", strides=2, padding="same")(x)
+    x = layers.Conv2D(32, 3, activation="relu", strides=2, padding="same", name="down1")(image)
+    x = layers.Conv2D(64, 3, activation="relu", strides=2, padding="same", name="down2")(x)
     x = layers.Dense(16, activation="relu")(layers.Flatten()(x))
     z_mean = layers.Dense(LATENT, name="z_mean")(x)
     z_log_var = layers.Dense(LATENT, name="z_log_var")(x)
@@ -38,17 +38,18 @@ def encoder() -> keras.Model:
     return keras.Model(image, [z_mean, z_log_var, z], name="encoder")
 
 
-def decoder() -> keras.Model:
+def decoder(padding: str = "same") -> keras.Model:
     z = keras.Input((LATENT,))
     x = layers.Dense(7 * 7 * 64, activation="relu")(z)
     x = layers.Reshape((7, 7, 64))(x)
-    x = layers.Conv2DTranspose(64, 3, activation="relu", strides=2, padding="same")(x)
-    x = layers.Conv2DTranspose(32, 3, activation="relu", strides=2, padding="same")(x)
-    image = layers.Conv2DTranspose(1, 3, activation="sigmoid", padding="same")(x)
+    x = layers.Conv2DTranspose(64, 3, activation="relu", strides=2, padding=padding, name="up1")(x)
+    x = layers.Conv2DTranspose(32, 3, activation="relu", strides=2, padding=padding, name="up2")(x)
+    image = layers.Conv2DTranspose(1, 3, activation="sigmoid", padding="same", name="out")(x)
     return keras.Model(z, image, name="decoder")
 
 
-def build() -> keras.Model:
+def build(padding: str = "same") -> keras.Model:
+    """The VAE; ``padding`` is that of the decoder's two strided Conv2DTranspose layers."""
     image = keras.Input((28, 28, 1))
     z_mean, z_log_var, z = encoder()(image)
-    return keras.Model(image, (decoder()(z), z_mean, z_log_var), name="vae")
+    return keras.Model(image, (decoder(padding)(z), z_mean, z_log_var), name="vae")

@@ -5,9 +5,10 @@ from torch import nn
 
 
 class BasicBlock(nn.Module):
-    def __init__(self, c_in: int = 16, c_out: int = 32, stride: int = 2, shortcut_stride: int | None = None):
+    def __init__(self, c_in: int = 16, c_out: int = 32, stride: int = 2, shortcut_stride: int | None = None,
+                 padding: int = 1):
         super().__init__()
-        self.conv1 = nn.Conv2d(c_in, c_out, 3, stride=stride, padding=1, bias=False)
+        self.conv1 = nn.Conv2d(c_in, c_out, 3, stride=stride, padding=padding, bias=False)
         self.bn1, self.bn2 = nn.BatchNorm2d(c_out), nn.BatchNorm2d(c_out)
         self.conv2 = nn.Conv2d(c_out, c_out, 3, padding=1, bias=False)
         self.shortcut = nn.Conv2d(c_in, c_out, 1, stride=shortcut_stride or stride, bias=False)

@@ -231,8 +231,7 @@ class OutputPaddingAmbiguity(ConvvizScene):
             ps = a.traces[small].pads
             text = f"'same' pads {small}×{small} by {ps[0]}+{ps[1]}, {large}×{large} by {top}+{bottom}: both give {a.output}×{a.output}."
         note.next_to(grid, DOWN, buff=0.2)
-        caption = Caption(text, theme=t)
-        self.play(FadeOut(window), Create(marks), FadeIn(note), Transform(self.caption, caption), run_time=1.2)
+        self.play(FadeOut(window), Create(marks), FadeIn(note), self.recaption(text), run_time=1.2)
         self.wait(3)
 
     # -- beat 3: the transposed conv and output_padding ---------------------------------------------------------
@@ -274,15 +273,12 @@ class OutputPaddingAmbiguity(ConvvizScene):
         if formulas.width > config.frame_width - 0.6:
             formulas.scale_to_fit_width(config.frame_width - 0.6)
         self.play(Transform(out_grid, y), run_time=1)
-        caption = Caption(f"The transposed conv of {o}×{o} returns {n_small}×{n_small} (output_padding={op_small}).",
-                          theme=t)
-        self.play(Create(arrows[0]), FadeIn(heads[0]), FadeIn(g0), FadeIn(formulas[0]),
-                  Transform(self.caption, caption), run_time=1.2)
+        self.play(Create(arrows[0]), FadeIn(heads[0]), FadeIn(g0), FadeIn(formulas[0]), self.recaption(
+            f"The transposed conv of {o}×{o} returns {n_small}×{n_small} (output_padding={op_small})."), run_time=1.2)
         self.wait(2.5)
-        caption = Caption(f"output_padding={op_large} adds the highlighted rows and columns: "
-                          f"{n_large}×{n_large} again.", theme=t)
         self.play(Create(arrows[1]), FadeIn(heads[1]), FadeIn(g1), FadeIn(formulas[1]), run_time=1.2)
-        self.play(Create(added), FadeIn(label), Transform(self.caption, caption), run_time=1)
+        self.play(Create(added), FadeIn(label), self.recaption(
+            f"output_padding={op_large} adds the highlighted rows and columns: {n_large}×{n_large} again."), run_time=1)
         extra = []
         if a.inferred is not None:
             extra.append(f"output_padding=None (inferred): {a.inferred}×{a.inferred}")

@@ -15,7 +15,8 @@ from convmath.models import load_images
 from convmath.shapes import Step, shape_trace
 
 from .base import ConvvizScene
-from .components import Caption, DigitImage, LatentPlot, NetworkDiagram, block_specs, keep_inside, scene_title
+from .components import (Caption, DigitImage, LatentPlot, NetworkDiagram, block_specs, keep_inside, scene_title,
+                         swap_caption)
 from .params import Param, ParamError
 from .trained import INDEXED, MAX_INDEX, MODEL_PARAMS, check_data, point_text, trained
 
@@ -164,7 +165,7 @@ class ConvAutoencoder(ConvvizScene):
 
     def _new_caption(self, text: str) -> None:
         new = Caption(text, theme=self.theme)
-        self.play(FadeOut(self.caption), FadeIn(new))
+        self.play(swap_caption(self.caption, new))
         self.caption = new
 
     def encoder(self, diagram: NetworkDiagram, split: int) -> None:

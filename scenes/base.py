@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from typing import Any, ClassVar, Mapping
 
-from manim import Scene
+from manim import Animation, Scene
 from manim.animation.animation import prepare_animation
 
+from .components import Caption, swap_caption
 from .params import Param, resolve_params
 from .speed import drop_svg_sources, restack_moving, use_image_in_place
 from .theme import Theme, current_theme
@@ -63,6 +64,17 @@ class ConvvizScene(Scene):
         drop_svg_sources(*self.mobjects, *(a.mobject for a in animations))
         self.mobjects = restack_moving(self.mobjects, animations)
         super().play(*animations, **kwargs)
+
+    def recaption(self, text: str) -> Animation:
+        """The animation that replaces ``self.caption`` (if any) by a :class:`Caption` saying ``text``: the old
+        one leaves before the new one arrives (:func:`swap_caption`). ``self.caption`` is the new one from now on.
+
+        Example::
+
+            self.play(FadeIn(grid), self.recaption("Each window gives one output cell."), run_time=1)
+        """
+        old, self.caption = getattr(self, "caption", None), Caption(text, theme=self.theme)
+        return swap_caption(old, self.caption)
 
     def beat(self, name: str) -> None:
         """Start a conceptual beat: a section in the video and a pause in the slides. ``name`` is what a student

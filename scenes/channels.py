@@ -18,8 +18,8 @@ from convmath import conv_counts, explain_conv, group_channels, separable_counts
 from convmath.trace import ConvTrace, conv2d_trace
 
 from .base import ConvvizScene
-from .components import Caption, FormulaPanel, KernelWindow, TensorStack, format_number, shape_text
-from .params import Param, ParamError, random_tensor
+from .components import Caption, FormulaPanel, KernelWindow, TensorStack, format_number, shape_text, swap_caption
+from .params import SEED, Param, ParamError, channel_params, drawn_values, random_tensor
 
 __all__ = ["MultiChannelConv", "GroupedConv"]
 
@@ -42,8 +42,7 @@ class MultiChannelConv(ConvvizScene):
 
     SUMMARY = "a C_in×H×W input and C_out filters: per-channel sums, the bias, one output plane per filter"
     PARAMS = (
-        Param("c_in", "int", 3, "input channels", low=1, high=4, reason="each channel is drawn as a number grid"),
-        Param("c_out", "int", 2, "output channels (filters)", low=1, high=4, reason="each filter is drawn in full"),
+        *channel_params(3, 2, 4, 4, "as number grids"),
         Param("size", "int", 5, "input height and width", low=1, high=9, reason="the grids must stay readable"),
         Param("kernel", "int", 3, "kernel height and width k", low=1, high=5, reason="the filters are drawn in full"),
         Param("stride", "int", 2, "step of the window", low=1, high=4, reason="the steps are drawn one by one"),
@@ -53,11 +52,9 @@ class MultiChannelConv(ConvvizScene):
         Param("bias", "bool", True, "add one bias per filter"),
         Param("bias_values", "ints", None, "the biases (one per filter); none: random 0 or 1", low=-9, high=9,
               max_side=4, reason="one small number per filter"),
-        Param("input", "tensor", None, "input values C_in×H×W; none: random 0..2 from seed", low=-99, high=99,
-              max_side=9, reason="every number is drawn"),
-        Param("weights", "tensor", None, "filters C_out×C_in×k×k; none: random −1..1 from seed", low=-99, high=99,
-              max_side=5, reason="every number is drawn"),
-        Param("seed", "int", 0, "seed of the random values", low=0, high=2**31 - 1, reason="numpy's seed range"),
+        drawn_values("input", "input values C_in×H×W; none: random 0..2 from seed", 9),
+        drawn_values("weights", "filters C_out×C_in×k×k; none: random −1..1 from seed", 5),
+        SEED,
     )
     PRESETS = {
         "cs231n": {"c_in": 3, "c_out": 2, "size": 5, "kernel": 3, "stride": 2, "padding": 1, "dilation": 1,
@@ -240,10 +237,12 @@ class MultiChannelConv(ConvvizScene):
         parts = [_factor(v) for v in tr.channel_sums[o, :, r, c]]
         if tr.bias is not None:
             parts.append(f"bias {_factor(tr.bias[o])}")
-        text = f"{' + '.join(parts)} = {_span(format_number(tr.output[o, r, c]), t.output)}"
+        value = format_number(tr.output[o, r, c])
+        text = f"{' + '.join(parts)} = {_span(value, t.output)}"
         line = MarkupText(f"sum over channels: {text}", font=t.font, color=t.text, font_size=30)
         if line.width > config.frame_width - 1:
             line.scale_to_fit_width(config.frame_width - 1)
+        line.number = line[-len(value):]  # the result's glyphs (the last ones: one per character)
         return line.to_edge(DOWN, buff=0.35)
 
     def reveal(self, o: int, r: int, c: int) -> list:
@@ -263,9 +262,7 @@ class MultiChannelConv(ConvvizScene):
         for i in range(self.trace.x.shape[0]):
             total = self.channel_sum(o, i, r, c)
             new = self.products_line(o, i, r, c) if products else None
-            anims = [FadeIn(total)] + ([FadeIn(new)] if new is not None else [])
-            if line is not None and new is not None:
-                anims.append(FadeOut(line))
+            anims = [FadeIn(total)] + ([swap_caption(line, new)] if new is not None else [])
             self.play(self.windows[i].animate.set_stroke(width=8), *anims, run_time=0.5)
             self.play(self.windows[i].animate.set_stroke(width=max(3.0, 9 * self.windows[i].grid.cell_size)),
                       run_time=0.2)
@@ -273,9 +270,10 @@ class MultiChannelConv(ConvvizScene):
             self.sums.add(total)
             line = new if new is not None else line
         self.caption = self.total_line(o, r, c)
-        self.play(*([FadeOut(line)] if line is not None else []), FadeIn(self.caption), run_time=0.5)
-        number = self.outputs.plane(o).numbers.get((r, c))
-        source = [TransformFromCopy(self.caption, self.outputs.plane(o).reveal(r, c))] if number is not None else []
+        self.play(swap_caption(line, self.caption), run_time=0.5)
+        plane = self.outputs.plane(o)
+        shown = plane.numbers.get((r, c)) is not None
+        source = [TransformFromCopy(self.caption.number, plane.reveal(r, c))] if shown else []
         self.play(*source, *(a for a in self.reveal(o, r, c)[:1]), run_time=0.8)
         self.wait(1.2)
 
@@ -318,7 +316,7 @@ class MultiChannelConv(ConvvizScene):
             caption = Caption(f"Filter {o} sees the same {tr.x.shape[0]} channels and fills output channel {o}.",
                               theme=self.theme)
             box = self.focus(o)
-            self.play(FadeOut(self.caption), FadeIn(caption), self.box.animate.become(box),
+            self.play(swap_caption(self.caption, caption), self.box.animate.become(box),
                       *self.move_windows(0, 0), run_time=0.6)
             self.caption = caption
             self.fast_cells(o, cells)
@@ -363,8 +361,7 @@ class GroupedConv(ConvvizScene):
     SUMMARY = "groups = 1, g and C_in (depthwise): which channels each filter sees, weights, multiply-adds, the " \
               "depthwise-separable saving"
     PARAMS = (
-        Param("c_in", "int", 4, "input channels", low=1, high=12, reason="one column per input channel"),
-        Param("c_out", "int", 8, "output channels (filters)", low=1, high=12, reason="one row per filter"),
+        *channel_params(4, 8, 12, 12, "as a line of the table"),
         Param("groups", "int", 2, "the middle case g (must divide c_in and c_out)", low=1, high=12,
               reason="at most one group per channel"),
         Param("kernel", "int", 3, "kernel height and width k", low=1, high=7, reason="a small conv layer"),

@@ -17,8 +17,9 @@ from convmath import conv1d_trace, conv3d_trace, explain_conv, stack_inputs, sta
 from convmath.trace import ConvNdTrace
 
 from .base import ConvvizScene
-from .components import Caption, FormulaPanel, KernelWindow, NumberGrid, format_number, padded_grid, shape_text
-from .params import Param, ParamError, random_tensor
+from .components import (Caption, FormulaPanel, KernelWindow, NumberGrid, format_number, padded_grid, shape_text,
+                         swap_caption)
+from .params import SEED, Param, ParamError, channel_params, drawn_values, random_tensor
 
 __all__ = ["Conv1DSequence", "Conv3DVolume"]
 
@@ -39,24 +40,37 @@ def _sum_line(label: str, values: np.ndarray, result: float, color: str, theme) 
     return _fit(MarkupText(text, font=theme.font, color=theme.text, font_size=30))
 
 
-class Conv1DSequence(ConvvizScene):
+class SlidingTraceScene(ConvvizScene):
+    """A scene over one convmath trace of its parameters (``trace_for``): the drawing is built, introduced, the
+    window slides over it, and the scene's own last beat (``last``) ends it."""
+
+    @classmethod
+    def trace_for(cls, p: Mapping[str, Any]) -> ConvNdTrace:
+        raise NotImplementedError
+
+    def construct(self) -> None:
+        self.trace = self.trace_for(self.params)
+        self.build()
+        self.intro()
+        self.slide()
+        self.last()
+
+
+class Conv1DSequence(SlidingTraceScene):
     """A sequence with channels; the kernel slides in time (stride, dilation, causal padding); a dilated stack."""
 
     SUMMARY = "a sequence with channels: the kernel slides in time, causal padding, a stack of dilated convs"
     PARAMS = (
-        Param("c_in", "int", 2, "input channels (rows)", low=1, high=3, reason="one row per channel"),
-        Param("c_out", "int", 1, "output channels (filters)", low=1, high=2, reason="one output row per filter"),
         Param("length", "int", 10, "sequence length", low=1, high=16, reason="one cell per step"),
+        Param("padding", "padding", "causal", "causal (Keras: zeros before only), same, valid or an int",
+              low=0, high=8, reason="the padded row must fit the frame"),
+        *channel_params(2, 1, 3, 2, "as a row"),
         Param("kernel", "int", 3, "kernel length k", low=1, high=5, reason="the taps are drawn"),
         Param("stride", "int", 1, "step of the window", low=1, high=3, reason="the steps are drawn one by one"),
         Param("dilation", "int", 1, "spacing of the taps", low=1, high=4, reason="the taps must fit the row"),
-        Param("padding", "padding", "causal", "causal (Keras: zeros before only), same, valid or an int",
-              low=0, high=8, reason="the padded row must fit the frame"),
-        Param("input", "tensor", None, "values c_in×length; none: random 0..3 from seed", low=-99, high=99,
-              max_side=16, reason="every number is drawn"),
-        Param("weights", "tensor", None, "filters c_out×c_in×k; none: random −1..2 from seed", low=-99, high=99,
-              max_side=5, reason="every number is drawn"),
-        Param("seed", "int", 0, "seed of the random values", low=0, high=2**31 - 1, reason="numpy's seed range"),
+        drawn_values("input", "values c_in×length; none: random 0..3 from seed", 16),
+        drawn_values("weights", "filters c_out×c_in×k; none: random −1..2 from seed", 5),
+        SEED,
         Param("stack_kernel", "int", 2, "kernel of every layer of the dilated stack", low=1, high=3,
               reason="a WaveNet-like stack"),
         Param("dilations", "ints", (1, 2, 4, 8), "dilation of each stacked layer", low=1, high=16, max_side=5,
@@ -86,13 +100,6 @@ class Conv1DSequence(ConvvizScene):
         if reach > MAX_DOTS:
             raise ParamError(f"the dilated stack reaches {reach} steps: Conv1DSequence draws up to {MAX_DOTS}; "
                              f"use smaller dilations or fewer layers.")
-
-    def construct(self) -> None:
-        self.trace = self.trace_for(self.params)
-        self.build()
-        self.intro()
-        self.slide()
-        self.stack()
 
     def build(self) -> None:
         t, tr = self.theme, self.trace
@@ -167,7 +174,7 @@ class Conv1DSequence(ConvvizScene):
             if j < self.FULL_STEPS:
                 line = _sum_line(f"output 0, step {j}", tr.channel_sums[0, :, j], tr.output[0, j],
                                  self.theme.output, self.theme)
-                self.play(*self.move(j), FadeOut(self.caption), FadeIn(line), run_time=0.6)
+                self.play(*self.move(j), swap_caption(self.caption, line), run_time=0.6)
                 self.play(*self.reveal(j), run_time=0.5)
                 self.wait(1.0)
                 self.caption = line
@@ -180,8 +187,9 @@ class Conv1DSequence(ConvvizScene):
         self.shown["steps_written"] = lines
         self.shown["window_starts"] = [int(tr.window(j)[0][0]) for j in range(steps)]
 
-    def stack(self) -> None:
-        """Stacked causal convs with growing dilation: the steps the last output depends on, layer by layer."""
+    def last(self) -> None:
+        """The dilated stack: stacked causal convs with growing dilation, the steps the last output depends on,
+        layer by layer."""
         self.beat("dilated stack")
         t, p = self.theme, self.params
         k, dilations = p["stack_kernel"], p["dilations"]
@@ -227,7 +235,7 @@ class Conv1DSequence(ConvvizScene):
         return [(a, int(b) - before) for a in upper for b in trace.window(a)[0] if b >= before]
 
 
-class Conv3DVolume(ConvvizScene):
+class Conv3DVolume(SlidingTraceScene):
     """A D×H×W volume as depth slices; a k×k×k kernel slides in depth too; the output volume; the formula."""
 
     SUMMARY = "a D×H×W volume and a k×k×k kernel sliding in depth too; the output volume and the formula per axis"
@@ -239,11 +247,9 @@ class Conv3DVolume(ConvvizScene):
         Param("padding", "padding", 0, "zeros around the volume: 1, 1,0,0, same, valid", low=0, high=2,
               reason="the padded slices must fit"),
         Param("dilation", "size", 1, "spacing of the taps", low=1, high=2, reason="the taps must fit"),
-        Param("input", "tensor", None, "volume D×H×W; none: random 0..2 from seed", low=-99, high=99, max_side=6,
-              reason="every number is drawn"),
-        Param("weights", "tensor", None, "kernel kd×kh×kw; none: random −1..1 from seed", low=-99, high=99,
-              max_side=4, reason="every number is drawn"),
-        Param("seed", "int", 0, "seed of the random values", low=0, high=2**31 - 1, reason="numpy's seed range"),
+        drawn_values("input", "volume D×H×W; none: random 0..2 from seed", 6),
+        drawn_values("weights", "kernel kd×kh×kw; none: random −1..1 from seed", 4),
+        SEED,
     )
     PRESETS = {
         "cube": {"size": 4, "kernel": 2, "stride": 1, "padding": 0},
@@ -274,13 +280,6 @@ class Conv3DVolume(ConvvizScene):
         if trace.padded.shape[0] * trace.padded.shape[2] > 48:
             raise ParamError(f"the padded volume is {shape_text(trace.padded.shape)}: Conv3DVolume draws its depth "
                              f"slices side by side, at most 48 cells across; use a smaller size or less padding.")
-
-    def construct(self) -> None:
-        self.trace = self.trace_for(self.params)
-        self.build()
-        self.intro()
-        self.slide()
-        self.formula()
 
     def slices(self, volume: np.ndarray, role: str, cell: float, padded: bool, top: float) -> VGroup:
         """A row of depth slices, each a number grid with its depth above."""
@@ -375,14 +374,14 @@ class Conv3DVolume(ConvvizScene):
                     line = _sum_line(f"{label}: the {products.size} products under the "
                                      f"{shape_text(products.shape)} window, summed", [], tr.output[cell],
                                      self.theme.output, self.theme)
-                self.play(*self.targets(cell), FadeOut(self.caption), FadeIn(line), run_time=0.6)
+                self.play(*self.targets(cell), swap_caption(self.caption, line), run_time=0.6)
                 self.play(*self.reveal(cell), run_time=0.5)
                 self.wait(1.2)
                 self.caption = line
             else:
                 if n == self.FULL_STEPS:
                     caption = Caption("… every position in depth, height and width.", theme=self.theme)
-                    self.play(FadeOut(self.caption), FadeIn(caption), run_time=0.3)
+                    self.play(swap_caption(self.caption, caption), run_time=0.3)
                     self.caption = caption
                 self.play(*self.targets(cell), *self.reveal(cell), run_time=0.25)
         rest = cells[self.FULL_STEPS + self.FAST_STEPS:]
@@ -392,8 +391,8 @@ class Conv3DVolume(ConvvizScene):
         self.shown["output_numbers"] = np.stack([g.shown_values() for g in self.output])
         self.shown["steps"] = len(cells)
 
-    def formula(self) -> None:
-        """The output size per axis (explain_conv on the three axes)."""
+    def last(self) -> None:
+        """The formula: the output size per axis (explain_conv on the three axes)."""
         self.beat("output size")
         t, tr, p = self.theme, self.trace, self.params
         formulas = explain_conv(tr.x.shape, tr.w.shape, p["stride"], p["padding"], p["dilation"])
@@ -406,5 +405,5 @@ class Conv3DVolume(ConvvizScene):
         panels.scale_to_fit_height(min(panels.height, 1.5)).to_edge(DOWN, buff=0.2)
         self.shown["formula"] = [panel.text for panel in panels]
         self.shown["formula_values"] = tuple(panel.value for panel in panels)
-        self.play(FadeOut(self.caption), *(FadeOut(w) for w in self.windows), FadeIn(panels), run_time=0.8)
+        self.play(*(FadeOut(w) for w in self.windows), swap_caption(self.caption, panels), run_time=0.8)
         self.wait(3.0)

@@ -47,6 +47,7 @@ from .components import (
     padded_grid,
     readable_cell,
     shape_text,
+    swap_caption,
 )
 from .params import Param, ParamError
 
@@ -70,17 +71,20 @@ def _size_pair(value: int | tuple[int, ...]) -> tuple[int, int]:
 
 
 def _matrix(params: Mapping[str, Any], name: str, size_name: str, rng: np.random.Generator,
-            low: int, high: int) -> np.ndarray:
-    """The ``name`` matrix, or seeded random ints in [low, high) of ``size_name`` when it is none."""
+            low: int, high: int, fallback: int | None) -> np.ndarray:
+    """The ``name`` matrix (its shape is its size), or seeded random ints in [low, high) of ``size_name`` (or of
+    ``fallback`` when that is none too)."""
     given, size = params[name], params[size_name]
     if given is not None:
         given = np.asarray(given)
         if size is not None and _size_pair(size) != given.shape:
             raise ParamError(
-                f"{size_name}={size} does not match {name} ({shape_text(given.shape)}): set {name}=none for a "
-                f"random {shape_text(_size_pair(size))} {name}, or leave {size_name} out."
+                f"{size_name}={_fmt_param(size)} contradicts {name}, which is {shape_text(given.shape)}: leave "
+                f"{size_name} out (the {name} sets it), or set {name}=none for a random "
+                f"{shape_text(_size_pair(size))} {name}."
             )
         return given
+    size = fallback if size is None else size
     if size is None:
         raise ParamError(f"{name}=none needs {size_name}: give {size_name} like 5 or 5,6, or give {name}.")
     return rng.integers(low, high, size=_size_pair(size))
@@ -109,13 +113,14 @@ class _WindowScene(ConvvizScene):
     FAST_STEPS: ClassVar[int] = 36     # then this many quickly; the rest fill in at once
     MAX_PADDED: ClassVar[int] = 32     # largest padded side drawn
     MAX_KERNEL: ClassVar[int] = 12
+    RANDOM_SIZES: ClassVar[tuple[int | None, int | None]] = (None, None)  # input and kernel sizes when none given
 
     @classmethod
     def arrays(cls, params: Mapping[str, Any]) -> tuple[np.ndarray, np.ndarray]:
         """The input and kernel the scene shows: given, or seeded random small ints."""
         rng = np.random.default_rng(params["seed"])
-        x = _matrix(params, "input", "input_size", rng, 0, 4)
-        w = _matrix(params, "kernel", "kernel_size", rng, -1, 3)
+        x = _matrix(params, "input", "input_size", rng, 0, 4, cls.RANDOM_SIZES[0])
+        w = _matrix(params, "kernel", "kernel_size", rng, -1, 3, cls.RANDOM_SIZES[1])
         return x, w
 
     @classmethod
@@ -252,7 +257,7 @@ class _WindowScene(ConvvizScene):
             else:
                 if n == full:
                     caption = Caption("… and so on for every output cell.", theme=self.theme)
-                    self.play(*self.clear_bottom(), FadeIn(caption), run_time=0.4)
+                    self.play(swap_caption(self.bottom(), caption), run_time=0.4)
                     self.caption = caption
                     self.pointer_to_front()
                 self.play(*move, *self.fill_cell(r, c), run_time=FAST_STEP_TIME)
@@ -304,8 +309,8 @@ class _WindowScene(ConvvizScene):
         text = f"Never under a kernel tap: padded {' and '.join(parts)} (0-based)."
         self.shown["uncovered_text"] = text
         caption = Caption(text, theme=t)
-        self.play(FadeOut(self.window), FadeOut(self.link), FadeOut(self.cursor), Create(marks), *self.clear_bottom(),
-                  FadeIn(caption), run_time=1.0)
+        self.play(FadeOut(self.window), FadeOut(self.link), FadeOut(self.cursor), Create(marks),
+                  swap_caption(self.bottom(), caption), run_time=1.0)
         self.wait(1.5)
         self.play(FadeOut(marks), run_time=0.4)
         self.caption = caption
@@ -332,25 +337,32 @@ class _WindowScene(ConvvizScene):
         pointer = [FadeOut(m) for m in (self.window, self.link, self.cursor) if m in self.mobjects]
         if len(self.extras) and self.extras.get_bottom()[1] < panels.get_top()[1]:
             pointer.append(FadeOut(self.extras))  # the "padded" note makes room for the formula
-        self.play(*self.clear_bottom(), *pointer, FadeIn(panels, shift=UP * 0.2), run_time=0.8)
+        self.play(*pointer, swap_caption(self.bottom(), panels, shift=UP * 0.2), run_time=0.8)
         self.wait(2.0)
 
+    def bottom(self) -> list:
+        """Whatever occupies the bottom strip now (caption, products)."""
+        return [m for m in (self.caption, getattr(self, "products", None)) if m in self.mobjects]
+
     def clear_bottom(self) -> list:
-        """Fade-outs for whatever occupies the bottom strip now (caption, products)."""
-        return [FadeOut(m) for m in (self.caption, getattr(self, "products", None)) if m in self.mobjects]
+        """Fade-outs for whatever occupies the bottom strip now."""
+        return [FadeOut(m) for m in self.bottom()]
 
 
-def _params(input_default, kernel_default, input_size, kernel_size, side: int, kernel: int) -> tuple[Param, ...]:
-    """The parameters both window scenes share; ``side`` and ``kernel``: the largest padded input and kernel drawn."""
+def _params(input_default, kernel_default, random_sizes: tuple[int | None, int | None], side: int,
+            kernel: int) -> tuple[Param, ...]:
+    """The parameters both window scenes share; ``random_sizes``: the random input's and kernel's sizes when
+    neither the matrix nor its size is given; ``side`` and ``kernel``: the largest padded input and kernel drawn."""
     drawn = f"drawn up to {side}×{side} with padding"
+    size_help = "size of a random {0} when {0}=none ({1}{2}); a given {0} sets it"
     return (
         Param("input", "matrix", input_default, "input values, rows like [[1,2],[3,4]]; none: random from input_size",
               max_side=side, low=-99, high=99, reason="each value is written in its cell"),
         Param("kernel", "matrix", kernel_default, "kernel values; none: random from kernel_size",
               max_side=kernel, low=-99, high=99, reason="each value is written in its cell"),
-        Param("input_size", "size", input_size, "size of a random input (5 or 5,6); with input=none",
+        Param("input_size", "size", None, size_help.format("input", "5 or 5,6", _default_text(random_sizes[0])),
               low=1, high=side, max_side=2, reason=drawn),
-        Param("kernel_size", "size", kernel_size, "size of a random kernel (3 or 3,2); with kernel=none",
+        Param("kernel_size", "size", None, size_help.format("kernel", "3 or 3,2", _default_text(random_sizes[1])),
               low=1, high=kernel, max_side=2, reason=f"kernels are drawn up to {kernel}×{kernel}"),
         Param("stride", "size", 1, "step of the window (2 or 2,1)", low=1, high=side, max_side=2, reason=drawn),
         Param("padding", "padding", 0, "zeros around the input: 1, 1,2, [[top,bottom],[left,right]], same, full",
@@ -362,11 +374,15 @@ def _params(input_default, kernel_default, input_size, kernel_size, side: int, k
     )
 
 
+def _default_text(size: int | None) -> str:
+    return "" if size is None else f"; none: {size}"
+
+
 class ConvolutionNumbers(_WindowScene):
     """The lecture's example: the window slides, each product is written out, the sum lands in the output."""
 
     SUMMARY = "the window slides, every product is written out and summed into the output cell"
-    PARAMS = _params(LECTURE_INPUT, LECTURE_KERNEL, None, None, side=10, kernel=5) + (
+    PARAMS = _params(LECTURE_INPUT, LECTURE_KERNEL, (None, None), side=10, kernel=5) + (
         Param("products", "int", 4, "how many windows write out their products (the first N; the rest step "
               "quickly); 0 for none", low=0, high=25,
               reason="each written-out window is about 3.5 s of video; 25 is every window of a 5×5 output"),
@@ -434,7 +450,8 @@ class ConvArithmetic(_WindowScene):
     """Any (i, k, s, p, d): padding ring, stride steps, dilation holes, the output filling in, uncovered rows."""
 
     SUMMARY = "any input/kernel/stride/padding/dilation: the window steps, the output fills, uncovered rows shown"
-    PARAMS = _params(None, None, 5, 3, side=32, kernel=12)
+    RANDOM_SIZES = (5, 3)
+    PARAMS = _params(None, None, RANDOM_SIZES, side=32, kernel=12)
     PRESETS = {
         "no_padding_no_strides": {"input_size": 4, "kernel_size": 3, "stride": 1, "padding": 0, "dilation": 1},
         "arbitrary_padding_no_strides": {"input_size": 5, "kernel_size": 4, "stride": 1, "padding": 2, "dilation": 1},

@@ -15,7 +15,7 @@ from convmath.shapes import Step, shape_trace
 
 from .base import ConvvizScene
 from .components import (Caption, DigitImage, GaussianRings, GraphNode, LatentPlot, NumberGrid, flow_arrow,
-                         forward_edge, scene_title)
+                         forward_edge, scene_title, swap_caption)
 from .params import Param, ParamError
 from .trained import point_text, trained
 
@@ -28,7 +28,7 @@ def _swap(caption: Caption | None, text: str, scene: ConvvizScene) -> tuple[Capt
     """The caption saying ``text`` and the animations that replace ``caption`` with it (played with a beat's
     first move, so no frame shows a caption alone)."""
     new = Caption(text, theme=scene.theme)
-    return new, [FadeIn(new)] + ([] if caption is None else [FadeOut(caption)])
+    return new, [swap_caption(caption, new)]
 
 
 def _step(steps: list[Step], where: str) -> Step:

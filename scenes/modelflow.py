@@ -11,13 +11,13 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Mapping
 
-from manim import DOWN, AnimationGroup, Create, FadeIn, FadeOut, Indicate, LaggedStart, Text, VGroup
+from manim import Animation, AnimationGroup, Create, FadeIn, Indicate, LaggedStart
 
 from convmath import ConvArithmeticError
 from convmath.activations import MAX_ELEMENTS, Flow, formula_lines, layer_text, model_flow
 
 from .base import ConvvizScene
-from .components import NetworkDiagram, block_specs, one_path, scene_title
+from .components import Caption, NetworkDiagram, block_specs, scene_title, swap_caption
 from .params import Param, ParamError
 
 __all__ = ["ModelFlow", "flow_for", "block_specs", "resolve_target"]
@@ -76,6 +76,7 @@ class ModelFlow(ConvvizScene):
         "subpixel": {"model": "examples/subpixel.py:build", "input_shape": "1,3,16,16"},
         "keras_unet": {"model": "examples/keras_unet.py:build", "input_shape": "1,28,28,1"},
         "keras_vae": {"model": "examples/keras_vae.py:build", "input_shape": "1,28,28,1"},
+        "keras_unet_broken": {"model": "examples/keras_unet_broken.py:build", "input_shape": "1,28,28,1"},
     }
     SUMMARY = "Any torch or Keras model (module:factory) from its trace: a real input and activations flow " \
               "through; skips; a shape bug stops the flow with its explanation"
@@ -98,27 +99,30 @@ class ModelFlow(ConvvizScene):
         else:
             self.output(flow, diagram)
 
-    def panel(self, lines: list[str], role: str = "text") -> VGroup:
-        """Up to four lines at the bottom of the frame (long lines wrapped)."""
+    def panel(self, lines: list[str], role: str = "text") -> Caption:
+        """Up to four lines at the bottom of the frame (long lines wrapped); kept without captions: they hold the
+        formulas and the failure's explanation."""
         wrapped = [part for line in lines for part in textwrap.wrap(line, WRAP)][:4]
         color = self.theme.highlight if role == "highlight" else self.theme.text
-        group = VGroup(*(one_path(Text(line, font=self.theme.font, color=color, font_size=22))
-                         for line in wrapped))
-        group.arrange(DOWN, buff=0.08)
-        if group.width > 13.2:
-            group.scale_to_fit_width(13.2)
-        group.to_edge(DOWN, buff=0.25)
         self.shown["captions"].append(wrapped)
-        return group
+        return Caption(wrapped, theme=self.theme, font_size=22, color=color, merged=True,
+                       always=True)
+
+    def say(self, lines: list[str], *animations: Animation, role: str = "text", **kwargs: Any) -> None:
+        """Play ``animations`` while the caption changes to ``lines`` (the old one leaves before the new one
+        arrives: two texts never cross-fade in one place)."""
+        new = self.panel(lines, role)
+        self.play(swap_caption(self.caption, new), *animations, **kwargs)
+        self.caption = new
 
     def network(self, flow: Flow, diagram: NetworkDiagram) -> None:
         self.beat("the network")
         name = Path(flow.target.rpartition(":")[0]).name or flow.target
         heading = scene_title(f"{name}: {len(flow.steps)} steps, {len(flow.blocks) - 1} blocks", self.theme)
-        self.caption = self.panel(["Each block changes the shape (box height: spatial size, width: channels); "
-                                   "layers that keep it are listed under it. Dashed: skip connections."])
         edges = [*diagram.arrows.values(), *diagram.arcs.values()]
-        self.play(FadeIn(heading), FadeIn(self.caption))
+        self.caption = None
+        self.say(["Each block changes the shape (box height: spatial size, width: channels); layers that keep it "
+                  "are listed under it. Dashed: skip connections."], FadeIn(heading))
         # each block its own mobject in the scene: flashing one later redraws that block only
         self.play(LaggedStart(*(FadeIn(b) for b in diagram.blocks), lag_ratio=0.05), run_time=1.5)
         if edges:
@@ -127,9 +131,7 @@ class ModelFlow(ConvvizScene):
 
     def input(self, flow: Flow, diagram: NetworkDiagram) -> None:
         self.beat("a real input")
-        new = self.panel([f"The input: {flow.input_text}."])
-        self.play(FadeOut(self.caption), FadeIn(new), FadeIn(diagram.maps[0]))
-        self.caption = new
+        self.say([f"The input: {flow.input_text}."], FadeIn(diagram.maps[0]))
         self.wait(0.5)
 
     def pass_through(self, flow: Flow, diagram: NetworkDiagram) -> None:
@@ -141,22 +143,19 @@ class ModelFlow(ConvvizScene):
             self.shown["formulas"].append((i, lines))
             op, params = layer_text(block.step)
             text = [f"{op} {params}".strip() + f" → {'×'.join(map(str, block.shape))}", *lines]
-            new = self.panel(text)
             edges = [diagram.arrows[i]] if i in diagram.arrows else []
             edges += [arc for (s, d), arc in diagram.arcs.items() if d == i]
             flash = [Indicate(e, color=self.theme.highlight, scale_factor=1.0) for e in edges]
-            self.play(FadeOut(self.caption), FadeIn(new), *flash, Indicate(diagram.blocks[i].box, scale_factor=1.1),
-                      FadeIn(diagram.maps[i]), run_time=0.9)
-            self.caption = new
+            self.say(text, *flash, Indicate(diagram.blocks[i].box, scale_factor=1.1), FadeIn(diagram.maps[i]),
+                     run_time=0.9)
             self.wait(0.3 if lines else 0.1)
 
     def output(self, flow: Flow, diagram: NetworkDiagram) -> None:
         self.beat("the output")
         shape = "×".join(map(str, flow.output.shape))
-        new = self.panel([f"Output {shape}: {len(flow.blocks) - 1} blocks, every size as convmath predicts "
-                          f"({sum(1 for s in flow.steps if s.predicted is not None)} formulas)."])
-        self.play(FadeOut(self.caption), FadeIn(new), Indicate(diagram.maps[-1], scale_factor=1.15))
-        self.caption = new
+        self.say([f"Output {shape}: {len(flow.blocks) - 1} blocks, every size as convmath predicts "
+                  f"({sum(1 for s in flow.steps if s.predicted is not None)} formulas)."],
+                 Indicate(diagram.maps[-1], scale_factor=1.15))
         self.wait(1.5)
 
     def failure(self, flow: Flow, diagram: NetworkDiagram) -> None:
@@ -165,9 +164,8 @@ class ModelFlow(ConvvizScene):
         self.shown.update(failure=failure.message, fix=failure.fix)
         edges = [diagram.arrows[len(diagram.blocks) - 1]] if len(diagram.blocks) - 1 in diagram.arrows else []
         edges += [arc for (s, d), arc in diagram.arcs.items() if d == len(diagram.blocks) - 1]
-        new = self.panel([f"The forward stops here. {failure.message}"], role="highlight")
         flashes = [Indicate(e, color=self.theme.highlight, scale_factor=1.0) for e in edges]
-        self.play(FadeOut(self.caption), FadeIn(new), *flashes,
-                  AnimationGroup(Indicate(diagram.blocks[-1], color=self.theme.highlight)), run_time=1.5)
-        self.caption = new
+        self.say([f"The forward stops here. {failure.message}"], *flashes,
+                 AnimationGroup(Indicate(diagram.blocks[-1], color=self.theme.highlight)), role="highlight",
+                 run_time=1.5)
         self.wait(3)

@@ -16,7 +16,8 @@ from typing import Any, Callable, Iterator, Mapping
 
 import numpy as np
 
-__all__ = ["KINDS", "Param", "ParamError", "as_json", "random_tensor", "resolve_params", "value_text"]
+__all__ = ["KINDS", "SEED", "Param", "ParamError", "as_json", "channel_params", "drawn_values", "random_tensor",
+           "resolve_params", "value_text"]
 
 # What a value of each kind looks like (the reference in docs/scenes.md quotes these).
 KINDS: dict[str, str] = {
@@ -415,6 +416,23 @@ class Param:
             if (self.low is not None and v < self.low) or (self.high is not None and v > self.high):
                 raise ParamError(f"{self.name}={value_text(value, SHOWN_CHARS)} is not allowed: {self.name} must "
                                  f"be {self.range_text()}.")
+
+
+SEED = Param("seed", "int", 0, "seed of the random values", low=0, high=2**31 - 1, reason="numpy's seed range")
+
+
+def channel_params(c_in: int, c_out: int, most_in: int, most_out: int, drawn: str) -> tuple[Param, Param]:
+    """The input and output channel counts of a conv scene, each bounded because each channel is ``drawn``:
+    ``channel_params(3, 2, 4, 4, "as a number grid")``."""
+    return (Param("c_in", "int", c_in, "input channels", low=1, high=most_in,
+                  reason=f"each input channel is drawn {drawn}"),
+            Param("c_out", "int", c_out, "output channels (filters)", low=1, high=most_out,
+                  reason=f"each filter is drawn {drawn}"))
+
+
+def drawn_values(name: str, help: str, max_side: int) -> Param:
+    """A tensor parameter whose every number is written on screen (none: the scene draws random ones)."""
+    return Param(name, "tensor", None, help, low=-99, high=99, max_side=max_side, reason="every number is drawn")
 
 
 def _number_text(x: float) -> str:

@@ -160,8 +160,8 @@ class TransposedConvScatter(ConvvizScene):
             cell *= 0.9
         row.next_to(title, DOWN, buff=0.35).set_x(0)
         slot = np.array([(left.get_right()[0] + rest.get_left()[0]) / 2, k_grid.cells.get_center()[1], 0])
-        caption = Caption("Each input cell scales the whole kernel and adds it into the output.", theme=t)
-        self.play(FadeIn(x_grid), FadeIn(k_grid), FadeIn(canvas), FadeIn(caption), run_time=1)
+        self.play(FadeIn(x_grid), FadeIn(k_grid), FadeIn(canvas),
+                  self.recaption("Each input cell scales the whole kernel and adds it into the output."), run_time=1)
         self.wait(1)
 
         self.beat("each cell stamps the kernel")
@@ -184,7 +184,7 @@ class TransposedConvScatter(ConvvizScene):
         self.shown["stamps_shown"] = h * w
 
         self.beat("the stamps added up")
-        self.bring_to_front(caption)  # Manim redraws from the first moving mobject on: keep the grids static
+        self.bring_to_front(self.caption)  # Manim redraws from the first moving mobject on: keep the grids static
         if cropped:
             ph, pw = tr.padding
             oh, ow = tr.output.shape
@@ -192,11 +192,10 @@ class TransposedConvScatter(ConvvizScene):
             dropped = [numbers[rc] for rc in numbers if not (ph <= rc[0] < ph + oh and pw <= rc[1] < pw + ow)]
             text = f"padding={ph} crops {ph} row and column from each border" if ph == pw else "padding crops the border"
             self.play(Create(keep), *(n.animate.set_opacity(0.25) for n in dropped),
-                      Transform(caption, Caption(f"{text}: output {oh}×{ow}.", theme=t)), run_time=1)
+                      self.recaption(f"{text}: output {oh}×{ow}."), run_time=1)
             self.play(FadeIn(out_grid), run_time=1)
         else:
-            self.play(Transform(caption, Caption("Overlapping stamps add up: the sum is the output.", theme=t)),
-                      run_time=0.8)
+            self.play(self.recaption("Overlapping stamps add up: the sum is the output."), run_time=0.8)
         self.play(FadeIn(formulas), run_time=0.8)
         self.shown.update(output=tr.output, output_shape=tr.output.shape, canvas_shape=tr.full.shape,
                           formulas=[f.text for f in formulas])
@@ -316,7 +315,7 @@ class TransposedConvAsConv(ConvvizScene):
         self.wait(1)
 
     def zeros_and_padding(self) -> None:
-        t, tr, big = self.theme, self.tr, self.big
+        tr, big = self.tr, self.big
         d = tr.direct
         self.beat("zeros between the cells, a border of zeros")
         rows, cols = d.padded.shape
@@ -332,7 +331,7 @@ class TransposedConvAsConv(ConvvizScene):
         fixed = VGroup(*(n for rc, n in big.numbers.items() if not moved or big.kinds[rc] != "value"))
         self.play(FadeIn(big.cells), FadeIn(big.label), FadeIn(fixed),
                   *(Transform(copy, dst) for copy, (_, dst) in zip(copies, moved)),
-                  Transform(self.caption, Caption(text, theme=t)), run_time=1)  # the whole direct view moves: short,
+                  self.recaption(text), run_time=1)  # the whole direct view moves: short,
         self.remove(big.cells, big.label, fixed, *copies)
         self.add(big)
         self.wait(2)  # and the time given back as a (frozen, cheap) wait
@@ -344,8 +343,7 @@ class TransposedConvAsConv(ConvvizScene):
         self.bring_to_front(self.k_grid, self.caption)
         self.play(Rotate(VGroup(self.k_grid.cells, self.k_grid.number_group), PI), run_time=1)
         self.play(Transform(self.k_grid, self.flipped),
-                  Transform(self.caption, Caption("The kernel is flipped (rotated 180°); the stride becomes 1.",
-                                                  theme=self.theme)), run_time=0.8)
+                  self.recaption("The kernel is flipped (rotated 180°); the stride becomes 1."), run_time=0.8)
         self.wait(1)
 
     def slide(self) -> None:
@@ -355,9 +353,9 @@ class TransposedConvAsConv(ConvvizScene):
         window = KernelWindow(self.big, *d.w.shape, dilation=d.dilation, theme=self.theme)
         window.move_to_cell(*(int(i[0]) for i in d.window(0, 0)))
         self.bring_to_front(self.caption)
-        self.play(Create(window), FadeIn(out_grid.cells), FadeIn(out_grid.label), Transform(self.caption, Caption(
-            "Slide the flipped kernel with stride 1: each window gives one output cell.", theme=self.theme)),
-            run_time=0.6)
+        self.play(Create(window), FadeIn(out_grid.cells), FadeIn(out_grid.label),
+                  self.recaption("Slide the flipped kernel with stride 1: each window gives one output cell."),
+                  run_time=0.6)
         self.bring_to_front(window)  # the output grid under it stays static while it slides
         for c in range(ow):  # the first row one window at a time, then a row per step
             rr, cc = d.window(0, c)
@@ -379,8 +377,8 @@ class TransposedConvAsConv(ConvvizScene):
         if formulas.get_right()[0] > config.frame_width / 2 - 0.3:
             formulas.scale_to_fit_width(config.frame_width / 2 - 0.3 - formulas.get_left()[0])
         self.bring_to_front(self.caption)
-        self.play(FadeIn(formulas), Transform(self.caption, Caption(
-            "The same output as scattering the stamps: torch's conv_transpose2d.", theme=self.theme)), run_time=0.8)
+        self.play(FadeIn(formulas),
+                  self.recaption("The same output as scattering the stamps: torch's conv_transpose2d."), run_time=0.8)
         self.shown.update(output=out_grid.shown_values(), output_shape=d.output.shape, direct_padded=d.padded,
                           inserted=tr.inserted, flipped=d.w, pads=d.pads, formulas=[f.text for f in formulas])
         self.wait(3.5)
@@ -458,9 +456,9 @@ class TransposedConvMatrix(ConvvizScene):
                       run_time=0.5)
             self.play(FadeOut(row_mark), run_time=0.2)
         self.bring_to_front(self.caption)
-        self.play(FadeIn(y_col), FadeIn(self.y_label), Transform(self.caption, Caption(
+        self.play(FadeIn(y_col), FadeIn(self.y_label), self.recaption(
             f"y = C x: {_label('', C.shape).strip()} times {n_in}×1 gives {n_out}×1, the conv's "
-            f"{_label('', conv.output.shape).strip()} output.", theme=t)), run_time=1)
+            f"{_label('', conv.output.shape).strip()} output."), run_time=1)
         self.wait(2)
 
     def transposed_matrix(self) -> None:
@@ -495,13 +493,13 @@ class TransposedConvMatrix(ConvvizScene):
                     transposed.number(r, c).scale(scale).move_to(ct_grid.cell(c, r))
         self.play(Transform(self.c_grid, transposed), Transform(self.c_label, ct_label),
                   Transform(self.title, _title("Transposed convolution: x' = Cᵀ y", t)),
-                  Transform(self.caption, Caption("Transpose C: row i becomes column i.", theme=t)), run_time=1)
+                  self.recaption("Transpose C: row i becomes column i."), run_time=1)
         self.remove(self.c_grid)
         self.add(ct_grid)
         self.wait(0.5)
         self.play(FadeIn(y_row), FadeIn(yt_label), run_time=0.6)
-        self.play(FadeIn(x_col), FadeIn(self.xt_label), Transform(self.caption, Caption(
-            f"x' = Cᵀ y: {_label('', C.T.shape).strip()} times {n_out}×1 gives {n_in}×1.", theme=t)), run_time=0.8)
+        self.play(FadeIn(x_col), FadeIn(self.xt_label), self.recaption(
+            f"x' = Cᵀ y: {_label('', C.T.shape).strip()} times {n_out}×1 gives {n_in}×1."), run_time=0.8)
         self.wait(1.5)
 
     def not_the_inverse(self) -> None:
@@ -518,9 +516,8 @@ class TransposedConvMatrix(ConvvizScene):
                   FadeIn(x_small), run_time=0.8)
         self.wait(0.4)
         self.bring_to_front(self.caption)
-        self.play(Transform(self.caption, Caption(
-            f"x' has the shape of x ({_label('', conv.x.shape).strip()}) but not its values: "
-            "Cᵀ is not the inverse.", theme=t)), run_time=1)
+        self.play(self.recaption(f"x' has the shape of x ({_label('', conv.x.shape).strip()}) but not its values: "
+                                 "Cᵀ is not the inverse."), run_time=1)
         self.shown.update(matrix=C, matrix_shape=C.shape, transposed_shape=C.T.shape, x=conv.x, y=conv.output,
                           x_back=back.output, x_back_shown=x_back.shown_values())
         self.wait(3)

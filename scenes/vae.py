@@ -12,7 +12,7 @@ from convmath.models import interpolate, reparameterization_gradients, sample_la
 
 from .base import ConvvizScene
 from .components import (Caption, DigitImage, GaussianRings, GraphNode, LatentPlot, LatentVector, flow_arrow,
-                         forward_edge, gradient_edge, scene_title)
+                         forward_edge, gradient_edge, scene_title, swap_caption)
 from .params import Param
 from .trained import INDEXED, MAX_INDEX, MODEL_PARAMS, check_data, point_text, trained
 
@@ -38,10 +38,7 @@ def _sample_seed(help: str) -> Param:
 def _say(scene: ConvvizScene, caption: Caption | None, text: str) -> Caption:
     """Replace the caption at the bottom of the frame with ``text``."""
     new = Caption(text, theme=scene.theme)
-    if caption is None:
-        scene.play(FadeIn(new))
-    else:
-        scene.play(FadeOut(caption), FadeIn(new))
+    scene.play(swap_caption(caption, new))
     return new
 
 

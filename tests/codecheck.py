@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 import importlib.util
 import re
+import sys
 import warnings
 from pathlib import Path
 from types import ModuleType
@@ -26,7 +27,10 @@ EXAMPLES = Path(__file__).parent.parent / "examples"
 
 
 def load_example(name: str) -> ModuleType:
-    """``examples/<name>`` imported as a module (its ``build`` makes the model)."""
+    """``examples/<name>`` imported as a module (its ``build`` makes the model), its folder on sys.path as
+    ``convmath trace`` puts it (a broken example imports its clean model)."""
+    if str(EXAMPLES) not in sys.path:
+        sys.path.insert(0, str(EXAMPLES))
     spec = importlib.util.spec_from_file_location(name[:-3], EXAMPLES / name)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)

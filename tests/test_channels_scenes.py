@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
-import io
 from functools import cache
 
 import numpy as np
@@ -15,7 +13,6 @@ from torch import nn
 
 from scenes.channels import MultiChannelConv
 from scenes.channels_axes import Conv1DSequence, Conv3DVolume
-from scenes.cli import main
 
 pytestmark = pytest.mark.usefixtures("one_thread")
 
@@ -119,20 +116,3 @@ def test_volume_output_equals_conv3d(preset):
     np.testing.assert_array_equal(scene.shown["output"], real)
     np.testing.assert_array_equal(scene.shown["output_numbers"], real)
     assert scene.shown["formula_values"] in (real.shape, (real.shape[0],))
-
-
-@pytest.mark.parametrize("argv,words", [
-    (["GroupedConv", "--set", "groups=3"], "groups=3 does not divide c_in=4"),
-    (["MultiChannelConv", "--set", "bias_values=1,2,3"], "one per filter"),
-    (["Conv1DSequence", "--set", "dilations=16,16"], "draws up to 32"),
-    (["Conv3DVolume", "--set", "padding=causal"], "only for 1-D"),
-    (["MultiChannelConv", "--set", "size=1", "--set", "padding=0"], "too small"),
-])
-def test_bad_input_is_one_sentence_exit_2(argv, words, tmp_path):
-    err = io.StringIO()
-    with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
-        code = main(["render", *argv, "--check", "--out", str(tmp_path / "out")])
-    assert code == 2
-    lines = err.getvalue().strip().splitlines()
-    assert len(lines) == 1 and words in lines[0]
-    assert not (tmp_path / "out").exists()

@@ -35,17 +35,27 @@ def test_list_shows_scenes_parameters_and_presets(capsys):
 
 
 @pytest.mark.parametrize("argv, words", [
-    (["--set", "stride=0"], "stride=0"),
-    (["--set", "strides=2"], "'strides' is not a parameter"),
-    (["--set", "stride"], "key=value"),
-    (["--preset", "nope"], "preset='nope'"),
-    (["--set", "input_size=2", "--set", "padding=0"], "too small"),
-    (["--format", "mp4", "--transparent"], "--transparent"),
-    (["--format", "png", "--sections"], "--sections"),
+    (["ConvArithmetic", "--set", "stride=0"], "stride=0"),
+    (["ConvArithmetic", "--set", "strides=2"], "'strides' is not a parameter"),
+    (["ConvArithmetic", "--set", "stride"], "key=value"),
+    (["ConvArithmetic", "--preset", "nope"], "preset='nope'"),
+    (["ConvArithmetic", "--set", "input_size=2", "--set", "padding=0"], "too small"),
+    (["ConvArithmetic", "--format", "mp4", "--transparent"], "--transparent"),
+    (["ConvArithmetic", "--format", "png", "--sections"], "--sections"),
+    # values each parameter's range allows, which the scene refuses together
+    (["TransposedConvScatter", "--set", "output_padding=3"], "output_padding"),
+    (["TransposedConvScatter", "--set", "input=[[1,2,3,4,5],[1,2,3,4,5],[1,2,3,4,5],[1,2,3,4,5]]"], "input"),
+    (["TransposedConvAsConv", "--set", "size=20"], "size"),
+    (["TransposedConvMatrix", "--set", "input=[[1,2,3],[4,5,6],[7,8,9],[1,2,3],[4,5,6],[7,8,9]]"], "input"),
+    (["GroupedConv", "--set", "groups=3"], "groups=3 does not divide c_in=4"),
+    (["MultiChannelConv", "--set", "bias_values=1,2,3"], "one per filter"),
+    (["Conv1DSequence", "--set", "dilations=16,16"], "draws up to 32"),
+    (["Conv3DVolume", "--set", "padding=causal"], "only for 1-D"),
+    (["MultiChannelConv", "--set", "size=1", "--set", "padding=0"], "too small"),
 ])
 def test_bad_input_exits_2_with_one_sentence_and_writes_nothing(tmp_path, capsys, argv, words):
     out = tmp_path / "renders"
-    assert main(["render", "ConvArithmetic", *argv, "--out", str(out)]) == 2
+    assert main(["render", *argv, "--out", str(out)]) == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith("convviz: ") and words in err
     assert err.count("\n") == 0 and "Traceback" not in err

@@ -178,6 +178,14 @@ def _keras():
     return pytest.importorskip("keras")
 
 
+def _keras_class(op: str, n: int):
+    """Keras' layer class for ``op`` (max, avg, upsample) on ``n`` spatial axes."""
+    layers = _keras().layers
+    return {"max": (layers.MaxPooling1D, layers.MaxPooling2D, layers.MaxPooling3D),
+            "avg": (layers.AveragePooling1D, layers.AveragePooling2D, layers.AveragePooling3D),
+            "upsample": (layers.UpSampling1D, layers.UpSampling2D, layers.UpSampling3D)}[op][n - 1]
+
+
 def _keras_run(make, size):
     try:
         shape = tuple(int(n) for n in make()(np.zeros((1, *size, 1), dtype="float32")).shape[1:-1])
@@ -189,14 +197,12 @@ def _keras_run(make, size):
 @given(st.integers(1, 3), st.data())
 @settings(max_examples=120, deadline=None)
 def test_pool_matches_keras(n, data):
-    layers = _keras().layers
     size = tuple(data.draw(st.integers(1, 10)) for _ in range(n))
     pool = per_axis(data.draw, n, st.integers(1, 5))
     strides = data.draw(st.one_of(st.none(), st.just(per_axis(data.draw, n, st.integers(1, 4)))))
     padding = data.draw(st.sampled_from(["valid", "same"]))
     kind = data.draw(st.sampled_from(["max", "avg"]))
-    cls = {"max": {1: layers.MaxPooling1D, 2: layers.MaxPooling2D, 3: layers.MaxPooling3D},
-           "avg": {1: layers.AveragePooling1D, 2: layers.AveragePooling2D, 3: layers.AveragePooling3D}}[kind][n]
+    cls = _keras_class(kind, n)
     real = _keras_run(lambda: cls(pool, strides=strides, padding=padding), size)
     assert convmath_size(pool_output_size, size, pool, strides, padding, kind=kind, convention="keras") == real
 
@@ -204,18 +210,16 @@ def test_pool_matches_keras(n, data):
 @given(st.integers(1, 3), st.data())
 @settings(max_examples=60, deadline=None)
 def test_upsample_matches_keras(n, data):
-    layers = _keras().layers
     size = tuple(data.draw(st.integers(1, 10)) for _ in range(n))
     factor = per_axis(data.draw, n, st.integers(1, 4))
-    cls = {1: layers.UpSampling1D, 2: layers.UpSampling2D, 3: layers.UpSampling3D}[n]
+    cls = _keras_class("upsample", n)
     real = _keras_run(lambda: cls(factor if n > 1 or isinstance(factor, int) else factor[0]), size)
     assert convmath_size(upsample_output_size, size, size=factor, convention="keras") == real
 
 
 def test_keras_pool_input_sizes_brute_force():
-    layers = _keras().layers
     for padding in ("valid", "same"):
-        layer = layers.MaxPooling1D(3, strides=2, padding=padding)
+        layer = _keras_class("max", 1)(3, strides=2, padding=padding)
         real = {i: _keras_run(lambda: layer, (i,)) for i in range(1, 30)}
         for o in range(1, 10):
             expected = [i for i, out in real.items() if out == (o,)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from functools import cache
 
 import numpy as np
@@ -28,6 +29,9 @@ DUMOULIN_VISIN = {
     "padding_strides_odd": (6, 3, 2, 1, 1, 3),
     "dilation": (7, 3, 1, 0, 2, 3),
 }
+
+
+KERNEL_5X5 = "[[1,0,-1,0,1],[0,2,0,2,0],[-1,0,3,0,-1],[0,2,0,2,0],[1,0,-1,0,1]]"
 
 
 @cache
@@ -129,6 +133,21 @@ def test_window_origins_step_by_the_stride():
     assert origins == [(2 * r, 2 * c) for r in range(3) for c in range(3)]
 
 
+@pytest.mark.parametrize("overrides", [{}, {"input_size": 9, "stride": 2, "padding": 1}, {"kernel_size": "none"},
+                                       {"kernel_size": "5,5", "dilation": 2, "input_size": "12,10"}])
+def test_a_given_kernel_sets_its_size(overrides):
+    """A 5×5 kernel alone (kernel_size left out, none, or agreeing): the scene shows torch's output size for it."""
+    scene = render_dry("ConvArithmetic", kernel=KERNEL_5X5, **overrides)
+    p = scene.params
+    i = ConvArithmetic.RANDOM_SIZES[0] if p["input_size"] is None else p["input_size"]
+    x = torch.zeros(1, 1, *((i, i) if isinstance(i, int) else i))
+    w = torch.tensor(np.array(json.loads(KERNEL_5X5)), dtype=torch.float32)[None, None]
+    expected = F.conv2d(x, w, stride=p["stride"], padding=p["padding"], dilation=p["dilation"]).shape[2:]
+    assert scene.shown["output_shape"] == tuple(expected)
+    assert scene.shown["badges"]["kernel"] == (5, 5)
+    check_shown(scene)
+
+
 def test_random_matrices_from_sizes_and_seed():
     a = ConvolutionNumbers.resolve("random_5x5")
     x1, w1 = ConvolutionNumbers.arrays(a)
@@ -147,6 +166,10 @@ def test_random_matrices_from_sizes_and_seed():
     (ConvolutionNumbers, {"kernel": None}, ParamError, "kernel_size"),
     (ConvolutionNumbers, {"input": "[[1,2],[3"}, ParamError, "input="),
     (ConvolutionNumbers, {"strides": 2}, ParamError, "'strides'"),
+    (ConvArithmetic, {"kernel": KERNEL_5X5, "kernel_size": 3}, ParamError,
+     "kernel_size=3 contradicts kernel, which is 5×5"),
+    (ConvArithmetic, {"input": "[[1,2],[3,4]]", "input_size": "2,3"}, ParamError, "input_size=2, 3 contradicts input"),
+    (ConvolutionNumbers, {"kernel": KERNEL_5X5, "kernel_size": 4}, ParamError, "kernel_size=4 contradicts kernel"),
 ])
 def test_bad_parameters_one_sentence(scene, overrides, error, words):
     with pytest.raises(error) as info:

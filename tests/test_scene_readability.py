@@ -4,7 +4,7 @@ leaves the frame."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 import pytest
@@ -59,8 +59,11 @@ def _look(scene: Any, seen: list) -> None:
                 seen.append(("mobject", None, type(m).__name__, m))
 
 
-def run_looking(name: str, preset: str | None, overrides: dict[str, Any]) -> list:
-    """Run the scene at 480p (animations jump to their end, as in dry-run) looking at the screen after each step."""
+def run_looking(name: str, preset: str | None, overrides: dict[str, Any],
+                during: Callable[[Any], None] | None = None, moments: int = 8) -> list:
+    """Run the scene at 480p (animations jump to their end, as in dry-run) looking at the screen after each step.
+    ``during(scene)``, when given, also looks at ``moments`` moments inside every animation (as a render draws
+    them: each animation interpolated to that time)."""
     cls = scene_class(name)
     params = cls.resolve(preset, overrides)
     seen: list = []
@@ -80,6 +83,16 @@ def run_looking(name: str, preset: str | None, overrides: dict[str, Any]) -> lis
             _look(scene, seen)
 
         scene.play, scene.wait = looking_play, looking_wait
+        if during is not None:
+            update = scene.update_to_time
+
+            def stepping(t: float) -> None:
+                for k in range(1, moments):
+                    update(t * k / moments)
+                    during(scene)
+                update(t)
+
+            scene.update_to_time = stepping
         scene.render()
         assert config.pixel_height == 480
     return seen

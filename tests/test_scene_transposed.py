@@ -8,7 +8,6 @@ import torch
 import torch.nn.functional as F
 from conftest import render_dry
 
-from scenes.cli import main as convviz
 from scenes.transposed import TransposedConvAsConv, TransposedConvMatrix, TransposedConvScatter
 
 # d2l.ai "Transposed Convolution": X = K = [[0, 1], [2, 3]].
@@ -108,16 +107,3 @@ def test_matrix_scene_c_and_its_transpose_are_torchs_conv_and_transposed_conv(pr
     np.testing.assert_array_equal(C.T @ y.ravel(), back.ravel())
     np.testing.assert_array_equal(shown["x_back_shown"], back)
     assert back.shape == x.shape and not np.array_equal(back, x)
-
-
-@pytest.mark.parametrize("scene,setting", [
-    ("TransposedConvScatter", "output_padding=3"),
-    ("TransposedConvScatter", "input=[[1,2,3,4,5],[1,2,3,4,5],[1,2,3,4,5],[1,2,3,4,5]]"),
-    ("TransposedConvAsConv", "size=20"),
-    ("TransposedConvMatrix", "input=[[1,2,3],[4,5,6],[7,8,9],[1,2,3],[4,5,6],[7,8,9]]"),
-])
-def test_bad_values_exit_2_with_one_sentence_and_write_nothing(tmp_path, capsys, scene, setting):
-    assert convviz(["render", scene, "--set", setting, "--out", str(tmp_path)]) == 2
-    err = capsys.readouterr().err.strip()
-    assert err.startswith("convviz: ") and "Traceback" not in err and len(err.splitlines()) == 1
-    assert not any(tmp_path.iterdir())

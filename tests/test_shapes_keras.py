@@ -183,19 +183,23 @@ def test_dense_fed_another_flattened_size_names_the_sizes_and_the_input_that_fit
     assert trace_model(dense_classifier(32), (1, 32, 32, 1)).clean  # the model built for this input fits too
 
 
-def test_keras_reshape_refused_while_building_gets_the_target_that_fits(tmp_path, capsys):
+@pytest.mark.parametrize("graph", ["functional", "sequential"])
+def test_keras_reshape_refused_while_building_is_traced_with_the_target_that_fits(graph, tmp_path, capsys):
+    model = ("keras.Model(z, layers.Reshape(target, name='to_image')(x))" if graph == "functional" else
+             "keras.Sequential([keras.Input((2,)), layers.Dense(7 * 7 * 32, name='fc'), "
+             "layers.Reshape(target, name='to_image')])")
     (tmp_path / "kbad.py").write_text(
         "import keras\nfrom keras import layers\n\n\ndef build(target=(7, 7, 64)):\n    z = keras.Input((2,))\n"
-        "    x = layers.Dense(7 * 7 * 32, name='fc')(z)\n"
-        "    return keras.Model(z, layers.Reshape(target, name='to_image')(x))\n")
-    assert main(["trace", f"{tmp_path / 'kbad.py'}:build"]) == 2
-    err = capsys.readouterr().err
-    assert "Reshape refused its input while the model was built: 1568 values per sample" in err
-    assert "target_shape=(7, 7, 32) fits" in err and "\n" not in err.strip()
+        f"    x = layers.Dense(7 * 7 * 32, name='fc')(z)\n    return {model}\n")
+    assert main(["trace", f"{tmp_path / 'kbad.py'}:build", "--json"]) == 1  # a shape problem, explained
+    failure = json.loads(capsys.readouterr().out)["failure"]
+    assert failure["message"] == ("Reshape to_image gets 1568 values per sample (from step 0, Dense fc) but "
+                                  "target_shape=(7, 7, 64) needs 3136 = 7·7·64: target_shape=(7, 7, 32) fits, or "
+                                  "set units=3136 on step 0 (Dense fc).")
     spec = importlib.util.spec_from_file_location("kbad", tmp_path / "kbad.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    trace = trace_model(module.build(target=(7, 7, 32)), (1, 2))
+    trace = trace_model(module.build(target=tuple(failure["fix"]["target_shape"])), (1, 2))
     assert trace.clean and trace.outputs == ((1, 7, 7, 32),)
 
 
@@ -210,3 +214,24 @@ def test_keras_global_pooling_reshape_padding_and_cropping_are_predicted():
         assert s.predicted is not None and s.agrees, s
     reshape = next(s for s in trace.steps if s.op == "Reshape")
     assert reshape.predicted == (2, 2) and reshape.formulas[0].substituted == "1·1·4 = 2·2 = 4"
+
+
+class TwoBranches(keras.Model):
+    """A subclassed model: Keras builds it by running ``call`` once more before the real call."""
+
+    def __init__(self, padding: str = "valid"):
+        super().__init__()
+        self.a = layers.Conv2D(4, 3, padding=padding, name="a")
+        self.b = layers.Conv2D(4, 3, padding="same", name="b")
+        self.cat = layers.Concatenate(name="cat")
+
+    def call(self, x):
+        return self.cat([self.a(x), self.b(x)])
+
+
+def test_a_subclassed_model_is_traced_once_and_its_fix_works():
+    trace = trace_model(TwoBranches(), (1, 8, 8, 1))
+    assert [s.where for s in trace.steps] == ["a", "b"]  # Keras' build run is not recorded
+    assert (trace.failure.fix_where, trace.failure.fix) == ("a", {"padding": "same"})
+    fixed = trace_model(TwoBranches(**trace.failure.fix), (1, 8, 8, 1))
+    assert [s.where for s in fixed.steps] == ["a", "b", "cat"] and fixed.outputs == ((1, 8, 8, 8),) and fixed.clean

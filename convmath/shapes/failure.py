@@ -10,10 +10,11 @@ from typing import Any, Sequence
 from ..arithmetic import conv_output_size
 from ..validate import ConvArithmeticError
 from .fixes import UP_OPS, fix_for, fix_text, resizes
+from .keras_predict import spatial_of
 from .mirror import label, times
 from .record import FailedCall, Shape, Step
 from .replay import chain_to, fitting_input
-from .views import explain_view
+from .views import explain_reshape, explain_view
 
 __all__ = ["Failure", "explain_failure", "shuffle_channels"]
 
@@ -143,6 +144,26 @@ def _conv_failure(f: FailedCall) -> Failure | None:
                    f"{label_call(f)} refuses input {times(shape)}: {_conv_refusal(p, shape) or f.error}")
 
 
+def _keras_conv_failure(f: FailedCall) -> Failure | None:
+    """A Keras conv (Conv2D ...) that refuses its input's spatial size: convmath's sentence, Keras' convention."""
+    p = f.params
+    if "Transpose" in f.op or p.get("padding", "valid") not in ("valid", "same") or not f.inputs:
+        return None
+    n, shape = len(p["kernel_size"]), f.inputs[0]
+    spatial = spatial_of(shape, n, p.get("data_format", "channels_last") == "channels_last")
+    try:
+        conv_output_size(spatial, p["kernel_size"], p.get("strides", 1), p.get("padding", "valid"),
+                         p.get("dilation_rate", 1), convention="keras")
+    except ConvArithmeticError as error:
+        head = f"{label_call(f)} refuses input {times(shape)}: {str(error).rstrip('.')}"
+        if p.get("padding", "valid") == "same":
+            return Failure(f.op, f.where, f.inputs, f.reads, f.error, f"{head}.")
+        same = conv_output_size(spatial, p["kernel_size"], p.get("strides", 1), "same", convention="keras")
+        return Failure(f.op, f.where, f.inputs, f.reads, f.error, f"{head}; padding='same' gives {times(same)}.",
+                       {"padding": "same"}, None, f.where)
+    return None
+
+
 def _conv_refusal(p: dict, shape: Shape) -> str | None:
     """convmath's sentence for a conv that refuses its input's spatial size (a kernel larger than the padded
     input ...), or None if convmath accepts it."""
@@ -196,7 +217,11 @@ def _shuffle_failure(steps: Sequence[Step], f: FailedCall) -> Failure | None:
 
 
 def _view_failure(steps: Sequence[Step], f: FailedCall) -> Failure | None:
-    explained = explain_view(steps, f.op, f.where, f.inputs[0], f.reads, f.params)
+    """A torch ``view`` / ``reshape`` or a Keras ``Reshape`` whose target does not hold the values."""
+    if f.op == "Reshape":
+        explained = explain_reshape(steps, f.where, f.inputs[0], f.reads, f.params)
+    else:
+        explained = explain_view(steps, f.op, f.where, f.inputs[0], f.reads, f.params)
     if explained is None:
         return None
     message, fix, fix_step, fix_where = explained
@@ -212,9 +237,11 @@ def explain_failure(steps: Sequence[Step], failed: FailedCall) -> Failure:
         found = _linear_failure(steps, failed)
     elif "in_channels" in failed.params:
         found = _conv_failure(failed)
+    elif "filters" in failed.params and "kernel_size" in failed.params:
+        found = _keras_conv_failure(failed)
     elif failed.op in ("PixelShuffle", "pixel_shuffle") and failed.inputs:
         found = _shuffle_failure(steps, failed)
-    elif failed.op in ("view", "reshape") and failed.inputs:
+    elif failed.op in ("view", "reshape", "Reshape") and failed.inputs:
         found = _view_failure(steps, failed)
     if found is None:
         where = f" ({failed.where})" if failed.where else ""

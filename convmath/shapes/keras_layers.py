@@ -4,13 +4,16 @@ Keras runs every layer through ``Layer.__call__`` and every graph operation (``x
 through ``Operation.__call__``; for the one forward pass both are wrapped, and the outermost built-in layer is
 one step (the backend ops inside it are not recorded), while models and a user's layers that hold layers are
 transparent. Steps are channels-last as the layers see them, with Keras' parameter names and formulas. A layer
-that raises (its input check, its build or its call) is the failure, with the steps before it kept.
+that raises (its input check, its build or its call) is the failure, with the steps before it kept. The run
+Keras makes to build a layer that has no ``build()`` (a subclassed model) is not recorded: each step shows once.
+A model whose factory failed while it built the graph is recorded through :mod:`.keras_build`.
 """
 
 from __future__ import annotations
 
 import os
-from typing import Any, Sequence
+from contextlib import contextmanager
+from typing import Any, Callable, Iterator, Sequence
 
 import torch
 
@@ -18,12 +21,15 @@ from ..validate import ConvArithmeticError
 from .keras_predict import keras_params, keras_predict
 from .record import FailedCall, Recording, Step, first_line, tensors_in
 
-__all__ = ["is_keras_model", "record_keras", "keras_input_shapes"]
+__all__ = ["is_keras_model", "record_keras", "keras_input_shapes", "opaque_layer", "patched", "call_patches"]
 
 
 def is_keras_model(model: Any) -> bool:
-    """A Keras 3 model or layer (any class from the ``keras`` package in its bases)."""
-    return any(c.__module__.split(".")[0] == "keras" for c in type(model).__mro__)
+    """A Keras 3 model or layer (any class from the ``keras`` package in its bases), or a Keras model whose build
+    failed (:class:`.keras_build.FailedBuild`)."""
+    from .keras_build import FailedBuild
+
+    return isinstance(model, FailedBuild) or any(c.__module__.split(".")[0] == "keras" for c in type(model).__mro__)
 
 
 def _check_backend() -> None:
@@ -44,7 +50,7 @@ def keras_input_shapes(model: Any) -> list[tuple[int, ...]] | None:
     return shapes if shapes and all(n is not None for s in shapes for n in s) else None
 
 
-def _opaque(layer: Any) -> bool:
+def opaque_layer(layer: Any) -> bool:
     """One step: a built-in Keras layer that is not a model, or any layer that holds no layers."""
     from keras import Model
 
@@ -68,6 +74,7 @@ class _KerasRecorder:
         self.steps: list[Step] = []
         self.path: list[str] = []
         self.inside = 0  # opaque layers currently running
+        self.muted = 0  # inside Keras' build-by-running (not steps)
         self.made_by: dict[int, tuple[torch.Tensor, int]] = {}
         self.failed: FailedCall | None = None
 
@@ -95,9 +102,9 @@ class _KerasRecorder:
 
     def call(self, original, layer: Any, args: tuple, kwargs: dict):
         """Run one layer or operation call, recording it if it is the outermost opaque one."""
-        if self.inside:
+        if self.inside or self.muted:
             return original(layer, *args, **kwargs)
-        opaque = _opaque(layer)
+        opaque = opaque_layer(layer)
         nested = not opaque and layer is not self.model
         self.inside += opaque
         self.path += [layer.name] if nested else []
@@ -117,22 +124,56 @@ class _KerasRecorder:
         return result
 
 
-def _patched(recorder: _KerasRecorder):
-    """Wrappers of ``Layer.__call__`` and ``Operation.__call__`` that send calls through the recorder."""
+Patch = tuple[Any, str, Callable[[Callable], Callable]]  # (owner, attribute, wrap(original) -> replacement)
+
+
+@contextmanager
+def patched(patches: Sequence[Patch]) -> Iterator[None]:
+    """Each ``owner.attribute`` replaced by ``wrap(original)`` inside; the originals restored after, also on error."""
+    originals = [(owner, name, getattr(owner, name)) for owner, name, _ in patches]
+    try:
+        for (owner, name, wrap), (_, _, original) in zip(patches, originals):
+            setattr(owner, name, wrap(original))
+        yield
+    finally:
+        for owner, name, original in originals:
+            setattr(owner, name, original)
+
+
+def call_patches(recorder: Any) -> list[Patch]:
+    """``Layer.__call__`` and ``Operation.__call__`` sent through ``recorder.call(original, layer, args, kwargs)``
+    (a layer's own ``Operation.__call__``, inside its ``Layer.__call__``, is not sent twice)."""
     from keras.src.layers.layer import Layer
     from keras.src.ops.operation import Operation
 
-    layer_call, op_call = Layer.__call__, Operation.__call__
+    def on_layer(original: Callable) -> Callable:
+        return lambda layer, *args, **kwargs: recorder.call(original, layer, args, kwargs)
 
-    def on_layer(layer, *args, **kwargs):
-        return recorder.call(layer_call, layer, args, kwargs)
+    def on_operation(original: Callable) -> Callable:
+        def call(op, *args, **kwargs):
+            if isinstance(op, Layer):
+                return original(op, *args, **kwargs)
+            return recorder.call(original, op, args, kwargs)
+        return call
 
-    def on_operation(op, *args, **kwargs):
-        if isinstance(op, Layer):  # a layer's own Operation.__call__, inside Layer.__call__
-            return op_call(op, *args, **kwargs)
-        return recorder.call(op_call, op, args, kwargs)
+    return [(Layer, "__call__", on_layer), (Operation, "__call__", on_operation)]
 
-    return (Layer, layer_call, on_layer), (Operation, op_call, on_operation)
+
+def _muted(recorder: _KerasRecorder) -> Patch:
+    """Keras builds a layer without a ``build()`` (a subclassed model) by running its ``call`` once more through
+    ``backend.compute_output_spec``: those calls are not steps."""
+    from keras.src import backend
+
+    def wrap(original: Callable) -> Callable:
+        def quiet(*args, **kwargs):
+            recorder.muted += 1
+            try:
+                return original(*args, **kwargs)
+            finally:
+                recorder.muted -= 1
+        return quiet
+
+    return backend, "compute_output_spec", wrap
 
 
 def record_keras(model: Any, inputs: Sequence[torch.Tensor], keep: bool = False) -> Recording:
@@ -141,19 +182,15 @@ def record_keras(model: Any, inputs: Sequence[torch.Tensor], keep: bool = False)
     every step's outputs (``Recording.values``)."""
     os.environ.setdefault("KERAS_BACKEND", "torch")
     _check_backend()
-    recorder = _KerasRecorder(model, keep)
-    patches = _patched(recorder)
+    from .keras_build import FailedBuild
+
+    recorder = _KerasRecorder(model.partial if isinstance(model, FailedBuild) else model, keep)
     outputs: tuple[tuple[int, ...], ...] = ()
     try:
-        for cls, _, wrapper in patches:
-            cls.__call__ = wrapper
-        with torch.random.fork_rng(), torch.no_grad():
+        with patched([*call_patches(recorder), _muted(recorder)]), torch.random.fork_rng(), torch.no_grad():
             result = model(inputs[0] if len(inputs) == 1 else list(inputs))
         outputs = tuple(tuple(t.shape) for t in tensors_in(result))
     except Exception as error:  # the model refusing the shape: kept as the failure
         if recorder.failed is None:
             recorder.failed = FailedCall(type(error).__name__, "", (), (), {}, first_line(error))
-    finally:
-        for cls, original, _ in patches:
-            cls.__call__ = original
     return Recording(recorder.steps, recorder.failed, outputs, recorder.values)

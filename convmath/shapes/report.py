@@ -16,6 +16,7 @@ from torch import nn
 
 from ..validate import ConvArithmeticError
 from .failure import Failure, explain_failure
+from .keras_build import FailedBuild, build_watched
 from .keras_layers import is_keras_model, keras_input_shapes
 from .mirror import Mismatch, check_batch, check_mirror, times
 from .record import Shape, Step, plain, record_forward
@@ -200,28 +201,32 @@ def _keras_hint(error: Exception) -> str:
 
 
 def _call_factory(target: str) -> Any:
-    """The factory's model (Keras targets run on the torch backend unless KERAS_BACKEND says otherwise)."""
+    """The factory's model (Keras targets run on the torch backend unless KERAS_BACKEND says otherwise); a
+    :class:`.keras_build.FailedBuild` when a Keras layer refused its inputs while the factory built the model."""
     os.environ.setdefault("KERAS_BACKEND", "torch")
     factory = _factory(target)
     try:
-        model = factory if isinstance(factory, nn.Module) else factory()
+        model = factory if isinstance(factory, nn.Module) else build_watched(factory)
     except Exception as error:
         raise ConvArithmeticError(f"model={target!r}: calling {target.rpartition(':')[2]}() failed: "
                                   f"{type(error).__name__}: {explain_build_refusal(error).rstrip('.')}."
                                   f"{_keras_hint(error)}") from None
-    if not isinstance(model, nn.Module):
+    if not isinstance(model, (nn.Module, FailedBuild)):
         backend = " (Keras models need KERAS_BACKEND=torch)" if is_keras_model(model) else ""
         raise ConvArithmeticError(f"model={target!r} gave a {type(model).__name__}, not a torch.nn.Module or "
                                   f"a Keras 3 model{backend}.")
     return model
 
 
-def load_model(target: str, input_shape: Sequence[int] | None = None) -> tuple[nn.Module, tuple[int, ...]]:
+def load_model(target: str, input_shape: Sequence[int] | None = None) -> tuple[nn.Module | FailedBuild,
+                                                                             tuple[int, ...]]:
     """The model named by ``target`` and the input shape to trace it with.
 
     ``"ae"`` / ``"vae"``: the built-in models (untrained: shapes only), sized for ``input_shape`` (default
     1,1,8,8). ``"module:factory"`` or ``"path/to/file.py:factory"``: ``factory()`` must return an nn.Module or
     a Keras 3 model (torch backend); ``input_shape`` is required unless a Keras model declares its input shape.
+    A Keras factory whose layer refuses while it builds gives a :class:`.keras_build.FailedBuild`, which traces
+    like a model whose forward fails.
     """
     from ..models import KINDS, build_model
 

@@ -15,7 +15,7 @@ from typing import Any, Sequence
 from .mirror import label
 from .record import Shape, Step, first_line
 
-__all__ = ["view_target", "view_shape_fit", "explain_view", "explain_build_refusal"]
+__all__ = ["view_target", "view_shape_fit", "explain_view", "explain_reshape", "explain_build_refusal"]
 
 
 def view_target(params: dict[str, Any]) -> list[int] | None:
@@ -87,6 +87,31 @@ def explain_view(steps: Sequence[Step], op: str, where: str, shape: Shape, reads
     if fit is not None:
         return f"{head}: {', '.join(options)}.", {"shape": fit}, None, where
     return f"{head}: {options[0]}.", {key: wanted}, source.index, source.where
+
+
+def explain_reshape(steps: Sequence[Step], where: str, shape: Shape, reads: Sequence[int],
+                    params: dict[str, Any]) -> tuple[str, dict[str, Any], int | None, str | None] | None:
+    """(message, fix, fix step, fix where) for a Keras ``Reshape(target_shape)`` fed ``shape``, whose target
+    does not hold the values per sample: the ``target_shape`` that fits, else the ``units`` of the Dense before
+    it. None if the target has a -1 or fits."""
+    target = params.get("target_shape")
+    if not isinstance(target, (list, tuple)) or -1 in target or len(shape) < 2:
+        return None
+    per_sample, wanted = math.prod(shape[1:]), math.prod(target)
+    if wanted == per_sample:
+        return None
+    source = _producer(steps, reads, per_sample)
+    origin = f" (from step {source.index}, {label(source)})" if source else ""
+    head = (f"Reshape {where} gets {per_sample} values per sample{origin} but target_shape={tuple(target)} needs "
+            f"{wanted} = {'·'.join(map(str, target))}")
+    fit = view_shape_fit(per_sample, [-1, *target])
+    units = f"set units={wanted} on step {source.index} ({label(source)})" if source else ""
+    if fit is not None:
+        return (f"{head}: target_shape={fit[1:]} fits{', or ' + units if units else ''}.",
+                {"target_shape": fit[1:]}, None, where)
+    if source is not None:
+        return f"{head}: {units}.", {"units": wanted}, source.index, source.where
+    return f"{head}.", {}, None, None
 
 
 def explain_build_refusal(error: BaseException) -> str:

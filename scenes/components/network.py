@@ -24,9 +24,9 @@ from manim.utils.color import color_to_int_rgb
 from convmath.activations import Flow, layer_text, thumbnails
 
 from ..theme import Theme, current_theme
-from .panels import shape_text
+from .panels import one_path, shape_text
 
-__all__ = ["BlockSpec", "NetworkBlock", "FeatureMaps", "NetworkDiagram", "block_box_size", "block_specs", "one_path"]
+__all__ = ["BlockSpec", "NetworkBlock", "FeatureMaps", "NetworkDiagram", "block_box_size", "block_specs"]
 
 ROW_GAP = 0.9  # between one row's images and the next row's labels (skip arcs cross it)
 MAX_PER_ROW = 7
@@ -71,21 +71,6 @@ def block_box_size(shape: Sequence[int], channels_last: bool = False) -> tuple[f
         return 0.16, 0.3 + 0.09 * math.log2(max(shape[-1], 1)) if shape else 0.3
     channels, spatial = (shape[-1], max(shape[1:-1])) if channels_last else (shape[1], max(shape[2:]))
     return 0.14 + 0.09 * math.log2(max(channels, 1)), min(0.32 + 0.21 * math.log2(max(spatial, 1)), 1.9)
-
-
-def one_path(mobject: VMobject) -> VMobject:
-    """The parts of ``mobject`` (a Text's glyphs, a dashed curve's dashes) as one VMobject with a subpath per
-    part, styled like the first: drawn the same, but one mobject to copy, interpolate and draw per frame instead
-    of one per glyph or dash (what makes a frame cheap when captions and labels change)."""
-    parts = mobject.family_members_with_points()
-    merged = VMobject()
-    for part in parts:
-        merged.append_vectorized_mobject(part)
-    if parts:
-        first = parts[0]
-        merged.set_fill(first.get_fill_color(), first.get_fill_opacity())
-        merged.set_stroke(first.get_stroke_color(), first.get_stroke_width(), first.get_stroke_opacity())
-    return merged
 
 
 def _label(text: str, color, theme: Theme, font_size: float, **style) -> VMobject:

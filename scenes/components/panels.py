@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from manim import DOWN, LEFT, RIGHT, UP, MathTex, RoundedRectangle, Text, VGroup, config
+from typing import Any, Sequence
+
+from manim import (DOWN, LEFT, RIGHT, UP, Animation, AnimationGroup, FadeIn, FadeOut, MathTex, Mobject,
+                   RoundedRectangle, Succession, Text, VGroup, VMobject, config)
 
 from convmath import Formula
 
 from ..theme import Theme, current_theme
 
-__all__ = ["FormulaPanel", "ShapeBadge", "CodePanel", "Caption", "shape_text", "scene_title", "keep_inside", "EDGE_MARGIN"]
+__all__ = ["FormulaPanel", "ShapeBadge", "CodePanel", "Caption", "swap_caption", "shape_text", "scene_title",
+           "keep_inside", "one_path", "EDGE_MARGIN"]
 
 
 def shape_text(shape: tuple[int, ...]) -> str:
@@ -24,6 +28,21 @@ def keep_inside(mobject, margin: float = EDGE_MARGIN):
     edge = config.frame_width / 2 - margin
     mobject.shift(RIGHT * (max(0.0, -edge - mobject.get_left()[0]) - max(0.0, mobject.get_right()[0] - edge)))
     return mobject
+
+
+def one_path(mobject: VMobject) -> VMobject:
+    """The parts of ``mobject`` (a Text's glyphs, a dashed curve's dashes) as one VMobject with a subpath per
+    part, styled like the first: drawn the same, but one mobject to copy, interpolate and draw per frame instead
+    of one per glyph or dash (what makes a frame cheap when captions and labels change)."""
+    parts = mobject.family_members_with_points()
+    merged = VMobject()
+    for part in parts:
+        merged.append_vectorized_mobject(part)
+    if parts:
+        first = parts[0]
+        merged.set_fill(first.get_fill_color(), first.get_fill_opacity())
+        merged.set_stroke(first.get_stroke_color(), first.get_stroke_width(), first.get_stroke_opacity())
+    return merged
 
 
 def scene_title(text: str, theme: Theme | None = None, font_size: float = 36) -> Text:
@@ -131,24 +150,46 @@ class CodePanel(VGroup):
 
 
 class Caption(VGroup):
-    """One line of explanation at the bottom of the frame.
+    """The explanation at the bottom of the frame: one line, or a few (``text`` a list of lines), shrunk only to
+    fit the frame's width. Replace it with :func:`swap_caption`, never by cross-fading two captions in one place.
+
+    ``color`` defaults to the theme's text colour; ``merged=True`` draws each line as one path (cheaper per
+    frame for long captions that change often; the lines are then no longer ``Text``); ``always=True`` keeps it
+    when the theme leaves captions out (for content such as formulas, not narration).
 
     Example::
 
         caption = Caption("The window slides by the stride.")
         self.play(FadeIn(caption))
-        self.play(Transform(caption, Caption("Each product is summed.")))
+        new = Caption("Each product is summed.")
+        self.play(swap_caption(caption, new))
+        caption = new
     """
 
-    def __init__(self, text: str, theme: Theme | None = None, font_size: float = 30):
+    def __init__(self, text: str | Sequence[str], theme: Theme | None = None, font_size: float = 30,
+                 color: str | None = None, merged: bool = False, always: bool = False):
         super().__init__()
         self.theme = theme or current_theme()
-        self.text = text
-        line = Text(text, font=self.theme.font, color=self.theme.text, font_size=font_size)
+        lines = [text] if isinstance(text, str) else list(text)
+        self.text = "\n".join(lines)
+        for line in lines:
+            drawn = Text(line, font=self.theme.font, color=color or self.theme.text, font_size=font_size)
+            self.add(one_path(drawn) if merged else drawn)
+        self.arrange(DOWN, buff=0.08)
         max_width = config.frame_width - 1.0
-        if line.width > max_width:
-            line.scale_to_fit_width(max_width)
-        if not self.theme.captions:
-            line.set_opacity(0)
-        self.add(line)
+        if self.width > max_width:
+            self.scale_to_fit_width(max_width)
+        if not (self.theme.captions or always):
+            self.set_opacity(0)
         self.to_edge(DOWN, buff=0.3)
+
+
+def swap_caption(old: Mobject | Sequence[Mobject] | None, new: Mobject, **fade_in: Any) -> Animation:
+    """``old`` (the caption or whatever holds the caption's place now: one mobject, several, or None) fades out,
+    then ``new`` fades in at its place (``fade_in``: FadeIn's options, e.g. ``shift``). Each takes half of the
+    play's run time (1 s unless the play sets one), so no frame shows two texts over each other (a cross-fade
+    reads as neither). Play it with the beat's other animations; ``old`` leaves the scene at the end."""
+    leaving = [] if old is None else [old] if isinstance(old, Mobject) else list(old)
+    if not leaving:
+        return FadeIn(new, **fade_in)
+    return Succession(AnimationGroup(*(FadeOut(m) for m in leaving)), FadeIn(new, **fade_in), run_time=1.0)
