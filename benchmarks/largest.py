@@ -9,7 +9,6 @@ the row. The search for the cases (dry runs) is timed apart, in CPU seconds, on 
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 import tempfile
@@ -20,24 +19,21 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks"), str(ROOT / "tests")]
 
 from largest_cases import largest_case  # noqa: E402
-from render_conv import HEADER, report  # noqa: E402
+from render_conv import case_parser, print_header, report  # noqa: E402
 
 from scenes.catalog import available_scenes  # noqa: E402
-from scenes.render import QUALITIES  # noqa: E402
 
-BUDGET = 60.0  # seconds of wall time per render at 480p15 (issue #9)
+BUDGET = 60.0  # seconds (wall or CPU) per render at 480p15 (issue #9)
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("scenes", nargs="*", default=available_scenes())
-    parser.add_argument("-q", "--quality", default="l", choices=list(QUALITIES))
+    parser = case_parser(__doc__, tuple(available_scenes()))
+    parser.set_defaults(quality="l")
     args = parser.parse_args()
-    print(f"quality {QUALITIES[args.quality][1]}, load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
-    print(HEADER)
+    print_header(args.quality)
     over, searching = [], 0.0
     with tempfile.TemporaryDirectory(prefix="convviz-largest-") as tmp:
-        for scene in args.scenes:
+        for scene in args.cases:
             start = time.process_time()
             case = largest_case(scene)
             searching += time.process_time() - start
