@@ -13,7 +13,9 @@
    frame).
 3. Every preset, as it is, is a candidate too; the heaviest case wins (the defaults first on a tie).
 
-Deterministic: the same catalogue gives the same cases.
+Deterministic: the same catalogue gives the same cases. Not a proof of the worst case: the binary search assumes
+that a refused value refuses every larger one, and raising in declared order finds a local maximum (an early
+raise can block a later, heavier one; presets are weighed as they are, not raised).
 """
 
 from __future__ import annotations
