@@ -6,8 +6,8 @@ scene accepts it and the render gets no lighter, presets as candidates) is rende
 as a hang. Its time is measured, not asserted (the guide forbids timed asserts): a case over a minute is named
 in a warning. benchmarks/largest.py prints the same cases' figures.
 
-Too slow for ``make test`` (about 13 CPU minutes: ~7 finding the cases by dry runs, ~4 rendering, the rest
-starting the processes; 6 to 7 minutes with ``-n 2`` on two free cores), so it runs when asked:
+Too slow for ``make test`` (760 CPU s measured: about half finding the cases by dry runs, a third rendering, the
+rest starting the processes; 6 to 7 minutes with ``-n 2`` on two free cores), so it runs when asked:
 ``CONVVIZ_LARGEST=1 python -m pytest -n 2 tests/test_scene_largest.py``.
 """
 
