@@ -2,8 +2,8 @@
 animation, as a 480p render draws it) no visible text is smaller than theme.MIN_FONT_SIZE and nothing drawn
 leaves the frame. Every scene runs with its defaults, each preset, and each numeric parameter at the largest value
 it accepts (one at a time, the others at their defaults), plus the hand-picked cases below; each case runs once and
-both checks read the same look. Parameters that pick a trained model (seed, beta, data) keep their defaults: each
-value trains one. No text is exempt: numbers in grids, labels and captions are all information."""
+both checks read the same look. Parameters that pick a trained model (largest_cases.MODEL_KEYS) keep their defaults:
+each value trains one. No text is exempt: numbers in grids, labels and captions are all information."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from typing import Any, Callable
 import numpy as np
 import pytest
 from conftest import MEDIA
+from largest_cases import MODEL_KEYS  # a new value of these trains a new model
 from manim import MathTex, SingleStringMathTex, Tex, Text, MarkupText, config, tempconfig
 
 from convmath import ConvArithmeticError
@@ -22,7 +23,6 @@ from scenes.theme import MIN_FONT_SIZE, glyph_pixels
 
 pytestmark = pytest.mark.render
 
-MODEL_KEYS = {"seed", "beta", "betas", "data"}  # a new value trains a new model
 PER_VALUE = ("int", "float", "size", "padding")
 NEGATIVE_INPUT = "[[-12,5,3,0],[7,-14,2,9],[1,1,1,-3],[4,0,-2,8]]"
 NEGATIVE_KERNEL = "[[1,-2,0],[-1,3,1],[2,0,-1]]"
