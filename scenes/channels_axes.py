@@ -72,14 +72,15 @@ class Conv1DSequence(SlidingTraceScene):
         Param("kernel", "int", 3, "kernel length k", low=1, high=5, reason="the taps are drawn"),
         Param("stride", "int", 1, "step of the window", low=1, high=3, reason="the steps are drawn one by one"),
         Param("dilation", "int", 1, "spacing of the taps", low=1, high=4, reason="the taps must fit the row"),
-        drawn_values("input", "values c_in×length; none: random 0..3 from seed", 16),
-        drawn_values("weights", "filters c_out×c_in×k; none: random −1..2 from seed", 5),
+        drawn_values("input", "values c_in×length (they set c_in and length); none: random 0..3 from seed", 16),
+        drawn_values("weights", "filters c_out×c_in×k (they set c_out, c_in, kernel); none: random −1..2", 5),
         SEED,
         Param("stack_kernel", "int", 2, "kernel of every layer of the dilated stack", low=1, high=3,
               reason="a WaveNet-like stack"),
         Param("dilations", "ints", (1, 2, 4, 8), "dilation of each stacked layer", low=1, high=16, max_side=5,
               reason="one row of dots per layer"),
     )
+    SIZED_BY = {"input": ("c_in", "length"), "weights": ("c_out", "c_in", "kernel")}
     PRESETS = {
         "wavenet": {"c_in": 1, "length": 12, "kernel": 2, "dilation": 1, "padding": "causal",
                     "stack_kernel": 2, "dilations": (1, 2, 4, 8)},
@@ -251,10 +252,11 @@ class Conv3DVolume(SlidingTraceScene):
         Param("padding", "padding", 0, "zeros around the volume: 1, 1,0,0, same, valid", low=0, high=2,
               reason="the padded slices must fit"),
         Param("dilation", "size", 1, "spacing of the taps", low=1, high=2, reason="the taps must fit"),
-        drawn_values("input", "volume D×H×W; none: random 0..2 from seed", 6),
-        drawn_values("weights", "kernel kd×kh×kw; none: random −1..1 from seed", 4),
+        drawn_values("input", "volume D×H×W (it sets size); none: random 0..2 from seed", 6),
+        drawn_values("weights", "kernel kd×kh×kw (it sets kernel); none: random −1..1 from seed", 4),
         SEED,
     )
+    SIZED_BY = {"input": ("size", "size", "size"), "weights": ("kernel", "kernel", "kernel")}
     PRESETS = {
         "cube": {"size": 4, "kernel": 2, "stride": 1, "padding": 0},
         "strided_padded": {"size": 4, "kernel": 3, "stride": 2, "padding": 1},
