@@ -9,7 +9,7 @@ APT_PACKAGES = libcairo2-dev libpango1.0-dev pkg-config ffmpeg texlive-latex-ext
 BIN = $(VENV)/bin
 STAMP = $(VENV)/.installed
 
-.PHONY: setup system browser test lecture gallery bench clean
+.PHONY: setup system browser test test-largest lecture gallery bench clean
 
 setup: system $(STAMP)
 
@@ -50,6 +50,10 @@ browser:
 
 test: setup browser
 	KERAS_BACKEND=torch $(BIN)/python -m pytest -q -n $(JOBS) --dist loadgroup
+
+# Every scene's largest accepted case rendered for real at -q l (about 4 CPU-minutes more: not in `make test`).
+test-largest: setup
+	CONVVIZ_LARGEST=1 KERAS_BACKEND=torch $(BIN)/python -m pytest -q -n $(JOBS) --dist loadgroup tests/test_scene_largest.py
 
 lecture: setup
 	$(BIN)/convviz lecture -q $(QUALITY) --jobs $(JOBS) --out renders/lecture

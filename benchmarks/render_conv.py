@@ -18,10 +18,12 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any, Mapping
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from scenes.catalog import scene_class  # noqa: E402
+from scenes.params import value_text  # noqa: E402
 from scenes.render import QUALITIES, render_scene  # noqa: E402
 
 DEFAULT_CASES = ("ConvArithmetic:padding_strides", "ConvolutionNumbers")
@@ -45,10 +47,12 @@ def cpu_seconds() -> float:
     return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
-def bench(case: str, quality: str, out_dir: Path) -> tuple[int, float, float, float]:
-    """(frames, video s, wall s, CPU s) of one render of ``case`` (``Scene`` or ``Scene:preset``)."""
+def bench(case: str, quality: str, out_dir: Path,
+          overrides: Mapping[str, Any] | None = None) -> tuple[int, float, float, float]:
+    """(frames, video s, wall s, CPU s) of one render of ``case`` (``Scene`` or ``Scene:preset``), with
+    ``overrides`` on top."""
     name, _, preset = case.partition(":")
-    params = scene_class(name).resolve(preset or None)
+    params = scene_class(name).resolve(preset or None, overrides)
     start, cpu = time.perf_counter(), cpu_seconds()
     path = render_scene(name, params, out_dir / case.replace(":", "_"), quality=quality, fmt="mp4")
     wall, cpu = time.perf_counter() - start, cpu_seconds() - cpu
@@ -59,11 +63,15 @@ HEADER = (f"{'scene':36s} {'frames':>7s} {'video s':>8s} {'wall s':>8s} {'frames
           f"{'CPU s':>7s} {'frames/CPU s':>12s}")
 
 
-def report(case: str, quality: str, out_dir: Path) -> None:
-    """Render ``case`` once and print its row under :data:`HEADER`."""
-    frames, video, wall, cpu = bench(case, quality, out_dir)
+def report(case: str, quality: str, out_dir: Path,
+           overrides: Mapping[str, Any] | None = None) -> tuple[int, float, float, float]:
+    """Render ``case`` (with ``overrides``, named at the end of the row) once, print its row under
+    :data:`HEADER`; (frames, video s, wall s, CPU s)."""
+    frames, video, wall, cpu = bench(case, quality, out_dir, overrides)
+    sets = " ".join(f"{key}={value_text(value)}" for key, value in (overrides or {}).items())
     print(f"{case:36s} {frames:7d} {video:8.1f} {wall:8.1f} {frames / wall:9.1f} {video / wall:10.2f} "
-          f"{cpu:7.1f} {frames / cpu:12.1f}")
+          f"{cpu:7.1f} {frames / cpu:12.1f}" + (f"  {sets}" if sets else ""), flush=True)
+    return frames, video, wall, cpu
 
 
 def case_parser(doc: str, default_cases: tuple[str, ...]) -> argparse.ArgumentParser:

@@ -9,7 +9,7 @@ from manim import Animation, Scene
 from manim.animation.animation import prepare_animation
 
 from .components import Caption, swap_caption
-from .params import Param, resolve_params
+from .params import Param, resolve_params, sizes_from_values
 from .speed import (drop_svg_sources, restack_moving, use_fast_paths, use_frames_converted_once,
                     use_image_in_place)
 from .theme import Theme, current_theme
@@ -21,10 +21,11 @@ class ConvvizScene(Scene):
     """A lecture scene driven by named parameters.
 
     Subclasses declare ``PARAMS`` (a tuple of :class:`Param`), ``PRESETS`` (name -> partial parameters),
-    ``SUMMARY`` (one line for ``convviz list``), optionally ``GALLERY`` (presets that each get a gallery preview
-    instead of the defaults' one) and may override :meth:`check` to let convmath refuse bad
-    values before anything renders. In ``construct`` they read ``self.params``, draw with ``self.theme``,
-    mark each beat with :meth:`beat`, and record what the viewer sees in ``self.shown`` (tests assert it).
+    ``SUMMARY`` (one line for ``convviz list``), optionally ``SIZED_BY`` (the sizes a given tensor sets, one name
+    per axis) and ``GALLERY`` (presets that each get a gallery preview instead of the defaults' one), and may
+    override :meth:`check` to let convmath refuse bad values before anything renders. In ``construct`` they read
+    ``self.params``, draw with ``self.theme``, mark each beat with :meth:`beat`, and record what the viewer sees in
+    ``self.shown`` (tests assert it).
 
     Example::
 
@@ -36,6 +37,7 @@ class ConvvizScene(Scene):
     PRESETS: ClassVar[dict[str, dict[str, Any]]] = {}
     SUMMARY: ClassVar[str] = ""
     GALLERY: ClassVar[tuple[str, ...]] = ()  # names in PRESETS; empty: one preview, default parameters
+    SIZED_BY: ClassVar[dict[str, tuple[str, ...]]] = {}  # given values set sizes: {"input": ("c_in", "size", "size")}
 
     def __init__(self, params: Mapping[str, Any] | None = None, theme: Theme | None = None, **kwargs: Any):
         self.params: dict[str, Any] = dict(params) if params is not None else self.resolve()
@@ -47,6 +49,7 @@ class ConvvizScene(Scene):
     def resolve(cls, preset: str | None = None, overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
         """Defaults, preset and overrides parsed and checked (raises ParamError / ConvArithmeticError)."""
         values = resolve_params(cls.__name__, cls.PARAMS, cls.PRESETS, preset, overrides)
+        sizes_from_values(values, cls.PARAMS, cls.SIZED_BY, set(overrides or {}))
         cls.check(values)
         return values
 

@@ -52,10 +52,11 @@ class MultiChannelConv(ConvvizScene):
         Param("bias", "bool", True, "add one bias per filter"),
         Param("bias_values", "ints", None, "the biases (one per filter); none: random 0 or 1", low=-9, high=9,
               max_side=4, reason="one small number per filter"),
-        drawn_values("input", "input values C_in×H×W; none: random 0..2 from seed", 9),
-        drawn_values("weights", "filters C_out×C_in×k×k; none: random −1..1 from seed", 5),
+        drawn_values("input", "input values C_in×H×W (they set c_in and size); none: random 0..2 from seed", 9),
+        drawn_values("weights", "filters C_out×C_in×k×k (they set c_out, c_in, kernel); none: random −1..1", 5),
         SEED,
     )
+    SIZED_BY = {"input": ("c_in", "size", "size"), "weights": ("c_out", "c_in", "kernel", "kernel")}
     PRESETS = {
         "cs231n": {"c_in": 3, "c_out": 2, "size": 5, "kernel": 3, "stride": 2, "padding": 1, "dilation": 1,
                    "bias": True, "bias_values": (1, 0), "seed": 231},

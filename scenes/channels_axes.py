@@ -17,13 +17,17 @@ from convmath import conv1d_trace, conv3d_trace, explain_conv, stack_inputs, sta
 from convmath.trace import ConvNdTrace
 
 from .base import ConvvizScene
-from .components import (Caption, FormulaPanel, KernelWindow, NumberGrid, format_number, padded_grid, shape_text,
-                         swap_caption)
+from .components import (Caption, FormulaPanel, KernelWindow, NumberGrid, format_number, padded_grid,
+                         readable_cell, shape_text, swap_caption)
 from .params import SEED, Param, ParamError, channel_params, drawn_values, random_tensor
+from .theme import current_theme
 
 __all__ = ["Conv1DSequence", "Conv3DVolume"]
 
 MAX_DOTS = 32  # the dilated stack draws one dot per step
+NAME_WIDTH = 1.3  # Conv3DVolume's row names, left of the rows: "input" over "4×4×4"
+SLICE_GAP = 0.15  # between depth slices
+ROWS_TOP, ROWS_BOTTOM = 3.25, -2.3  # Conv3DVolume's rows: under the header, over the formula panels
 
 
 def _fit(line: VGroup) -> VGroup:
@@ -68,14 +72,15 @@ class Conv1DSequence(SlidingTraceScene):
         Param("kernel", "int", 3, "kernel length k", low=1, high=5, reason="the taps are drawn"),
         Param("stride", "int", 1, "step of the window", low=1, high=3, reason="the steps are drawn one by one"),
         Param("dilation", "int", 1, "spacing of the taps", low=1, high=4, reason="the taps must fit the row"),
-        drawn_values("input", "values c_in×length; none: random 0..3 from seed", 16),
-        drawn_values("weights", "filters c_out×c_in×k; none: random −1..2 from seed", 5),
+        drawn_values("input", "values c_in×length (they set c_in and length); none: random 0..3 from seed", 16),
+        drawn_values("weights", "filters c_out×c_in×k (they set c_out, c_in, kernel); none: random −1..2", 5),
         SEED,
         Param("stack_kernel", "int", 2, "kernel of every layer of the dilated stack", low=1, high=3,
               reason="a WaveNet-like stack"),
         Param("dilations", "ints", (1, 2, 4, 8), "dilation of each stacked layer", low=1, high=16, max_side=5,
               reason="one row of dots per layer"),
     )
+    SIZED_BY = {"input": ("c_in", "length"), "weights": ("c_out", "c_in", "kernel")}
     PRESETS = {
         "wavenet": {"c_in": 1, "length": 12, "kernel": 2, "dilation": 1, "padding": "causal",
                     "stack_kernel": 2, "dilations": (1, 2, 4, 8)},
@@ -247,10 +252,11 @@ class Conv3DVolume(SlidingTraceScene):
         Param("padding", "padding", 0, "zeros around the volume: 1, 1,0,0, same, valid", low=0, high=2,
               reason="the padded slices must fit"),
         Param("dilation", "size", 1, "spacing of the taps", low=1, high=2, reason="the taps must fit"),
-        drawn_values("input", "volume D×H×W; none: random 0..2 from seed", 6),
-        drawn_values("weights", "kernel kd×kh×kw; none: random −1..1 from seed", 4),
+        drawn_values("input", "volume D×H×W (it sets size); none: random 0..2 from seed", 6),
+        drawn_values("weights", "kernel kd×kh×kw (it sets kernel); none: random −1..1 from seed", 4),
         SEED,
     )
+    SIZED_BY = {"input": ("size", "size", "size"), "weights": ("kernel", "kernel", "kernel")}
     PRESETS = {
         "cube": {"size": 4, "kernel": 2, "stride": 1, "padding": 0},
         "strided_padded": {"size": 4, "kernel": 3, "stride": 2, "padding": 1},
@@ -280,6 +286,14 @@ class Conv3DVolume(SlidingTraceScene):
         if trace.padded.shape[0] * trace.padded.shape[2] > 48:
             raise ParamError(f"the padded volume is {shape_text(trace.padded.shape)}: Conv3DVolume draws its depth "
                              f"slices side by side, at most 48 cells across; use a smaller size or less padding.")
+        font = current_theme().font
+        for name, volume, side in zip(("padded input", "kernel", "output"), (trace.padded, trace.w, trace.output),
+                                      cls.cell_sizes(trace)):
+            if side < readable_cell(volume, font):
+                raise ParamError(f"the {name} is {shape_text(volume.shape)}: with the input "
+                                 f"{shape_text(trace.padded.shape)} (padded), kernel {shape_text(trace.w.shape)} and "
+                                 f"output {shape_text(trace.output.shape)} on one frame its numbers would be too small "
+                                 f"to read; use a smaller size, less padding or smaller values.")
 
     def slices(self, volume: np.ndarray, role: str, cell: float, padded: bool, top: float) -> VGroup:
         """A row of depth slices, each a number grid with its depth above."""
@@ -297,30 +311,42 @@ class Conv3DVolume(SlidingTraceScene):
                 grid = NumberGrid(plane, role=role, cell_size=cell, hide_values=role == "output", theme=t)
             grid.add(Text(name, font=t.font, color=t.muted, font_size=20).next_to(grid.cells, UP, 0.1))
             grids.add(grid)
-        grids.arrange(RIGHT, buff=0.3, aligned_edge=UP).align_to([0, top, 0], UP)
-        return grids.set_x(0.6)
+        grids.arrange(RIGHT, buff=SLICE_GAP, aligned_edge=UP).align_to([0, top, 0], UP)
+        return grids.set_x(NAME_WIDTH / 2)
 
-    def cell_sizes(self) -> tuple[float, float, float]:
-        """Cell sides of the input, kernel and output rows: each row as wide as fits, all three in the height."""
-        tr = self.trace
-        rows = (tr.padded.shape, tr.w.shape, tr.output.shape)
-        sides = [min(0.5, (config.frame_width - 2.6 - 0.3 * d) / (d * w)) for d, _, w in rows]
-        height = sum(side * h for side, (_, h, _) in zip(sides, rows))
-        room = 2.9 + 2.3 - 3 * 0.35 - 0.5
-        scale = min(1.0, room / height)
-        return tuple(side * scale for side in sides)
+    @staticmethod
+    def cell_sizes(tr: ConvNdTrace) -> tuple[float, ...]:
+        """Cell sides of the input, kernel and output rows: each row as wide as fits; when the three are too tall
+        the rows shrink alike, but none under the side its numbers need while another can give (a row that still
+        does not fit shrinks under it: check() refuses that)."""
+        volumes = (tr.padded, tr.w, tr.output)
+        sides = [min(0.5, (config.frame_width - 0.5 - NAME_WIDTH - SLICE_GAP * (v.shape[0] - 1)) /
+                     (v.shape[0] * v.shape[2])) for v in volumes]
+        floors = [min(side, 1.01 * readable_cell(v, current_theme().font)) for side, v in zip(sides, volumes)]
+        rows = [v.shape[1] for v in volumes]
+        room = ROWS_TOP - ROWS_BOTTOM - 3 * 0.4 - 2 * 0.25  # less a "depth z" line over each row and the gaps
+        for _ in range(3):
+            free = [i for i in range(3) if sides[i] > floors[i] + 1e-9]
+            fixed = sum(sides[i] * rows[i] for i in range(3) if i not in free)
+            flexible = sum(sides[i] * rows[i] for i in free)
+            if fixed + flexible <= room or not free:
+                break
+            scale = max(0.0, room - fixed) / flexible
+            sides = [max(floors[i], sides[i] * scale) if i in free else sides[i] for i in range(3)]
+        total = sum(side * row for side, row in zip(sides, rows))
+        return tuple(float(side * min(1.0, room / total)) for side in sides)
 
     def build(self) -> None:
         t, tr = self.theme, self.trace
-        cells = self.cell_sizes()
-        self.volume = self.slices(tr.padded, "input", cells[0], True, 2.9)
+        cells = self.cell_sizes(tr)
+        self.volume = self.slices(tr.padded, "input", cells[0], True, ROWS_TOP)
         self.kernel = self.slices(tr.w, "kernel", cells[1], False, self.volume.get_bottom()[1] - 0.25)
         self.output = self.slices(tr.output, "output", cells[2], False, self.kernel.get_bottom()[1] - 0.25)
         for grid in self.output:
             for square in grid.cells:
                 square.set_fill(opacity=0).set_stroke(opacity=0.35)
-        self.names = VGroup(*(Text(f"{name} {shape_text(shape)}", font=t.font, color=t.role_color(role),
-                                   font_size=24).next_to(row, LEFT, buff=0.3)
+        self.names = VGroup(*(Text(f"{name}\n{shape_text(shape)}", font=t.font, color=t.role_color(role),
+                                   font_size=24).next_to(row, LEFT, buff=0.25)
                               for name, shape, role, row in (("input", tr.x.shape, "input", self.volume),
                                                              ("kernel", tr.w.shape, "kernel", self.kernel),
                                                              ("output", tr.output.shape, "output", self.output))))
@@ -396,14 +422,15 @@ class Conv3DVolume(SlidingTraceScene):
         self.beat("output size")
         t, tr, p = self.theme, self.trace, self.params
         formulas = explain_conv(tr.x.shape, tr.w.shape, p["stride"], p["padding"], p["dilation"])
-        if len({f.text for f in formulas}) == 1:
-            titled = [(formulas[0], "depth, height, width:")]
-        else:
-            titled = list(zip(formulas, ("depth:", "height:", "width:")))
+        axes: dict[str, list[str]] = {}  # one panel per distinct formula, naming its axes
+        for axis, f in zip(("depth", "height", "width"), formulas):
+            axes.setdefault(f.text, []).append(axis)
+        titled = [(next(f for f in formulas if f.text == text), ", ".join(names) + ":") for text, names in axes.items()]
         panels = VGroup(*(FormulaPanel(f, title=title, theme=t, latex=False, inline=True, font_size=28)
                           for f, title in titled)).arrange(DOWN, buff=0.08, aligned_edge=LEFT)
         panels.scale_to_fit_height(min(panels.height, 1.5)).to_edge(DOWN, buff=0.2)
         self.shown["formula"] = [panel.text for panel in panels]
         self.shown["formula_values"] = tuple(panel.value for panel in panels)
+        self.shown["formula_axes"] = [tuple(names) for names in axes.values()]
         self.play(*(FadeOut(w) for w in self.windows), swap_caption(self.caption, panels), run_time=0.8)
         self.wait(3.0)

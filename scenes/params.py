@@ -17,7 +17,7 @@ from typing import Any, Callable, Iterator, Mapping
 import numpy as np
 
 __all__ = ["KINDS", "SEED", "Param", "ParamError", "as_json", "channel_params", "drawn_values", "random_tensor",
-           "resolve_params", "value_text"]
+           "resolve_params", "sizes_from_values", "value_text"]
 
 # What a value of each kind looks like (the reference in docs/scenes.md quotes these).
 KINDS: dict[str, str] = {
@@ -360,8 +360,8 @@ class Param:
             parts.append(("a " + " or ".join(self.choices) + " file") if self.kind == "path"
                          else "one of " + ", ".join(self.choices))
         if self.low is not None or self.high is not None:
-            numbers = {"matrix": "each entry ", "tensor": "each entry ", "ints": "each ", "floats": "each ", "size": "each axis ",
-                       "padding": "each number "}.get(self.kind, "")
+            numbers = {"matrix": "each entry ", "tensor": "each entry ", "ints": "each ", "floats": "each ",
+                       "size": "each axis ", "padding": "each number "}.get(self.kind, "")
             parts.append(numbers + self._bounds_text())
         if self.max_side is not None:
             parts.append(f"{self._side_words()} at most {self.max_side}")
@@ -503,6 +503,49 @@ def resolve_params(
                 )
             values[key] = by_name[key].parse(raw)
     return values
+
+
+def sizes_from_values(values: dict[str, Any], params: tuple[Param, ...], sized_by: Mapping[str, tuple[str, ...]],
+                      explicit: set[str]) -> None:
+    """Let given values set the sizes they imply, in place: ``sized_by`` names, for each value parameter, the size
+    parameter of each of its axes (``{"input": ("c_in", "size", "size")}``: a given C×H×W input sets c_in and
+    size). A name on several axes takes a tuple when its kind is ``size``, else those axes must be equal. An
+    ``explicit`` size (preset or override) that contradicts the value, or two values that disagree, is refused.
+
+    >>> v = {"input": np.zeros((2, 5, 5)), "c_in": 3, "size": 4}
+    >>> sizes_from_values(v, (Param("c_in", "int", 3, ""), Param("size", "int", 4, "")),
+    ...                   {"input": ("c_in", "size", "size")}, set()); (v["c_in"], v["size"])
+    (2, 5)
+    """
+    by_name, set_by = {p.name: p for p in params}, {}
+    for source, names in sized_by.items():
+        if values.get(source) is None or len(np.shape(values[source])) != len(names):
+            continue  # none: the scene draws random values; another rank: the scene refuses it by its shape
+        shape = tuple(int(n) for n in np.shape(values[source]))
+        for name in dict.fromkeys(names):
+            sizes = tuple(n for n, axis in zip(shape, names) if axis == name)
+            value = sizes if by_name[name].kind == "size" and len(sizes) > 1 else sizes[0]
+            if len(set(sizes)) > 1 and by_name[name].kind != "size":
+                raise ParamError(f"{source} has shape {_shape_text(shape)}: its axes that are {name} here must "
+                                 f"be equal.")
+            _set_size(values, by_name[name], value, source, shape, set_by, explicit)
+
+
+def _set_size(values: dict[str, Any], param: Param, value: Any, source: str, shape: tuple[int, ...],
+              set_by: dict[str, str], explicit: set[str]) -> None:
+    name, said = param.name, value_text(value)
+    if name in set_by and values[name] != value:
+        raise ParamError(f"{source} has shape {_shape_text(shape)}, so {name}={said}, but {set_by[name]} has "
+                         f"{name}={value_text(values[name])}: give values whose shapes agree.")
+    if name in explicit and name not in set_by and values[name] != value and values[name] is not None:
+        raise ParamError(f"{name}={value_text(values[name])} contradicts {source}, which has shape "
+                         f"{_shape_text(shape)}: leave {name} out (the {source} sets it), or set {source}=none.")
+    try:
+        values[name] = param.parse(value)
+    except ParamError:
+        raise ParamError(f"{source} has shape {_shape_text(shape)}, which makes {name}={said}: {name} must be "
+                         f"{param.allowed_text()}.") from None
+    set_by[name] = source
 
 
 def _shape_text(shape: tuple[int, ...]) -> str:

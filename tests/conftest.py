@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import os
 import tempfile
-from typing import Any
+from contextlib import contextmanager
+from typing import Any, Iterator
 
 import pytest
 from manim import config, tempconfig
@@ -32,12 +33,11 @@ def _no_frame(*args: Any, **kwargs: Any) -> None:
     """Stands in for the renderer's frame drawing in dry runs."""
 
 
-def render_dry(scene_name: str, preset: str | None = None, theme: Theme = LIGHT, **overrides: Any) -> ConvvizScene:
-    """Resolve ``scene_name``'s parameters (defaults, preset, overrides), run it in dry-run, return the scene.
-
-    Nothing is written and no frame is drawn (animations jump to their end state, as with ``manim -s``);
-    the returned scene's ``.shown`` holds what it showed and ``.renderer.time`` its length in seconds.
-    """
+@contextmanager
+def dry_scene(scene_name: str, preset: str | None = None, theme: Theme = LIGHT,
+              **overrides: Any) -> Iterator[ConvvizScene]:
+    """The scene ``scene_name`` with its parameters resolved (defaults, preset, overrides), set up for a dry run:
+    call its ``render()`` inside the ``with`` block (after wrapping what you want to watch)."""
     cls = scene_class(scene_name)
     params = cls.resolve(preset, overrides)
     settings = {"dry_run": True, "quality": "low_quality", "media_dir": MEDIA, "disable_caching": True,
@@ -45,6 +45,16 @@ def render_dry(scene_name: str, preset: str | None = None, theme: Theme = LIGHT,
     with tempconfig(settings):
         scene = cls(params, theme=theme, skip_animations=True)
         scene.renderer.update_frame = _no_frame  # Manim still draws 2 frames per play when skipping
+        yield scene
+
+
+def render_dry(scene_name: str, preset: str | None = None, theme: Theme = LIGHT, **overrides: Any) -> ConvvizScene:
+    """Resolve ``scene_name``'s parameters (defaults, preset, overrides), run it in dry-run, return the scene.
+
+    Nothing is written and no frame is drawn (animations jump to their end state, as with ``manim -s``);
+    the returned scene's ``.shown`` holds what it showed and ``.renderer.time`` its length in seconds.
+    """
+    with dry_scene(scene_name, preset, theme, **overrides) as scene:
         scene.render()
     return scene
 

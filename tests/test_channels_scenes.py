@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from functools import cache
 
 import numpy as np
@@ -115,4 +116,31 @@ def test_volume_output_equals_conv3d(preset):
                     dilation=p["dilation"])[0, 0].numpy()
     np.testing.assert_array_equal(scene.shown["output"], real)
     np.testing.assert_array_equal(scene.shown["output_numbers"], real)
-    assert scene.shown["formula_values"] in (real.shape, (real.shape[0],))
+    axes = scene.shown["formula_axes"]  # one panel per distinct formula, naming its axes
+    assert sorted(a for names in axes for a in names) == ["depth", "height", "width"]
+    for names, value in zip(axes, scene.shown["formula_values"]):
+        assert {real.shape[("depth", "height", "width").index(a)] for a in names} == {value}
+
+
+X2 = [[[1, 2, 0, 1], [0, 1, 3, 2], [2, 2, 1, 0], [1, 0, 0, 3]],
+      [[0, 1, 1, 2], [3, 0, 2, 1], [1, 1, 0, 0], [2, 3, 1, 1]]]
+
+
+@pytest.mark.parametrize("name, given, op", [
+    ("MultiChannelConv", {"input": X2, "weights": [[[[1, 0], [0, -1]], [[2, 1], [0, 1]]]]}, F.conv2d),
+    ("Conv1DSequence", {"input": [[1, 2, 0, 3, 1, 2, 2], [0, 1, 1, 0, 2, 3, 1]],
+                        "weights": [[[1, -1, 2], [0, 1, 1]], [[2, 0, 1], [1, 1, -1]]]}, F.conv1d),
+    ("Conv3DVolume", {"input": X2 + [X2[0]], "weights": [[[1, 0], [0, 1]], [[2, -1], [1, 0]]]}, F.conv3d),
+])
+def test_given_tensors_set_their_sizes(name, given, op):
+    """No size parameter given: the tensors' shapes set channels, sizes and kernel (the 3-D input is 3×4×4, not a
+    cube), and the scene shows the real op's output for them."""
+    extra = {"padding": "valid", "bias": False} if name == "MultiChannelConv" else {"padding": "valid"}
+    scene = render_dry(name, **{k: json.dumps(v) for k, v in given.items()}, **extra)
+    x, w, p = t64(given["input"]), t64(given["weights"]), scene.params
+    steps = {"stride": p["stride"], "dilation": p["dilation"]}
+    if name == "Conv3DVolume":
+        real = op(x[None, None], w[None, None], **steps)[0, 0]
+    else:
+        real = op(x[None], w, **steps)[0]
+    np.testing.assert_array_equal(scene.shown["output"], real.numpy())

@@ -51,7 +51,14 @@ def test_list_shows_scenes_parameters_and_presets(capsys):
     (["MultiChannelConv", "--set", "bias_values=1,2,3"], "one per filter"),
     (["Conv1DSequence", "--set", "dilations=16,16"], "draws up to 32"),
     (["Conv3DVolume", "--set", "padding=causal"], "only for 1-D"),
+    (["Conv3DVolume", "--set", "size=6"], "too small to read"),
     (["MultiChannelConv", "--set", "size=1", "--set", "padding=0"], "too small"),
+    # a given tensor sets its sizes: a size said otherwise, or two tensors that disagree, are refused
+    (["MultiChannelConv", "--set", "input=[[[1,2],[3,4]]]", "--set", "c_in=3"], "c_in=3 contradicts input"),
+    (["MultiChannelConv", "--set", "input=[[[1,2],[3,4]]]", "--set", "weights=[[[[1]],[[2]]]]"],
+     "so c_in=2, but input has c_in=1"),
+    (["MultiChannelConv", "--set", "input=[[[1,2,3],[4,5,6]]]"], "axes that are size here must be equal"),
+    (["Conv1DSequence", "--set", "input=[[1],[2],[3],[4]]"], "makes c_in=4: c_in must be 1 to 3"),
 ])
 def test_bad_input_exits_2_with_one_sentence_and_writes_nothing(tmp_path, capsys, argv, words):
     out = tmp_path / "renders"

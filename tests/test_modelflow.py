@@ -118,6 +118,29 @@ def test_one_path_draws_a_texts_glyphs_as_one_mobject():
     assert merged.get_fill_color().to_hex().lower() == "#123456" and merged.get_fill_opacity() == 1
 
 
+def test_network_labels_keep_the_readability_floor_however_many_blocks():
+    """Boxes and maps scale to fit, labels do not: a crowded diagram drops parameters and folded layers (then every
+    label) rather than draw them under MIN_FONT_SIZE; whatever is drawn fits the box."""
+    from manim import Group
+
+    from scenes.components import BlockSpec, NetworkDiagram
+    from scenes.theme import MIN_FONT_SIZE
+
+    def diagram(n: int) -> NetworkDiagram:
+        specs = [BlockSpec("ConvTranspose2d", "k=4 s=2 p=1", (1, 64, 8, 8), ("BatchNorm2d", "ReLU"),
+                           (np.ones((8, 8)),) * 3, 61, (i - 1,) if i else ()) for i in range(n)]
+        return NetworkDiagram(specs, width=13.2, height=5.4)
+
+    for n, labels in ((5, ("op", "params", "shape", "folded")), (14, ("op", "shape")), (40, ())):
+        d = diagram(n)
+        assert d.labels == labels, n
+        texts = [m for b in d.blocks for m in b.family_members_with_points() if hasattr(m, "font_size")]
+        texts += [m.more_label for m in d.maps if m.more_label is not None]
+        assert all(m.font_size >= MIN_FONT_SIZE - 0.05 for m in texts)
+        drawn = Group(*d.blocks, *d.maps)
+        assert drawn.width <= 13.2 + 1e-6 and drawn.height <= 5.4 + 1e-6
+
+
 def test_thumbnails_are_the_first_channels_scaled_to_0_1():
     a = np.arange(2 * 3 * 4, dtype=float).reshape(2, 3, 4) - 5
     images, more = thumbnails(np.concatenate([a, np.ones((3, 3, 4))]), 2)

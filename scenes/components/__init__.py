@@ -1,8 +1,8 @@
 """Reusable mobjects: number grid, kernel window, formula panel, shape badge, code panel, caption, tensor stack."""
 
 from .grid import MINUS, MIN_READABLE, NumberGrid, fit_cell_size, format_number, number_font_size, readable_cell
-from .panels import (EDGE_MARGIN, Caption, CodePanel, FormulaPanel, ShapeBadge, keep_inside, one_path, scene_title,
-                     shape_text, swap_caption)
+from .panels import (EDGE_MARGIN, Caption, CodePanel, FormulaPanel, ShapeBadge, TextPath, keep_inside, one_path,
+                     scene_title, shape_text, swap_caption)
 from .window import KernelWindow
 from .padded import padded_grid
 from .images import DigitImage, GaussianRings, LatentPlot, LatentVector, LayerBlock, flow_arrow
@@ -45,5 +45,6 @@ __all__ = [
     "block_box_size",
     "block_specs",
     "one_path",
+    "TextPath",
     "TensorStack",
 ]

@@ -17,13 +17,13 @@ from dataclasses import dataclass, field
 from typing import Sequence
 
 import numpy as np
-from manim import (DOWN, RESAMPLING_ALGORITHMS, RIGHT, UP, Arrow, CubicBezier, DashedVMobject, Group,
+from manim import (DOWN, LEFT, RESAMPLING_ALGORITHMS, RIGHT, UP, Arrow, CubicBezier, DashedVMobject, Group,
                    ImageMobject, ManimColor, Rectangle, RoundedRectangle, Text, VGroup, VMobject)
 from manim.utils.color import color_to_int_rgb
 
 from convmath.activations import Flow, layer_text, thumbnails
 
-from ..theme import Theme, current_theme
+from ..theme import MIN_FONT_SIZE, Theme, current_theme
 from .panels import one_path, shape_text
 
 __all__ = ["BlockSpec", "NetworkBlock", "FeatureMaps", "NetworkDiagram", "block_box_size", "block_specs"]
@@ -106,13 +106,34 @@ class FeatureMaps(Group):
             self.more_label = _label(f"+{more}", t.muted, t, font_size)
             self.more_label.next_to(self.tiles, RIGHT, buff=0.06)
             self.add(self.more_label)
+        self.scale_factor = 1.0
+
+    def resize(self, factor: float) -> None:
+        """The tiles ``factor`` times their size as made; the "+N" label keeps its font size."""
+        self.tiles.scale(factor / self.scale_factor, about_edge=LEFT)
+        self.scale_factor = factor
+        if self.more_label is not None:
+            self.more_label.next_to(self.tiles, RIGHT, buff=0.06)
+
+
+# The labels a block shows, most first: when a diagram cannot hold them at the readability floor it drops the
+# parameters and folded layers (the bottom panel of a scene names them as the tensor passes), then every label.
+DETAILS = (("op", "params", "shape", "folded"), ("op", "shape"), ())
+GAP = 0.3         # between the widest parts of neighbouring blocks in a row
+MIN_SCALE = 0.45  # boxes and feature maps drawn smaller than this share of their size are not worth a diagram
+MAX_SCALE = 1.25
+MAX_ROWS = 3
+FOLDED_LINE = 16  # characters of the folded layers' line, wrapped after a comma beyond
 
 
 class NetworkBlock(VGroup):
     """A block: the op (and parameters) above a box sized by :func:`block_box_size`, the shape and folded ops
-    below. ``failed`` draws the box dashed in the highlight colour (the layer whose call raised)."""
+    below. ``failed`` draws the box dashed in the highlight colour (the layer whose call raised). ``labels``:
+    which of op, params, shape, folded are drawn (the others stay blank). The box can be resized; the labels keep
+    their font size."""
 
-    def __init__(self, spec: BlockSpec, role: str = "input", theme: Theme | None = None, font_size: float = 20):
+    def __init__(self, spec: BlockSpec, role: str = "input", theme: Theme | None = None, font_size: float = 16,
+                 labels: Sequence[str] = DETAILS[0]):
         super().__init__()
         t = self.theme = theme or current_theme()
         self.spec = spec
@@ -121,17 +142,33 @@ class NetworkBlock(VGroup):
         box = RoundedRectangle(corner_radius=0.05, width=width, height=height, stroke_color=color, stroke_width=3,
                                fill_color=color, fill_opacity=0 if spec.failed else t.cell_fill_opacity)
         self.box = one_path(DashedVMobject(box, num_dashes=24)) if spec.failed else box
-        self.op_label = _label(spec.op, t.text, t, font_size)
-        self.params_label = _label(spec.params or " ", t.muted, t, 0.85 * font_size)
+        self.scale_factor = 1.0
         shown = "✗ fails" if spec.failed else shape_text(spec.shape)
-        self.shape_label = _label(shown, color, t, 0.9 * font_size, weight="BOLD")
-        self.folded_label = _label(("+ " + ", ".join(spec.folded)) if spec.folded else " ", t.muted, t,
-                                   0.75 * font_size)
+        folded = "+ " + ", ".join(spec.folded) if spec.folded else ""
+        if len(folded) > FOLDED_LINE:  # one line would make the block wider than its op
+            folded = "+ " + ",\n".join(spec.folded)
+        texts = {"op": spec.op, "params": spec.params, "shape": shown, "folded": folded}
+        texts = {key: text if key in labels and text else " " for key, text in texts.items()}
+        self.op_label = _label(texts["op"], t.text, t, font_size)
+        self.params_label = _label(texts["params"], t.muted, t, 0.9 * font_size)
+        self.shape_label = _label(texts["shape"], color, t, 0.95 * font_size, weight="BOLD")
+        self.folded_label = _label(texts["folded"], t.muted, t, 0.9 * font_size)
         self.add(self.op_label, self.params_label, self.box, self.shape_label, self.folded_label)
 
+    def resize(self, factor: float) -> None:
+        """The box ``factor`` times its size as made."""
+        self.box.scale(factor / self.scale_factor)
+        self.scale_factor = factor
+
     def label_bottom(self) -> float:
-        """The y of the lowest label under the box (an empty folded label has no height and no place)."""
-        return (self.folded_label if self.spec.folded else self.shape_label).get_bottom()[1]
+        """The y of the lowest label under the box (an empty label has no height and no place)."""
+        lowest = [m for m in (self.folded_label, self.shape_label) if m.has_points()]
+        return lowest[0].get_bottom()[1] if lowest else self.box.get_bottom()[1]
+
+    def width_with(self, maps: Group) -> float:
+        """The width the block takes in its row: its widest label, box or feature maps."""
+        return max(m.width for m in (self.op_label, self.params_label, self.shape_label, self.folded_label,
+                                     self.box, maps) if m.has_points() or m is maps)
 
     def place(self, x: float, box_y: float, top: float, bottom: float) -> None:
         """Put the box's centre at (x, box_y), the labels at the row's ``top`` and ``bottom`` lines."""
@@ -143,52 +180,94 @@ class NetworkBlock(VGroup):
 
 
 class NetworkDiagram(Group):
-    """Blocks in rows (left to right, at most ``per_row`` a row), arrows between consecutive blocks that read each
-    other, dashed arcs for every other read (skip connections), feature maps under each block (not added: the
-    scene shows them as the tensor arrives). Scaled to fit ``width`` × ``height`` around ``center`` (move it
-    with its maps by giving ``center``: ``move_to`` would leave the maps behind).
+    """Blocks in rows (left to right), arrows between consecutive blocks that read each other, dashed arcs for
+    every other read (skip connections), feature maps under each block (not added: the scene shows them as the
+    tensor arrives). Fitted into ``width`` × ``height`` around ``center``: the boxes and feature maps are scaled
+    (and the rows chosen) to fit, the labels keep ``font_size`` and never fall under the readability floor; when
+    even the smallest boxes leave no room for them, the diagram drops the least needed labels (:data:`DETAILS`).
 
     ``.blocks``, ``.maps`` (one FeatureMaps per block), ``.arrows`` (block index -> arrow into it) and ``.arcs``
-    ((source, block) -> arc) are what a scene animates.
+    ((source, block) -> arc) are what a scene animates; ``.labels`` says which labels are drawn.
     """
 
     def __init__(self, specs: Sequence[BlockSpec], width: float = 13.2, height: float = 5.8,
-                 center: Sequence[float] = (0, 0, 0), per_row: int = MAX_PER_ROW, theme: Theme | None = None,
-                 font_size: float = 20, map_size: float = 0.42):
+                 center: Sequence[float] = (0, 0, 0), theme: Theme | None = None, font_size: float = 16,
+                 map_size: float = 0.42):
         super().__init__()
-        t = self.theme = theme or current_theme()
+        self.theme = theme or current_theme()
         self.specs = list(specs)
-        n = len(self.specs)
-        rows = max(1, math.ceil(n / per_row))
-        self.per_row = math.ceil(n / rows)
-        self.rows = [list(range(r * self.per_row, min(n, (r + 1) * self.per_row))) for r in range(rows)]
-        roles = ["input"] + ["output"] * (n - 1)
-        self.blocks = [NetworkBlock(s, roles[i], t, font_size) for i, s in enumerate(self.specs)]
-        self.maps = [FeatureMaps(s.images, s.more, map_size, t, 0.8 * font_size) for s in self.specs]
-        self._layout(font_size)
+        self.font_size = max(font_size, MIN_FONT_SIZE / 0.9)  # the smallest label is 0.9 of it
+        for labels in DETAILS:
+            self._make(labels, map_size)
+            if self._fit(width, height, MIN_SCALE if labels else 0.05):
+                break
         self.arrows: dict[int, VMobject] = {}
         self.arcs: dict[tuple[int, int], VMobject] = {}
         self._edges()
         self.add(*self.arrows.values(), *self.arcs.values(), *self.blocks)
         every = Group(*self.blocks, *self.maps, *self.arrows.values(), *self.arcs.values())
-        scale = min(1.25, width / every.width, height / every.height)
-        every.scale(scale, about_point=every.get_center()).move_to(np.array(center, dtype=float))
+        every.shift(np.array(center, dtype=float) - every.get_center())
 
-    def _layout(self, font_size: float) -> None:
-        column = max(max(b.op_label.width, b.params_label.width, b.shape_label.width, b.folded_label.width,
-                         b.box.width, m.width) for b, m in zip(self.blocks, self.maps)) + 0.45
+    def _make(self, labels: Sequence[str], map_size: float) -> None:
+        t, n = self.theme, len(self.specs)
+        self.labels = tuple(labels)
+        roles = ["input"] + ["output"] * (n - 1)
+        self.blocks = [NetworkBlock(s, roles[i], t, self.font_size, labels) for i, s in enumerate(self.specs)]
+        self.maps = [FeatureMaps(s.images, s.more if labels else 0, map_size, t, 0.9 * self.font_size)
+                     for s in self.specs]
+
+    def _fit(self, width: float, height: float, smallest: float) -> bool:
+        """Lay the blocks out in the fewest rows (MAX_PER_ROW blocks a row or fewer, at most MAX_ROWS rows unless
+        that is too few) where boxes and maps at ``smallest`` or more of their size fit the box, as large as fits;
+        False if no row count fits."""
+        n = len(self.specs)
+        fewest = math.ceil(n / MAX_PER_ROW)
+        for rows in range(fewest, max(fewest, MAX_ROWS) + 1):
+            self.per_row = math.ceil(n / rows)
+            self.rows = [list(range(r * self.per_row, min(n, (r + 1) * self.per_row))) for r in range(rows)]
+            if not self._fits(smallest, width, height):
+                continue
+            low, high = smallest, MAX_SCALE
+            if self._fits(high, width, height):
+                return True
+            for _ in range(8):  # bisection: the size grows with the scale
+                middle = (low + high) / 2
+                low, high = (middle, high) if self._fits(middle, width, height) else (low, middle)
+            self._fits(low, width, height)
+            return True
+        return False
+
+    def _fits(self, scale: float, width: float, height: float) -> bool:
+        """Lay out at ``scale`` and say whether it fits (the arcs over a row take their lanes above it)."""
+        self._layout(scale)
+        every = Group(*self.blocks, *self.maps)
+        arcs = [self.row_of(i) for i, spec in enumerate(self.specs) for s in spec.sources
+                if s != i - 1 and self.row_of(s) == self.row_of(i)]
+        lanes = max((arcs.count(row) for row in arcs), default=0)
+        above = 0.6 + 0.2 * (lanes - 1) if lanes else 0.0
+        return every.width <= width and every.height + above <= height
+
+    def _layout(self, scale: float) -> None:
+        self.row_gap = ROW_GAP * min(scale, 1.0)
+        for block, maps in zip(self.blocks, self.maps):
+            block.resize(scale)
+            maps.resize(scale)
         y = 0.0
         for row in self.rows:
-            label_h = max(b.op_label.height + b.params_label.height for b in (self.blocks[i] for i in row)) + 0.12
-            box_h = max(self.blocks[i].box.height for i in row)
+            blocks = [self.blocks[i] for i in row]
+            label_h = max(b.op_label.height + b.params_label.height for b in blocks) + 0.12
+            box_h = max(b.box.height for b in blocks)
             top, box_y = y, y - label_h - 0.1 - box_h / 2
             bottom = box_y - box_h / 2 - 0.1
-            for col, i in enumerate(row):
-                self.blocks[i].place(col * column, box_y, top, bottom)
-            under = min(self.blocks[i].label_bottom() for i in row) - 0.1
+            x = 0.0
+            for i in row:
+                w = self.blocks[i].width_with(self.maps[i])
+                self.blocks[i].place(x + w / 2, box_y, top, bottom)
+                x += w + GAP
+            under = min(b.label_bottom() for b in blocks) - 0.1
             for i in row:
                 self.maps[i].move_to([self.blocks[i].box.get_x(), under, 0], aligned_edge=UP)
-            y = min(m.get_bottom()[1] for m in (self.maps[i] for i in row)) - ROW_GAP
+            y = min(m.get_bottom()[1] for m in (self.maps[i] for i in row)) - self.row_gap
 
     def row_of(self, i: int) -> int:
         return i // self.per_row
@@ -206,11 +285,11 @@ class NetworkDiagram(Group):
         if self.row_of(a) == self.row_of(b):
             return Arrow(start.get_right(), end.get_left(), buff=0.08, stroke_color=t.muted, stroke_width=3,
                          tip_length=0.14, max_tip_length_to_length_ratio=0.4)
-        gap_y = min(self.maps[i].get_bottom()[1] for i in self.rows[self.row_of(a)]) - ROW_GAP / 2
+        gap_y = min(self.maps[i].get_bottom()[1] for i in self.rows[self.row_of(a)]) - self.row_gap / 2
         labels = self.blocks[b].op_label, self.blocks[b].params_label  # the line passes beside the labels
         out_labels = self.blocks[a].shape_label, self.blocks[a].op_label, self.blocks[a].params_label
-        x_out = max(start.get_right()[0] + 0.2, *(m.get_right()[0] + 0.1 for m in out_labels if m.has_points()))
-        x_in = min(end.get_left()[0] - 0.2, *(m.get_left()[0] - 0.1 for m in labels if m.has_points()))
+        x_out = max([start.get_right()[0] + 0.2, *(m.get_right()[0] + 0.1 for m in out_labels if m.has_points())])
+        x_in = min([end.get_left()[0] - 0.2, *(m.get_left()[0] - 0.1 for m in labels if m.has_points())])
         path = VMobject(stroke_color=t.muted, stroke_width=3)
         path.set_points_as_corners([start.get_right() + RIGHT * 0.05, [x_out, start.get_y(), 0], [x_out, gap_y, 0],
                                     [x_in, gap_y, 0], [x_in, end.get_y(), 0]])

@@ -12,7 +12,7 @@ from convmath import Formula
 from ..theme import Theme, current_theme
 
 __all__ = ["FormulaPanel", "ShapeBadge", "CodePanel", "Caption", "swap_caption", "shape_text", "scene_title",
-           "keep_inside", "one_path", "EDGE_MARGIN"]
+           "keep_inside", "one_path", "TextPath", "EDGE_MARGIN"]
 
 
 def shape_text(shape: tuple[int, ...]) -> str:
@@ -30,12 +30,28 @@ def keep_inside(mobject, margin: float = EDGE_MARGIN):
     return mobject
 
 
+class TextPath(VMobject):
+    """A Text's glyphs as one path (:func:`one_path` makes it) that still says what it reads and how large:
+    ``font_size`` follows its scale as a Text's does (the readability test reads it)."""
+
+    def __init__(self, text: Text):
+        super().__init__()
+        self.text = text.text
+        self._initial_height = text.height
+        self._font_size = float(text.font_size) if self._initial_height else 0.0  # a blank text has no size
+
+    @property
+    def font_size(self) -> float:
+        return self._font_size * self.height / self._initial_height if self._initial_height else 0.0
+
+
 def one_path(mobject: VMobject) -> VMobject:
     """The parts of ``mobject`` (a Text's glyphs, a dashed curve's dashes) as one VMobject with a subpath per
     part, styled like the first: drawn the same, but one mobject to copy, interpolate and draw per frame instead
-    of one per glyph or dash (what makes a frame cheap when captions and labels change)."""
+    of one per glyph or dash (what makes a frame cheap when captions and labels change). A Text becomes a
+    :class:`TextPath`."""
     parts = mobject.family_members_with_points()
-    merged = VMobject()
+    merged = TextPath(mobject) if isinstance(mobject, Text) else VMobject()
     for part in parts:
         merged.append_vectorized_mobject(part)
     if parts:
