@@ -510,7 +510,8 @@ def sizes_from_values(values: dict[str, Any], params: tuple[Param, ...], sized_b
     """Let given values set the sizes they imply, in place: ``sized_by`` names, for each value parameter, the size
     parameter of each of its axes (``{"input": ("c_in", "size", "size")}``: a given C×H×W input sets c_in and
     size). A name on several axes takes a tuple when its kind is ``size``, else those axes must be equal. An
-    ``explicit`` size (preset or override) that contradicts the value, or two values that disagree, is refused.
+    ``explicit`` size (an override) that contradicts the value, or two values that disagree, is refused; a
+    preset's size gives way to the value.
 
     >>> v = {"input": np.zeros((2, 5, 5)), "c_in": 3, "size": 4}
     >>> sizes_from_values(v, (Param("c_in", "int", 3, ""), Param("size", "int", 4, "")),
