@@ -26,15 +26,20 @@ SYMBOLS = {"N": 1, "C": 1, "C_in": 1, "C_out": 1, "filters": 1}
 EXAMPLES = Path(__file__).parent.parent / "examples"
 
 
+def load_module(path: Path) -> ModuleType:
+    """The Python file ``path`` imported as a module named after it (a user's file, run as loading runs it)."""
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def load_example(name: str) -> ModuleType:
     """``examples/<name>`` imported as a module (its ``build`` makes the model), its folder on sys.path as
     ``convmath trace`` puts it (a broken example imports its clean model)."""
     if str(EXAMPLES) not in sys.path:
         sys.path.insert(0, str(EXAMPLES))
-    spec = importlib.util.spec_from_file_location(name[:-3], EXAMPLES / name)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_module(EXAMPLES / name)
 
 
 def keras_module():

@@ -55,7 +55,8 @@ class Case(NamedTuple):
         return args
 
 
-def _accepted(case: Case) -> bool:
+def accepted(case: Case) -> bool:
+    """Whether the scene accepts the case (its own checks and convmath's)."""
     try:
         scene_class(case.scene).resolve(case.preset, case.overrides)
     except (ParamError, ConvArithmeticError):
@@ -97,7 +98,7 @@ def _top(value: Any) -> float:
 def _highest(case: Case, param: Param, current: Any) -> Any:
     """The highest accepted value of ``param`` from ``current`` up to its ``high`` (binary search)."""
     def accepts(v: float) -> bool:
-        return _accepted(case._replace(overrides={**case.overrides, param.name: _raised(current, v)}))
+        return accepted(case._replace(overrides={**case.overrides, param.name: _raised(current, v)}))
 
     if param.kind == "float":
         return _raised(current, param.high) if accepts(param.high) else current

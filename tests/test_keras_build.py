@@ -4,7 +4,6 @@ applied to the real factory, makes it build and trace clean."""
 
 from __future__ import annotations
 
-import importlib.util
 import inspect
 import json
 import os
@@ -19,7 +18,7 @@ from keras import layers  # noqa: E402
 from keras.src.layers.layer import Layer  # noqa: E402
 from keras.src.ops.operation import Operation  # noqa: E402
 
-from codecheck import EXAMPLES, load_example  # noqa: E402
+from codecheck import EXAMPLES, load_example, load_module  # noqa: E402
 from conftest import render_dry  # noqa: E402
 from convmath.activations import flow_of  # noqa: E402
 from convmath.cli import main  # noqa: E402
@@ -31,14 +30,6 @@ from scenes.notebook import trace as notebook_trace  # noqa: E402
 
 pytestmark = pytest.mark.usefixtures("one_thread")
 BROKEN = f"{EXAMPLES / 'keras_unet_broken.py'}:build"
-
-
-def user_module(path):
-    """A user's file imported as a module (to call its factory with the suggested value)."""
-    spec = importlib.util.spec_from_file_location(path.stem, path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def built_with_fix(monkeypatch, build, op: str, where: str, fix: dict):
@@ -91,7 +82,7 @@ def test_a_sum_of_symbolic_tensors_that_cannot_broadcast_is_traced_and_fixed(tmp
     assert Operation.symbolic_call is symbolic and isinstance(model, FailedBuild)
     f = trace_model(model, shape).failure
     assert (f.op, f.fix_where, f.fix) == ("Add", "a", {"padding": "same"}) and "6 and 8" in f.message
-    module = user_module(tmp_path / "ksum.py")
+    module = load_module(tmp_path / "ksum.py")
     assert trace_model(module.build(**f.fix), shape).clean
 
 
@@ -104,7 +95,7 @@ def test_a_kernel_larger_than_its_input_gets_convmaths_sentence_and_padding_same
     f = trace_model(model, shape).failure  # 9 -> 4, then a 5×5 kernel
     assert (f.where, f.fix, f.fix_where) == ("big", {"padding": "same"}, "big")
     assert "refuses input 1×4×4×2" in f.message and "kernel 5" in f.message and "gives 4×4" in f.message
-    module = user_module(tmp_path / "kbig.py")
+    module = load_module(tmp_path / "kbig.py")
     fixed = trace_model(module.build(**f.fix), shape)
     assert fixed.clean and fixed.outputs == ((1, 4, 4, 2),)
 

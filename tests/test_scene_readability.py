@@ -12,13 +12,12 @@ from typing import Any, Callable
 import numpy as np
 import pytest
 from conftest import MEDIA
-from largest_cases import MODEL_KEYS  # a new value of these trains a new model
+from largest_cases import MODEL_KEYS, Case, accepted  # MODEL_KEYS: a new value of these trains a new model
 from manim import MathTex, SingleStringMathTex, Tex, Text, MarkupText, config, tempconfig
 
-from convmath import ConvArithmeticError
 from scenes import catalog
 from scenes.components import TextPath
-from scenes.params import NUMERIC_KINDS, ParamError
+from scenes.params import NUMERIC_KINDS
 from scenes.theme import MIN_FONT_SIZE, glyph_pixels
 
 pytestmark = pytest.mark.render
@@ -41,14 +40,6 @@ PICKED = [  # beyond defaults, presets and largest values: negatives, wide numbe
 TEXTS = (Text, MarkupText, MathTex, SingleStringMathTex, Tex, TextPath)
 
 
-def _accepted(name: str, preset: str | None, overrides: dict[str, Any]) -> bool:
-    try:
-        catalog.scene_class(name).resolve(preset, overrides)
-    except (ParamError, ConvArithmeticError):
-        return False
-    return True
-
-
 def _cases() -> list[tuple[str, str | None, dict[str, Any]]]:
     cases = list(PICKED)
     for name in catalog.available_scenes():
@@ -58,7 +49,7 @@ def _cases() -> list[tuple[str, str | None, dict[str, Any]]]:
                   if p.kind in PER_VALUE and p.kind in NUMERIC_KINDS and p.high is not None and p.name not in MODEL_KEYS
                   and p.high != p.default]
     unique = {(n, p, tuple(sorted(o.items(), key=str))): (n, p, o) for n, p, o in cases}
-    return [case for case in unique.values() if _accepted(*case)]
+    return [case for case in unique.values() if accepted(Case(*case))]
 
 
 def _case_id(case: tuple[str, str | None, dict[str, Any]]) -> str:

@@ -3,7 +3,6 @@ layers' outputs, Keras parameter names in the fixes, and every fix applied to th
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 
@@ -13,7 +12,7 @@ os.environ.setdefault("KERAS_BACKEND", "torch")
 keras = pytest.importorskip("keras")
 from keras import layers  # noqa: E402
 
-from codecheck import EXAMPLES, load_example  # noqa: E402
+from codecheck import EXAMPLES, load_example, load_module  # noqa: E402
 from convmath.cli import main  # noqa: E402
 from convmath.shapes import trace_model  # noqa: E402
 
@@ -196,9 +195,7 @@ def test_keras_reshape_refused_while_building_is_traced_with_the_target_that_fit
     assert failure["message"] == ("Reshape to_image gets 1568 values per sample (from step 0, Dense fc) but "
                                   "target_shape=(7, 7, 64) needs 3136 = 7·7·64: target_shape=(7, 7, 32) fits, or "
                                   "set units=3136 on step 0 (Dense fc).")
-    spec = importlib.util.spec_from_file_location("kbad", tmp_path / "kbad.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = load_module(tmp_path / "kbad.py")
     trace = trace_model(module.build(target=tuple(failure["fix"]["target_shape"])), (1, 2))
     assert trace.clean and trace.outputs == ((1, 7, 7, 32),)
 
