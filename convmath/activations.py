@@ -202,8 +202,7 @@ def flow_of(model: torch.nn.Module, values: torch.Tensor, target: str = "model",
     """The flow of ``values`` through ``model``: the trace's steps, grouped into blocks, each with its real
     activation (batch item 0 of the block's last step's output); a failing forward stops at its failure."""
     shape = tuple(values.shape)
-    with torch.random.fork_rng():
-        recording = record_forward(model, [shape], values=[values])
+    recording = record_forward(model, [shape], values=[values])  # leaves the RNG untouched
     steps = recording.steps
     groups = group_blocks(steps, shape)
     sources = _sources(steps, groups, shape)
